@@ -75,6 +75,9 @@ public final class Porter: Sendable {
             var configuration = HTTPClient.Configuration(redirectConfiguration: .disallow)
             configuration.timeout = .init(connect: .seconds(10))
             configuration.decompression = .enabled(limit: .none)
+            // Connection failures surface at once; RetryMiddleware retries them with the SDK's policy
+            // instead of the pool retrying until the request's deadline.
+            configuration.connectionPool.retryConnectionEstablishment = false
             self.httpClient = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
             self.ownsHTTPClient = true
         }
@@ -91,7 +94,7 @@ public final class Porter: Sendable {
         let serverURL = URL(string: endpoint.baseURL) ?? URL(string: "http://127.0.0.1")!
         let client = Client(
             serverURL: serverURL,
-            configuration: Configuration(dateTranscoder: RFC3339DateTranscoder()),
+            configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),
             transport: transport,
             middlewares: middlewares
         )

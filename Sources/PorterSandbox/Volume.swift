@@ -90,7 +90,7 @@ public final class Volume: Sendable, Identifiable {
             let output = try await client.readVolumeFile(
                 path: .init(id: id),
                 query: .init(path: path),
-                headers: .init(range: range?.headerValue)
+                headers: .init(range: range?.headerValue, accept: [.init(contentType: .binary)])
             )
             switch output {
             case .ok(let ok):
