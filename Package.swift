@@ -20,6 +20,9 @@ let package = Package(
             from: "2.28.1",
             traits: ["FullFoundation"]
         ),
+        .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
     ],
     targets: [
         .target(
@@ -35,9 +38,26 @@ let package = Package(
             exclude: ["openapi-generator-config.yaml"]
         ),
         .target(
+            name: "LocalSandboxAPI",
+            dependencies: [
+                "PorterSandbox",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            exclude: ["openapi-generator-config.yaml"]
+        ),
+        .target(
             name: "FleetCommands",
             dependencies: [
                 "PorterSandbox",
+                "LocalSandboxAPI",
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -45,6 +65,16 @@ let package = Package(
         .executableTarget(
             name: "porter-fleet",
             dependencies: ["FleetCommands"]
+        ),
+        .testTarget(
+            name: "LocalSandboxAPITests",
+            dependencies: [
+                "LocalSandboxAPI",
+                "PorterSandbox",
+                "FleetCommands",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ]
         ),
         .testTarget(
             name: "PorterSandboxTests",

@@ -11,7 +11,7 @@ public struct PorterFleetCommand: AsyncParsableCommand {
             what the Porter Sandbox API reports, and creates, replaces, terminates or deletes to converge.
             """,
         version: PorterFleetVersion.current,
-        subcommands: [VersionCommand.self]
+        subcommands: [LocalCommand.self, VersionCommand.self]
     )
 
     /// Creates the command (ArgumentParser fills it in).

@@ -1,0 +1,82 @@
+import Foundation
+import Hummingbird
+import Logging
+import OpenAPIHummingbird
+import OpenAPIRuntime
+import PorterSandbox
+import ServiceLifecycle
+
+/// Builds the local Sandbox API: a Hummingbird application serving every endpoint of
+/// `docs/openapi.yaml` from the generated server code, with its state in SQLite under the data
+/// directory and sandboxes run by the configured runtime. Run it with `run()` or `runService()`, or
+/// add it to a `ServiceGroup`; on graceful shutdown live process sandboxes are stopped and recorded.
+///
+/// - Parameters:
+///   - configuration: where to listen, where to keep state, which runtime, faults.
+///   - onServerRunning: called with the bound port once connections are accepted.
+public func buildLocalAPI(
+    configuration: LocalAPIConfiguration,
+    onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) async throws -> some ApplicationProtocol {
+    let data = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
+    let sandboxesRoot = data.appendingPathComponent("sandboxes")
+    let volumesRoot = data.appendingPathComponent("volumes")
+    for directory in [data, sandboxesRoot, volumesRoot] {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+    let logger = configuration.logger
+    let runtime: any SandboxRuntime =
+        switch configuration.runtime {
+        case .simulated: SimulatedRuntime(configuration: configuration.simulated)
+        case .process:
+            ProcessRuntime(
+                sandboxesRoot: sandboxesRoot, gracePeriod: configuration.terminationGracePeriod,
+                useBubblewrap: configuration.useBubblewrap, logger: logger)
+        }
+    if let warning = runtime.isolationWarning { logger.warning("\(warning)") }
+    let store = try LocalStore(path: data.appendingPathComponent("local-api.sqlite").path)
+    let engine = LocalSandboxEngine(store: store, runtime: runtime, volumesRoot: volumesRoot, logger: logger)
+    try await engine.load()
+
+    let router = Router(context: LocalAPIRequestContext.self)
+    let handler = LocalAPIHandler(engine: engine, configuration: configuration, isolationWarning: runtime.isolationWarning)
+    try handler.registerHandlers(
+        on: router,
+        serverURL: URL(string: "/")!,
+        configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
+    )
+    let faults = configuration.faults.isEmpty ? nil : FaultInjector(spec: configuration.faults, seed: configuration.seed)
+    let responder = LocalAPIResponder(routes: router.buildResponder(), token: configuration.token, faults: faults)
+    return Application(
+        responder: responder,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
+        services: [LocalSandboxEngineService(engine: engine, faults: faults, interval: configuration.tickInterval)],
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        logger: logger
+    )
+}
+
+/// Drives the engine's timers (phases, TTLs, simulated exits, out-of-band kills) and, on graceful
+/// shutdown, stops every workload and records its fate.
+struct LocalSandboxEngineService: Service {
+    let engine: LocalSandboxEngine
+    let faults: FaultInjector?
+    let interval: Duration
+
+    func run() async throws {
+        let seconds = Double(interval.components.seconds) + Double(interval.components.attoseconds) / 1e18
+        try? await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await engine.tick()
+                if let faults, faults.spec.killRate > 0 {
+                    let running = await engine.runningCount
+                    if let victim = faults.killVictim(running: running, interval: seconds) {
+                        _ = await engine.killRandomRunning { _ in victim }
+                    }
+                }
+                try await Task.sleep(for: interval)
+            }
+        }
+        await engine.shutdown()
+    }
+}

@@ -1,0 +1,198 @@
+import Foundation
+import Logging
+import PorterSandbox
+import Synchronization
+
+/// Runs each sandbox as a supervised host process: its command and args, its env, its own working
+/// directory under the data directory. With bubblewrap installed the process is isolated (see
+/// ``BubblewrapCommand``); without it, it runs as a plain host process and the missing isolation is
+/// stated at start-up and in `/readyz`. The image is recorded, never pulled.
+final class ProcessRuntime: SandboxRuntime {
+    let sandboxesRoot: URL
+    let gracePeriod: Duration
+    let bubblewrap: String?
+    let logger: Logger
+    private let processes = Mutex<[String: Process]>([:])
+
+    var kind: LocalRuntimeKind { .process }
+    var survivesRestart: Bool { false }
+    var isolationWarning: String? {
+        bubblewrap == nil
+            ? "bubblewrap (bwrap) is not installed: process sandboxes run as plain host processes with no mount or pid namespace, the host filesystem is writable to them, and volumes are not bound at their mount paths (install the bubblewrap package)"
+            : nil
+    }
+
+    init(sandboxesRoot: URL, gracePeriod: Duration, useBubblewrap: Bool, logger: Logger) {
+        self.sandboxesRoot = sandboxesRoot
+        self.gracePeriod = gracePeriod
+        self.bubblewrap = useBubblewrap ? BubblewrapCommand.locate() : nil
+        self.logger = logger
+    }
+
+    func launch(_ sandbox: LocalSandbox, mounts: [String: URL], hooks: RuntimeHooks) async -> LaunchOutcome {
+        let argv = (sandbox.spec.command ?? []) + (sandbox.spec.args ?? [])
+        guard !argv.isEmpty else {
+            return .failed("the process runtime needs a command: images are recorded, not pulled, so there is no image entrypoint to run")
+        }
+        do {
+            let directory = try prepareDirectory(for: sandbox.id)
+            let process = makeProcess(argv, sandbox: sandbox, directory: directory, mounts: mounts)
+            let output = LineSplitter { line in hooks.log(line, .info, "") }
+            let errors = LineSplitter { line in hooks.log(line, .error, "") }
+            let stdout = Pipe()
+            let stderr = Pipe()
+            process.standardOutput = stdout
+            process.standardError = stderr
+            process.standardInput = FileHandle.nullDevice
+            stdout.fileHandleForReading.readabilityHandler = { handle in output.feed(handle.availableData) }
+            stderr.fileHandleForReading.readabilityHandler = { handle in errors.feed(handle.availableData) }
+            let id = sandbox.id
+            process.terminationHandler = { [weak self] finished in
+                stdout.fileHandleForReading.readabilityHandler = nil
+                stderr.fileHandleForReading.readabilityHandler = nil
+                output.feed(stdout.fileHandleForReading.readDataToEndOfFile())
+                errors.feed(stderr.fileHandleForReading.readDataToEndOfFile())
+                output.flush()
+                errors.flush()
+                self?.processes.withLock { _ = $0.removeValue(forKey: id) }
+                let code = Int64(finished.terminationReason == .uncaughtSignal ? 128 + finished.terminationStatus : finished.terminationStatus)
+                Task { await hooks.exited(code) }
+            }
+            processes.withLock { $0[sandbox.id] = process }
+            do {
+                try process.run()
+            } catch {
+                processes.withLock { _ = $0.removeValue(forKey: id) }
+                throw error
+            }
+            return .running
+        } catch {
+            return .failed("could not start \(argv.first ?? ""): \(error)")
+        }
+    }
+
+    func stop(id: String) async {
+        guard let process = processes.withLock({ $0[id] }) else { return }
+        process.terminate()
+        let deadline = ContinuousClock.now + gracePeriod
+        while process.isRunning, ContinuousClock.now < deadline, !Task.isCancelled {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+    }
+
+    func stopAll() async -> [String] {
+        let ids = processes.withLock { Array($0.keys) }
+        await withTaskGroup(of: Void.self) { group in
+            for id in ids { group.addTask { await self.stop(id: id) } }
+        }
+        return ids
+    }
+
+    func exec(_ command: [String], in sandbox: LocalSandbox, mounts: [String: URL], execID: String, hooks: RuntimeHooks) async throws
+        -> ExecResult
+    {
+        guard !command.isEmpty else { throw LocalAPIError.badRequest("command must not be empty") }
+        let directory = try prepareDirectory(for: sandbox.id)
+        let process = makeProcess(command, sandbox: sandbox, directory: directory, mounts: mounts)
+        let stdout = Pipe()
+        let stderr = Pipe()
+        process.standardOutput = stdout
+        process.standardError = stderr
+        process.standardInput = FileHandle.nullDevice
+        let finished = AsyncStream<Void>.makeStream()
+        process.terminationHandler = { _ in finished.continuation.finish() }
+        do {
+            try process.run()
+        } catch {
+            return ExecResult(stdout: "", stderr: "exec: \(error)\n", exitCode: 127, execId: execID)
+        }
+        async let out = Task.detached { stdout.fileHandleForReading.readDataToEndOfFile() }.value
+        async let err = Task.detached { stderr.fileHandleForReading.readDataToEndOfFile() }.value
+        let (outData, errData) = await (out, err)
+        for await _ in finished.stream {}
+        let outText = String(decoding: outData, as: UTF8.self)
+        let errText = String(decoding: errData, as: UTF8.self)
+        for line in LineSplitter.lines(of: outText) { hooks.log(line, .info, execID) }
+        for line in LineSplitter.lines(of: errText) { hooks.log(line, .error, execID) }
+        let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
+        return ExecResult(stdout: outText, stderr: errText, exitCode: Int64(status), execId: execID)
+    }
+
+    /// `<root>/<id>/work` (the working directory) and `<root>/<id>/tmp` (its `/tmp`).
+    private func prepareDirectory(for id: String) throws -> URL {
+        let directory = sandboxesRoot.appendingPathComponent(id)
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("work"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(at: directory.appendingPathComponent("tmp"), withIntermediateDirectories: true)
+        return directory
+    }
+
+    private func makeProcess(_ argv: [String], sandbox: LocalSandbox, directory: URL, mounts: [String: URL]) -> Process {
+        let process = Process()
+        let work = directory.appendingPathComponent("work").path
+        var environment = [
+            "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "HOME": work,
+            "HOSTNAME": sandbox.name,
+            "PORTER_SANDBOX_ID": sandbox.id,
+            "PORTER_SANDBOX_NAME": sandbox.name,
+        ]
+        if bubblewrap == nil { environment["TMPDIR"] = directory.appendingPathComponent("tmp").path }
+        for (key, value) in sandbox.spec.env?.additionalProperties ?? [:] { environment[key] = value }
+        process.environment = environment
+        if let bubblewrap {
+            let command = BubblewrapCommand(
+                executable: bubblewrap,
+                sandboxDirectory: work,
+                tmpDirectory: directory.appendingPathComponent("tmp").path,
+                mounts: mounts.mapValues(\.path)
+            )
+            let arguments = command.arguments(for: argv)
+            process.executableURL = URL(fileURLWithPath: arguments[0])
+            process.arguments = Array(arguments.dropFirst())
+        } else {
+            process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+            process.arguments = ["--"] + argv
+            process.currentDirectoryURL = URL(fileURLWithPath: work)
+        }
+        return process
+    }
+}
+
+/// Splits a byte stream into lines, calling back once per complete line.
+final class LineSplitter: Sendable {
+    private let pending = Mutex<Data>(Data())
+    private let emit: @Sendable (String) -> Void
+
+    init(emit: @escaping @Sendable (String) -> Void) { self.emit = emit }
+
+    func feed(_ data: Data) {
+        guard !data.isEmpty else { return }
+        let lines: [String] = pending.withLock { buffer in
+            buffer.append(data)
+            var lines: [String] = []
+            while let newline = buffer.firstIndex(of: 0x0A) {
+                lines.append(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
+                buffer.removeSubrange(buffer.startIndex...newline)
+            }
+            return lines
+        }
+        lines.forEach(emit)
+    }
+
+    func flush() {
+        let rest = pending.withLock { buffer -> Data in
+            defer { buffer.removeAll() }
+            return buffer
+        }
+        if !rest.isEmpty { emit(String(decoding: rest, as: UTF8.self)) }
+    }
+
+    /// The lines of a text, without a trailing empty line.
+    static func lines(of text: String) -> [String] {
+        guard !text.isEmpty else { return [] }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if lines.last == "" { lines.removeLast() }
+        return lines
+    }
+}

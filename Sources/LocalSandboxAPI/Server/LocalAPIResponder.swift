@@ -1,0 +1,145 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import OpenAPIRuntime
+
+/// Wraps the generated routes with what every request goes through, outermost first: errors as
+/// `{"error": …}` JSON, bearer-token authentication, compatibility rewrites of the query string, and
+/// injected faults.
+struct LocalAPIResponder<Routes: HTTPResponder>: HTTPResponder where Routes.Context == LocalAPIRequestContext {
+    typealias Context = LocalAPIRequestContext
+
+    let routes: Routes
+    let token: String?
+    let faults: FaultInjector?
+
+    func respond(to request: Request, context: Context) async throws -> Response {
+        do {
+            try authenticate(request)
+            let request = WireCompatibility.rewrite(request)
+            guard let faults, request.uri.path.hasPrefix("/v1/") else {
+                return try await answer(request, context: context)
+            }
+            let decision = faults.decide(isMutation: request.method != .get && request.method != .head)
+            if decision.latency > .zero { try await Task.sleep(for: decision.latency) }
+            if let status = decision.status {
+                let message = status == 429 ? "rate limited (injected fault)" : "service unavailable (injected fault)"
+                return Self.errorResponse(status: .init(code: status), message: message)
+            }
+            let response = try await answer(request, context: context)
+            if decision.drop {
+                // The change is made; the client never hears of it.
+                try? await context.channel.close()
+            }
+            return response
+        } catch {
+            let (status, message) = Self.describe(error)
+            return Self.errorResponse(status: status, message: message)
+        }
+    }
+
+    /// The routes' answer; the router's bare 404 for an unknown endpoint gets an error body too.
+    private func answer(_ request: Request, context: Context) async throws -> Response {
+        let response = try await routes.respond(to: request, context: context)
+        if response.status == .notFound, response.headers[.contentType] == nil {
+            return Self.errorResponse(status: .notFound, message: "no such endpoint: \(request.method.rawValue) \(request.uri.path)")
+        }
+        return response
+    }
+
+    private func authenticate(_ request: Request) throws {
+        guard let token else { return }
+        let presented = request.headers[.authorization] ?? ""
+        guard Self.constantTimeEqual(presented, "Bearer \(token)") else {
+            throw LocalAPIError.unauthorized(
+                presented.isEmpty ? "missing Authorization: Bearer token" : "the bearer token is not valid")
+        }
+    }
+
+    static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
+        let (x, y) = (Array(a.utf8), Array(b.utf8))
+        var difference = UInt8(x.count == y.count ? 0 : 1)
+        for index in 0..<max(x.count, y.count) {
+            difference |= (index < x.count ? x[index] : 0) ^ (index < y.count ? y[index] : 0)
+        }
+        return difference == 0
+    }
+
+    /// The status and message for any error thrown while answering.
+    static func describe(_ error: any Error) -> (HTTPResponse.Status, String) {
+        switch error {
+        case let error as LocalAPIError:
+            return (error.status, error.message)
+        case let error as ServerError:
+            if let inner = error.underlyingError as? LocalAPIError { return (inner.status, inner.message) }
+            if String(describing: type(of: error.underlyingError)).contains("TooManyBytes") {
+                return (.contentTooLarge, "the request body is too large")
+            }
+            return (.badRequest, "invalid request: \(Self.explain(error))")
+        case let error as HTTPError:
+            let message = error.body ?? (error.status == .notFound ? "no such endpoint" : error.status.reasonPhrase)
+            return (error.status, message)
+        case let error as any HTTPResponseError:
+            return (error.status, "\(error.status.reasonPhrase)")
+        default:
+            return (.internalServerError, "internal error: \(error)")
+        }
+    }
+
+    /// A readable reason for a request the generated code could not parse.
+    private static func explain(_ error: ServerError) -> String {
+        var text = error.causeDescription
+        switch error.underlyingError {
+        case let decoding as DecodingError:
+            switch decoding {
+            case .keyNotFound(let key, let context):
+                text = "missing field '\(Self.path(context.codingPath + [key]))'"
+            case .typeMismatch(_, let context), .valueNotFound(_, let context):
+                text = "wrong type at '\(Self.path(context.codingPath))': \(context.debugDescription)"
+            case .dataCorrupted(let context):
+                text = context.codingPath.isEmpty ? "the body is not valid JSON" : "invalid value at '\(Self.path(context.codingPath))': \(context.debugDescription)"
+            @unknown default:
+                break
+            }
+        default:
+            text += " (\(error.underlyingError))"
+        }
+        return text
+    }
+
+    private static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+    }
+
+    static func errorResponse(status: HTTPResponse.Status, message: String) -> Response {
+        let body = (try? JSONSerialization.data(withJSONObject: ["error": message], options: [.withoutEscapingSlashes])) ?? Data()
+        var headers = HTTPFields()
+        headers[.contentType] = "application/json"
+        return Response(status: status, headers: headers, body: .init(byteBuffer: ByteBuffer(bytes: body)))
+    }
+}
+
+/// Rewrites requests the official SDKs send in forms the generated code does not read as is.
+enum WireCompatibility {
+    /// Enum query parameters the Python SDK may send as `SandboxesPhase.RUNNING`.
+    static let enumParameters: Set<String> = ["phase", "source", "metric"]
+
+    /// `+` in the query becomes `%20` (the TypeScript SDK encodes spaces as `+`), and enum values in
+    /// the Python `Enum.MEMBER` form become their wire value (`SandboxesPhase.RUNNING` → `running`).
+    static func rewrite(_ request: Request) -> Request {
+        guard let path = request.head.path, let question = path.firstIndex(of: "?") else { return request }
+        let query = path[path.index(after: question)...]
+        guard query.contains("+") || query.contains(".") else { return request }
+        let pairs = query.split(separator: "&", omittingEmptySubsequences: false).map { pair -> String in
+            let pair = pair.replacingOccurrences(of: "+", with: "%20")
+            guard let equals = pair.firstIndex(of: "="), enumParameters.contains(String(pair[..<equals])) else { return pair }
+            let value = pair[pair.index(after: equals)...].removingPercentEncoding ?? String(pair[pair.index(after: equals)...])
+            guard let dot = value.lastIndex(of: ".") else { return pair }
+            return pair[..<equals] + "=" + value[value.index(after: dot)...].lowercased()
+        }
+        var head = request.head
+        head.path = String(path[..<question]) + "?" + pairs.joined(separator: "&")
+        return Request(head: head, body: request.body)
+    }
+}
