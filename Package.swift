@@ -71,9 +71,11 @@ let package = Package(
             dependencies: [
                 "LocalSandboxAPI",
                 "PorterSandbox",
-                "FleetCommands",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOFoundationCompat", package: "swift-nio"),
             ]
         ),
         .testTarget(

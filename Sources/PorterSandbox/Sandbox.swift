@@ -41,7 +41,7 @@ public final class Sandbox: Sendable, Identifiable {
 
     /// Fetches the status (`GET /v1/sandbox/{id}`), caches and returns it.
     @discardableResult
-    public func refresh() async throws(PorterError) -> SandboxStatus {
+    public func refresh() async throws -> SandboxStatus {
         let status = try await PorterCall.perform { try await client.getSandbox(path: .init(id: id)).ok.body.json }
         cachedStatus.withLock { $0 = status }
         return status
@@ -52,7 +52,7 @@ public final class Sandbox: Sendable, Identifiable {
     /// Never retried, since a failed attempt may already have run the command. No client timeout
     /// unless `timeout` is given. A non-zero exit code is a normal result, not an error; a sandbox
     /// that is not `running` answers `conflict`.
-    public func exec(_ command: [String], timeout: Duration? = nil) async throws(PorterError) -> ExecResult {
+    public func exec(_ command: [String], timeout: Duration? = nil) async throws -> ExecResult {
         let client = client
         let id = id
         return try await PorterCall.perform(timeout: timeout) {
@@ -65,7 +65,7 @@ public final class Sandbox: Sendable, Identifiable {
     /// - Parameters:
     ///   - limit: the most lines (the server caps it at 5000; 0 is the server default).
     ///   - since: a Go-duration look-back window, e.g. `30m` or `1h30m`.
-    public func logs(limit: Int? = nil, since: String? = nil) async throws(PorterError) -> [LogLine] {
+    public func logs(limit: Int? = nil, since: String? = nil) async throws -> [LogLine] {
         try await PorterCall.perform {
             try await client.getSandboxLogs(path: .init(id: id), query: .init(limit: limit.map(Int64.init), since: since))
                 .ok.body.json.logs
@@ -75,21 +75,21 @@ public final class Sandbox: Sendable, Identifiable {
     /// Terminates the sandbox (`DELETE /v1/sandbox/{id}`). Its record, logs and name remain.
     ///
     /// - Parameter source: who asked, recorded as the termination reason (`sdk` when nil).
-    public func terminate(source: TerminationSource? = nil) async throws(PorterError) {
+    public func terminate(source: TerminationSource? = nil) async throws {
         _ = try await PorterCall.perform {
             try await client.deleteSandbox(path: .init(id: id), query: .init(source: source)).successful
         }
     }
 
     /// CPU and memory percentiles over a look-back window (`GET /v1/sandbox/{id}/metrics-summary`).
-    public func metricsSummary(since: String? = nil) async throws(PorterError) -> MetricSummary {
+    public func metricsSummary(since: String? = nil) async throws -> MetricSummary {
         try await PorterCall.perform {
             try await client.getSandboxMetricsSummary(path: .init(id: id), query: .init(since: since)).ok.body.json
         }
     }
 
     /// One metric as a time series (`GET /v1/sandbox/{id}/metrics`).
-    public func metrics(_ metric: SandboxMetric, start: String, end: String) async throws(PorterError) -> SandboxMetrics {
+    public func metrics(_ metric: SandboxMetric, start: String, end: String) async throws -> SandboxMetrics {
         try await PorterCall.perform {
             try await client.getSandboxMetrics(
                 path: .init(id: id),
@@ -99,7 +99,7 @@ public final class Sandbox: Sendable, Identifiable {
     }
 
     /// Captures the running sandbox's filesystem (or more), which keeps running (`POST /v1/sandbox/{id}/snapshot`).
-    public func snapshot(mode: SnapshotMode? = nil) async throws(PorterError) -> Snapshot {
+    public func snapshot(mode: SnapshotMode? = nil) async throws -> Snapshot {
         try await PorterCall.perform {
             try await client.createSnapshot(path: .init(id: id), body: .json(.init(mode: mode))).successful.body.json
         }

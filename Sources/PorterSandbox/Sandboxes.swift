@@ -26,7 +26,7 @@ public struct Sandboxes: Sendable {
         egress: SandboxEgressSpec? = nil,
         resources: SandboxResourcesSpec? = nil,
         ttlSeconds: Int? = nil
-    ) async throws(PorterError) -> Sandbox {
+    ) async throws -> Sandbox {
         try await create(
             SandboxSpec(
                 image: image,
@@ -47,23 +47,23 @@ public struct Sandboxes: Sendable {
     }
 
     /// Creates a sandbox from a complete spec (`POST /v1/sandbox/run`).
-    public func create(_ spec: SandboxSpec) async throws(PorterError) -> Sandbox {
+    public func create(_ spec: SandboxSpec) async throws -> Sandbox {
         let created = try await PorterCall.perform { try await raw.createSandbox(body: .json(spec)).successful.body.json }
         return Sandbox(id: created.id, name: created.name, client: raw)
     }
 
     /// The id of the sandbox with this name (`GET /v1/sandbox/lookup`); `notFound` when there is none.
-    public func lookup(name: String) async throws(PorterError) -> String {
+    public func lookup(name: String) async throws -> String {
         try await PorterCall.perform { try await raw.lookupSandbox(query: .init(name: name)).ok.body.json.id }
     }
 
     /// The sandbox with this name, with its status fetched (lookup, then `GET /v1/sandbox/{id}`).
-    public func get(name: String) async throws(PorterError) -> Sandbox {
+    public func get(name: String) async throws -> Sandbox {
         try await get(id: lookup(name: name))
     }
 
     /// The sandbox with this id, with its status fetched (`GET /v1/sandbox/{id}`).
-    public func get(id: String) async throws(PorterError) -> Sandbox {
+    public func get(id: String) async throws -> Sandbox {
         let sandbox = Sandbox(id: id, name: nil, client: raw)
         _ = try await sandbox.refresh()
         return sandbox
@@ -89,7 +89,7 @@ public struct Sandboxes: Sendable {
         endTime: String? = nil,
         includeFilterValues: Bool? = nil,
         page: Int? = nil
-    ) async throws(PorterError) -> SandboxPage {
+    ) async throws -> SandboxPage {
         let query = Operations.ListSandboxes.Input.Query(
             startTime: startTime,
             endTime: endTime,
@@ -117,7 +117,7 @@ public struct Sandboxes: Sendable {
         startTime: String? = nil,
         endTime: String? = nil
     ) -> SandboxSequence {
-        SandboxSequence { (page: Int) async throws(PorterError) -> SandboxPage in
+        SandboxSequence { page in
             try await list(
                 tags: tags, phases: phases, search: search, image: image, startTime: startTime, endTime: endTime,
                 page: page
@@ -133,7 +133,7 @@ public struct Sandboxes: Sendable {
         image: String? = nil,
         startTime: String? = nil,
         endTime: String? = nil
-    ) async throws(PorterError) -> SandboxCounts {
+    ) async throws -> SandboxCounts {
         let query = Operations.SandboxCounts.Input.Query(
             startTime: startTime,
             endTime: endTime,
@@ -167,18 +167,18 @@ public struct SandboxSequence: AsyncSequence, Sendable {
     /// Each element is a sandbox with its status cached.
     public typealias Element = Sandbox
     /// Errors are ``PorterError``s.
-    public typealias Failure = PorterError
+    public typealias Failure = any Error
 
-    let fetchPage: @Sendable (Int) async throws(PorterError) -> SandboxPage
+    let fetchPage: @Sendable (Int) async throws -> SandboxPage
 
     /// Iterates page by page.
     public struct AsyncIterator: AsyncIteratorProtocol {
-        let fetchPage: @Sendable (Int) async throws(PorterError) -> SandboxPage
+        let fetchPage: @Sendable (Int) async throws -> SandboxPage
         var buffer: [Sandbox] = []
         var nextPage: Int? = 1
 
         /// The next sandbox, fetching the next page when this one is used up.
-        public mutating func next() async throws(PorterError) -> Sandbox? {
+        public mutating func next() async throws -> Sandbox? {
             while buffer.isEmpty {
                 guard let page = nextPage else { return nil }
                 let result = try await fetchPage(page)

@@ -37,14 +37,14 @@ public final class Volume: Sendable, Identifiable {
 
     /// Fetches the record (`GET /v1/volume/{id}`), caches and returns it.
     @discardableResult
-    public func refresh() async throws(PorterError) -> VolumeRecord {
+    public func refresh() async throws -> VolumeRecord {
         let record = try await PorterCall.perform { try await client.getVolume(path: .init(id: id)).ok.body.json }
         cachedRecord.withLock { $0 = record }
         return record
     }
 
     /// Deletes the volume (`DELETE /v1/volume/{id}`); refused with `conflict` while a sandbox is attached.
-    public func delete() async throws(PorterError) {
+    public func delete() async throws {
         _ = try await PorterCall.perform { try await client.deleteVolume(path: .init(id: id)).successful }
     }
 
@@ -53,7 +53,7 @@ public final class Volume: Sendable, Identifiable {
     /// - Parameters:
     ///   - path: the directory to walk (root by default).
     ///   - search: prune to entries whose name contains this, case-insensitively.
-    public func listFiles(path: String = "/", search: String? = nil) async throws(PorterError) -> VolumeFileListing {
+    public func listFiles(path: String = "/", search: String? = nil) async throws -> VolumeFileListing {
         let path = Self.normalize(path)
         return try await PorterCall.perform {
             try await client.listVolumeFiles(path: .init(id: id), query: .init(path: path, search: search)).ok.body.json
@@ -62,7 +62,7 @@ public final class Volume: Sendable, Identifiable {
 
     /// Every entry under `path`, depth first, re-listing directories the server left truncated
     /// and unread (the official SDKs' `iterdir`).
-    public func walk(path: String = "/") async throws(PorterError) -> [VolumeFile] {
+    public func walk(path: String = "/") async throws -> [VolumeFile] {
         var found: [VolumeFile] = []
         var pending: [String] = [Self.normalize(path)]
         while let directory = pending.popLast() {
@@ -82,7 +82,7 @@ public final class Volume: Sendable, Identifiable {
     }
 
     /// Reads a file, whole or one byte range (`GET /v1/volume/{id}/files/content`). No client timeout.
-    public func readFile(path: String, range: ByteRange? = nil) async throws(PorterError) -> VolumeFileContent {
+    public func readFile(path: String, range: ByteRange? = nil) async throws -> VolumeFileContent {
         let client = client
         let id = id
         let path = Self.normalize(path)
@@ -116,14 +116,14 @@ public final class Volume: Sendable, Identifiable {
     /// Reads a file in ranged chunks (8 MiB by default), as the official SDKs' `stream` does: it
     /// stops at the end of the file or at an answer without `Content-Range`.
     public func stream(path: String, chunkSize: Int64 = 8 << 20) -> VolumeFileStream {
-        VolumeFileStream(chunkSize: max(1, chunkSize)) { range throws(PorterError) in
+        VolumeFileStream(chunkSize: max(1, chunkSize)) { range in
             try await self.readFile(path: path, range: range)
         }
     }
 
     /// Writes a file atomically, creating parent directories and replacing anything there
     /// (`PUT /v1/volume/{id}/files/content`). No client timeout unless `timeout` is given.
-    public func writeFile(path: String, data: Data, timeout: Duration? = nil) async throws(PorterError) {
+    public func writeFile(path: String, data: Data, timeout: Duration? = nil) async throws {
         let client = client
         let id = id
         let path = Self.normalize(path)
@@ -135,7 +135,7 @@ public final class Volume: Sendable, Identifiable {
 
     /// Moves or renames a file or directory; `to` is the full new path and must not exist
     /// (`POST /v1/volume/{id}/files/move`).
-    public func moveFile(from: String, to: String) async throws(PorterError) {
+    public func moveFile(from: String, to: String) async throws {
         let request = Components.Schemas.VolumeFileMoveRequest(from: Self.normalize(from), to: Self.normalize(to))
         _ = try await PorterCall.perform {
             try await client.moveVolumeFile(path: .init(id: id), body: .json(request)).successful

@@ -129,20 +129,20 @@ public struct VolumeFileStream: AsyncSequence, Sendable {
     /// Each element is one chunk of bytes.
     public typealias Element = Data
     /// Errors are ``PorterError``s.
-    public typealias Failure = PorterError
+    public typealias Failure = any Error
 
     let chunkSize: Int64
-    let read: @Sendable (ByteRange) async throws(PorterError) -> VolumeFileContent
+    let read: @Sendable (ByteRange) async throws -> VolumeFileContent
 
     /// Iterates chunk by chunk.
     public struct AsyncIterator: AsyncIteratorProtocol {
         let chunkSize: Int64
-        let read: @Sendable (ByteRange) async throws(PorterError) -> VolumeFileContent
+        let read: @Sendable (ByteRange) async throws -> VolumeFileContent
         var offset: Int64 = 0
         var finished = false
 
         /// The next chunk, or nil at the end of the file.
-        public mutating func next() async throws(PorterError) -> Data? {
+        public mutating func next() async throws -> Data? {
             guard !finished else { return nil }
             let content = try await read(.closed(start: offset, end: offset + chunkSize - 1))
             if let range = content.contentRange {

@@ -10,6 +10,9 @@ import OpenAPIRuntime
 struct LocalAPIResponder<Routes: HTTPResponder>: HTTPResponder where Routes.Context == LocalAPIRequestContext {
     typealias Context = LocalAPIRequestContext
 
+    /// The largest JSON request body accepted.
+    static var maximumJSONBody: Int { 1 << 20 }
+
     let routes: Routes
     let token: String?
     let faults: FaultInjector?
@@ -17,7 +20,15 @@ struct LocalAPIResponder<Routes: HTTPResponder>: HTTPResponder where Routes.Cont
     func respond(to request: Request, context: Context) async throws -> Response {
         do {
             try authenticate(request)
-            let request = WireCompatibility.rewrite(request)
+            var request = WireCompatibility.rewrite(request)
+            if request.method != .get, !request.uri.path.hasSuffix("/files/content") {
+                // JSON bodies are small; file uploads stream with their own limit.
+                do {
+                    _ = try await request.collectBody(upTo: Self.maximumJSONBody)
+                } catch let error as HTTPError where error.status == .contentTooLarge {
+                    throw LocalAPIError.tooLarge("the request body is larger than \(Self.maximumJSONBody) bytes")
+                }
+            }
             guard let faults, request.uri.path.hasPrefix("/v1/") else {
                 return try await answer(request, context: context)
             }
