@@ -23,7 +23,8 @@ struct SandboxLifecycleTests {
             let terminated = try await sandbox.refresh()
             #expect(terminated.phase == .terminated && terminated.terminationReason == .sdk && terminated.finishedAt != nil)
             try await sandbox.terminate(source: .cli)
-            #expect(try await sandbox.refresh().terminationReason == .sdk, "terminating a terminal sandbox changes nothing")
+            let checked0 = try await sandbox.refresh().terminationReason == .sdk
+            #expect(checked0, "terminating a terminal sandbox changes nothing")
             #expect(try await porter.readiness().activeSandboxes == 0)
 
             let again = await #expect(throws: PorterError.self) { try await porter.sandboxes.create(image: "busybox", name: "api-g1") }

@@ -62,10 +62,14 @@ struct VolumeFileSystem {
             head += 1
             let children = entries(of: node.url)
             if used + children.count > scanBudget {
-                let room = max(0, scanBudget - used)
-                node.children = Array(children.prefix(room))
+                // A directory that does not fit is left unread (so clients list it again by path),
+                // except the listed directory itself, which is read as far as the budget goes.
+                if node === top {
+                    node.children = Array(children.prefix(scanBudget))
+                } else {
+                    node.children = nil
+                }
                 node.truncated = true
-                used += room
                 stoppedEarly = true
                 for pending in queue[head...] { pending.truncated = true }
                 break

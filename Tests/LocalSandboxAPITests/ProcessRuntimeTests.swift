@@ -1,0 +1,109 @@
+import Foundation
+import LocalSandboxAPI
+import PorterSandbox
+import Testing
+
+@Suite("Local API: the process runtime end to end")
+struct ProcessRuntimeTests {
+    static let bubblewrapInstalled = FileManager.default.isExecutableFile(atPath: "/usr/bin/bwrap")
+
+    @Test func execSeesEnvAndTheVolumeAtItsMountPath() async throws {
+        try await withLocalAPI({ $0.runtime = .process }) { api in
+            let volume = try await api.porter.volumes.create(name: "shared")
+            try await volume.writeFile(path: "/greeting.txt", data: Data("from the volume".utf8))
+            let sandbox = try await api.porter.sandboxes.create(
+                image: "debian:12", name: "worker", command: ["sh", "-c", "echo started; echo oops >&2; exec sleep 600"],
+                env: ["APP_MODE": "test"], volumeMounts: ["/mnt/shared": volume.id])
+            _ = try await api.waitFor(sandbox) { $0.phase == .running }
+            let env = try await sandbox.exec(["sh", "-c", "echo $APP_MODE"])
+            #expect(env.stdout == "test\n" && env.exitCode == 0)
+            let failing = try await sandbox.exec(["sh", "-c", "echo bad >&2; exit 7"])
+            #expect(failing.exitCode == 7 && failing.stderr == "bad\n")
+            if Self.bubblewrapInstalled {
+                let read = try await sandbox.exec(["cat", "/mnt/shared/greeting.txt"])
+                #expect(read.stdout == "from the volume")
+                let write = try await sandbox.exec(["sh", "-c", "echo written > /mnt/shared/out.txt && touch /etc/forbidden"])
+                #expect(write.exitCode != 0 && write.stderr.contains("Read-only"))
+                #expect(try await volume.readFile(path: "/out.txt").data == Data("written\n".utf8))
+                #expect(!FileManager.default.fileExists(atPath: "/etc/forbidden"))
+            }
+            try await Task.sleep(for: .milliseconds(100))
+            let logs = try await sandbox.logs()
+            #expect(logs.contains { $0.line == "started" && $0.level == .info && $0.execId == "" })
+            #expect(logs.contains { $0.line == "oops" && $0.level == .error && $0.execId == "" })
+            #expect(logs.contains { $0.line == "test" && $0.execId == env.execId })
+            #expect(logs.contains { $0.line == "bad" && $0.level == .error && $0.execId == failing.execId })
+            #expect(try await sandbox.logs(limit: 1).count == 1)
+            try await sandbox.terminate()
+            #expect(try await sandbox.refresh().phase == .terminated)
+            try await Task.sleep(for: .milliseconds(300))
+            let checked0 = try await sandbox.logs().count == logs.count
+            #expect(checked0, "logs remain after termination")
+            try await volume.refresh()
+            try await api.porter.volumes.delete(id: volume.id)
+        }
+    }
+
+    @Test func exitCodesDecideThePhase() async throws {
+        try await withLocalAPI({ $0.runtime = .process }) { api in
+            let ok = try await api.porter.sandboxes.create(image: "debian:12", name: "ok", command: ["sh", "-c", "echo done"])
+            let bad = try await api.porter.sandboxes.create(image: "debian:12", name: "bad", command: ["sh", "-c", "exit 3"])
+            let nothing = try await api.porter.sandboxes.create(image: "debian:12", name: "no-command")
+            let missing = try await api.porter.sandboxes.create(image: "debian:12", name: "missing", command: ["/no/such/program"])
+            let okStatus = try await api.waitFor(ok) { $0.phase.isTerminal }
+            let badStatus = try await api.waitFor(bad) { $0.phase.isTerminal }
+            let nothingStatus = try await api.waitFor(nothing) { $0.phase.isTerminal }
+            let missingStatus = try await api.waitFor(missing) { $0.phase.isTerminal }
+            #expect(okStatus.phase == .succeeded && okStatus.exitCode == 0 && okStatus.terminationReason == .workloadExited)
+            #expect(badStatus.phase == .failed && badStatus.exitCode == 3)
+            #expect(nothingStatus.phase == .failed && nothingStatus.terminationReason == .launchFailed)
+            #expect(missingStatus.phase == .failed && missingStatus.exitCode != 0)
+            #expect(try await ok.logs().map(\.line) == ["done"])
+            #expect(try await nothing.logs().first?.line.contains("needs a command") == true)
+        }
+    }
+
+    @Test func ttlStopsTheProcess() async throws {
+        try await withLocalAPI({ $0.runtime = .process }) { api in
+            let sandbox = try await api.porter.sandboxes.create(image: "debian:12", name: "brief", command: ["sleep", "600"], ttlSeconds: 1)
+            let status = try await api.waitFor(sandbox) { $0.phase.isTerminal }
+            #expect(status.phase == .terminated && status.terminationReason == .ttlExpired)
+        }
+    }
+
+    @Test func restartMarksLostProcessesAndKeepsVolumes() async throws {
+        let data = LocalAPIHarness.makeDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let first = try await LocalAPIHarness.start(dataDirectory: data) { $0.runtime = .process }
+        let volume = try await first.porter.volumes.create(name: "keep")
+        try await volume.writeFile(path: "/state.txt", data: Data("persisted".utf8))
+        let live = try await first.porter.sandboxes.create(image: "debian:12", name: "live", command: ["sleep", "600"])
+        _ = try await first.waitFor(live) { $0.phase == .running }
+        let done = try await first.porter.sandboxes.create(image: "debian:12", name: "done", command: ["true"])
+        _ = try await first.waitFor(done) { $0.phase.isTerminal }
+        await first.stop()
+
+        let second = try await LocalAPIHarness.start(dataDirectory: data) { $0.runtime = .process }
+        let lost = try await second.porter.sandboxes.get(name: "live")
+        #expect(lost.phase == .failed && lost.status?.terminationReason == .backendLost)
+        #expect(try await second.porter.sandboxes.get(name: "done").phase == .succeeded)
+        let kept = try await second.porter.volumes.get(name: "keep")
+        #expect(kept.id == volume.id && kept.phase == .ready)
+        #expect(try await kept.readFile(path: "/state.txt").data == Data("persisted".utf8))
+        let reuse = await #expect(throws: PorterError.self) { try await second.porter.sandboxes.create(image: "i", name: "live") }
+        #expect(reuse?.kind == .conflict, "names stay reserved across restarts")
+        await second.stop()
+    }
+
+    @Test func simulatedSandboxesSurviveARestart() async throws {
+        let data = LocalAPIHarness.makeDataDirectory()
+        defer { try? FileManager.default.removeItem(atPath: data) }
+        let first = try await LocalAPIHarness.start(dataDirectory: data)
+        let sandbox = try await first.porter.sandboxes.create(image: "i", name: "sim")
+        _ = try await first.waitFor(sandbox) { $0.phase == .running }
+        await first.stop()
+        let second = try await LocalAPIHarness.start(dataDirectory: data)
+        #expect(try await second.porter.sandboxes.get(name: "sim").phase == .running)
+        await second.stop()
+    }
+}
