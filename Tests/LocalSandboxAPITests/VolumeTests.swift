@@ -59,6 +59,11 @@ struct VolumeTests {
             #expect(try await volume.readFile(path: "/a/b/hello.txt", range: .from(3)).data == Data("LO".utf8))
             #expect(try await volume.readFile(path: "/a/b/hello.txt", range: .suffix(2)).data == Data("LO".utf8))
             #expect(try await volume.readFile(path: "/a/b/hello.txt", range: .closed(start: 2, end: 99)).contentRange?.end == 4)
+            let (rawStatus, rawBody, rawHeaders) = try await api.raw(
+                "GET", "/v1/volume/\(volume.id)/files/content?path=%2Fa%2Fb%2Fhello.txt", headers: ["Range": "bytes=1-3"])
+            #expect(rawStatus == 206 && rawBody == Data("ELL".utf8))
+            #expect(rawHeaders["content-range"] == "bytes 1-3/5", "headers are sent as written, not percent-encoded")
+            #expect(rawHeaders["last-modified"].flatMap(HTTPDate.parse) != nil)
             let empty = try await volume.readFile(path: "/empty", range: .closed(start: 0, end: 99))
             #expect(empty.data.isEmpty && empty.contentRange == nil, "an empty file is 200 with no Content-Range")
             let past = await #expect(throws: PorterError.self) { try await volume.readFile(path: "/top.bin", range: .from(10)) }

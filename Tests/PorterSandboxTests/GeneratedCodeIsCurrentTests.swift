@@ -9,14 +9,18 @@ struct GeneratedCodeIsCurrentTests {
 
     @Test func everyGeneratedFileRecordsTheCurrentSpecHash() throws {
         let specHash = try sha256(of: Self.root.appendingPathComponent("docs/openapi.yaml"))
-        let generated = Self.root.appendingPathComponent("Sources/PorterSandbox/Generated")
-        let files = try FileManager.default.contentsOfDirectory(atPath: generated.path).filter { $0.hasSuffix(".swift") }
-        #expect(files.contains("Client.swift") && files.contains("Types.swift"))
-        for file in files {
-            let text = try String(contentsOf: generated.appendingPathComponent(file), encoding: .utf8)
-            let firstLine = text.prefix { $0 != "\n" }
-            #expect(firstLine == "// openapi.yaml sha256: \(specHash)", "\(file) is stale: run scripts/generate-openapi")
+        var checked: [String] = []
+        for module in ["PorterSandbox", "LocalSandboxAPI"] {
+            let generated = Self.root.appendingPathComponent("Sources/\(module)/Generated")
+            let files = try FileManager.default.contentsOfDirectory(atPath: generated.path).filter { $0.hasSuffix(".swift") }
+            for file in files {
+                let text = try String(contentsOf: generated.appendingPathComponent(file), encoding: .utf8)
+                let firstLine = text.prefix { $0 != "\n" }
+                #expect(firstLine == "// openapi.yaml sha256: \(specHash)", "\(module)/\(file) is stale: run scripts/generate-openapi")
+                checked.append(file)
+            }
         }
+        #expect(checked.contains("Client.swift") && checked.contains("Server.swift") && checked.contains("Types.swift"))
     }
 
     private func sha256(of file: URL) throws -> String {

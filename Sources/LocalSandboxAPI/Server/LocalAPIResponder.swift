@@ -52,9 +52,16 @@ struct LocalAPIResponder<Routes: HTTPResponder>: HTTPResponder where Routes.Cont
 
     /// The routes' answer; the router's bare 404 for an unknown endpoint gets an error body too.
     private func answer(_ request: Request, context: Context) async throws -> Response {
-        let response = try await routes.respond(to: request, context: context)
+        var response = try await routes.respond(to: request, context: context)
         if response.status == .notFound, response.headers[.contentType] == nil {
             return Self.errorResponse(status: .notFound, message: "no such endpoint: \(request.method.rawValue) \(request.uri.path)")
+        }
+        // The generated server percent-encodes header values as URI components
+        // (`bytes%200-3%2F11`); these headers never contain `%`, so send them as written.
+        for name in [HTTPField.Name.contentRange, .lastModified, .location] {
+            if let value = response.headers[name], value.contains("%") {
+                response.headers[name] = value.removingPercentEncoding ?? value
+            }
         }
         return response
     }
