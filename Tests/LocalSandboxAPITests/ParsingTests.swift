@@ -1,0 +1,129 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import PorterSandbox
+import Testing
+
+@testable import LocalSandboxAPI
+
+@Suite("Local API: pure parsing and rules")
+struct ParsingTests {
+    @Test(arguments: [
+        ("30m", Duration.seconds(1800)), ("1h30m", .seconds(5400)), ("250ms", .milliseconds(250)), ("1.5s", .milliseconds(1500)),
+        ("0", .zero), ("2h", .seconds(7200)), ("10us", .microseconds(10)),
+    ])
+    func goDurations(_ text: String, _ expected: Duration) {
+        #expect(GoDuration.parse(text) == expected)
+    }
+
+    @Test(arguments: ["", "5", "m", "1x", "1h-5m", "forever"])
+    func invalidGoDurations(_ text: String) {
+        #expect(GoDuration.parse(text) == nil)
+    }
+
+    @Test func faultSpecs() throws {
+        let spec = try FaultSpec(parsing: "5xx=0.1, 429=0.05,latency=20ms,drop=0.02,kill=0.5")
+        #expect(spec == FaultSpec(serverErrorRate: 0.1, rateLimitRate: 0.05, maxLatency: .milliseconds(20), dropRate: 0.02, killRate: 0.5))
+        #expect(try FaultSpec(parsing: "").isEmpty)
+        for bad in ["5xx=2", "drop=-1", "latency=soon", "explode=1", "5xx", "kill=-3"] {
+            #expect(throws: FaultSpecError.self, "\(bad)") { try FaultSpec(parsing: bad) }
+        }
+    }
+
+    @Test func faultDecisionsReplayFromTheSeed() {
+        let spec = FaultSpec(serverErrorRate: 0.3, rateLimitRate: 0.2, maxLatency: .milliseconds(10), dropRate: 0.4)
+        func run(seed: UInt64) -> [String] {
+            let injector = FaultInjector(spec: spec, seed: seed)
+            return (0..<200).map { index in
+                let decision = injector.decide(isMutation: index % 2 == 0)
+                return "\(decision.status ?? 0)/\(decision.drop)/\(decision.latency)"
+            }
+        }
+        #expect(run(seed: 42) == run(seed: 42))
+        #expect(run(seed: 42) != run(seed: 43))
+        let decisions = run(seed: 7)
+        #expect(decisions.contains { $0.hasPrefix("503/") } && decisions.contains { $0.hasPrefix("429/") } && decisions.contains { $0.hasPrefix("0/") })
+        let odd = decisions.enumerated().filter { $0.offset % 2 == 1 }.map(\.element)
+        #expect(odd.allSatisfy { $0.contains("/false/") }, "reads are never dropped")
+    }
+
+    @Test(arguments: [
+        ("bytes=0-3", Int64(10), (Int64(0), Int64(3))), ("bytes=5-", 10, (5, 9)), ("bytes=-4", 10, (6, 9)), ("bytes=-40", 10, (0, 9)),
+        ("bytes=8-20", 10, (8, 9)),
+    ] as [(String, Int64, (Int64, Int64))])
+    func ranges(_ header: String, _ size: Int64, _ expected: (Int64, Int64)) throws {
+        let range = try #require(try VolumeFileSystem.parseRange(header, size: size))
+        #expect(range.0 == expected.0 && range.1 == expected.1)
+    }
+
+    @Test func rangesAnsweredWhole() throws {
+        #expect(try VolumeFileSystem.parseRange("bytes=0-1,4-5", size: 10) == nil)
+        #expect(try VolumeFileSystem.parseRange("items=0-1", size: 10) == nil)
+        for bad in ["bytes=10-", "bytes=5-2", "bytes=-0", "bytes=a-b", "bytes=-"] {
+            #expect(throws: LocalAPIError.self, "\(bad)") { try VolumeFileSystem.parseRange(bad, size: 10) }
+        }
+    }
+
+    @Test(arguments: [
+        ("api", true), ("a", true), ("agent-3", true), ("0abc", true), (String(repeating: "x", count: 63), true),
+        ("", false), ("Api", false), ("-a", false), ("a-", false), ("a_b", false), ("a.b", false), (String(repeating: "x", count: 64), false),
+    ])
+    func dnsLabels(_ name: String, _ valid: Bool) {
+        #expect(SandboxSpecValidation.isDNSLabel(name) == valid)
+    }
+
+    @Test(arguments: [
+        ("/v1/sandbox?phase=SandboxesPhase.RUNNING&phase=queued", "/v1/sandbox?phase=running&phase=queued"),
+        ("/v1/sandbox/x?source=SandboxesSource.CLI", "/v1/sandbox/x?source=cli"),
+        ("/v1/sandbox?search=a+b&image=python%3A3.12", "/v1/sandbox?search=a%20b&image=python%3A3.12"),
+        ("/v1/sandbox?image=python:3.12-slim", "/v1/sandbox?image=python:3.12-slim"),
+        ("/v1/sandbox", "/v1/sandbox"),
+    ])
+    func wireCompatibilityRewrites(_ target: String, _ expected: String) {
+        let request = Request(head: HTTPRequest(method: .get, scheme: "http", authority: "x", path: target), body: .init(buffer: .init()))
+        #expect(WireCompatibility.rewrite(request).head.path == expected)
+    }
+
+    @Test func paths() throws {
+        #expect(try VolumeFileSystem.components(of: "/a//b/./c/") == ["a", "b", "c"])
+        #expect(try VolumeFileSystem.components(of: "") == [])
+        #expect(throws: LocalAPIError.self) { try VolumeFileSystem.components(of: "a/../../b") }
+        #expect(throws: LocalAPIError.self) { try VolumeFileSystem.components(of: "a\0b") }
+    }
+
+    @Test func bubblewrapArgumentsBindVolumesUnderHostDirectories() throws {
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent("bwrap-\(UUID().uuidString)")
+        let command = BubblewrapCommand(
+            executable: "/usr/bin/bwrap", sandboxDirectory: root.appendingPathComponent("work").path,
+            tmpDirectory: root.appendingPathComponent("tmp").path,
+            mounts: ["/mnt/data": "/srv/volumes/1", "/new/top/level": "/srv/volumes/2"])
+        let arguments = command.arguments(for: ["sh", "-c", "true"])
+        #expect(arguments.first == "/usr/bin/bwrap" && Array(arguments.suffix(4)) == ["--", "sh", "-c", "true"])
+        #expect(Array(arguments[1...2]) == ["--tmpfs", "/"])
+        func follows(_ pair: [String]) -> Bool {
+            arguments.indices.dropLast(pair.count - 1).contains { Array(arguments[$0..<($0 + pair.count)]) == pair }
+        }
+        #expect(follows(["--bind", "/srv/volumes/1", "/mnt/data"]) && follows(["--bind", "/srv/volumes/2", "/new/top/level"]))
+        #expect(follows(["--ro-bind", "/usr", "/usr"]) && follows(["--dev", "/dev"]) && follows(["--proc", "/proc"]))
+        #expect(follows(["--bind", root.appendingPathComponent("tmp").path, "/tmp"]))
+        #expect(follows(["--unshare-pid", "--die-with-parent"]))
+        if FileManager.default.fileExists(atPath: "/mnt") {
+            #expect(follows(["--tmpfs", "/mnt"]), "a host directory holding a mount point becomes a tmpfs")
+            #expect(!follows(["--ro-bind", "/mnt", "/mnt"]))
+        }
+        #expect(!arguments.contains("/proc") || !follows(["--ro-bind", "/proc", "/proc"]))
+    }
+
+    @Test func timerQueueOrdersByDeadline() {
+        var queue = TimerQueue()
+        let now = Date()
+        queue.schedule(.volumeReady(volumeID: "c"), at: now.addingTimeInterval(3))
+        queue.schedule(.volumeReady(volumeID: "a"), at: now.addingTimeInterval(1))
+        queue.schedule(.volumeReady(volumeID: "b"), at: now.addingTimeInterval(2))
+        queue.schedule(.volumeReady(volumeID: "a2"), at: now.addingTimeInterval(1))
+        #expect(queue.popDue(now: now) == [])
+        #expect(queue.popDue(now: now.addingTimeInterval(2)) == [.volumeReady(volumeID: "a"), .volumeReady(volumeID: "a2"), .volumeReady(volumeID: "b")])
+        #expect(queue.count == 1)
+        #expect(queue.popDue(now: now.addingTimeInterval(9)) == [.volumeReady(volumeID: "c")])
+    }
+}
