@@ -66,6 +66,15 @@ let package = Package(
             name: "porter-fleet",
             dependencies: ["FleetCommands"]
         ),
+        .executableTarget(
+            name: "local-api-benchmark",
+            dependencies: [
+                "LocalSandboxAPI",
+                "PorterSandbox",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            path: "Benchmarks/LocalAPIBenchmark"
+        ),
         .testTarget(
             name: "LocalSandboxAPITests",
             dependencies: [
