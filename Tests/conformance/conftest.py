@@ -27,9 +27,18 @@ class LocalServer:
     """A `porter-fleet local serve` child process; `url` is where it listens."""
 
     def __init__(self, *extra: str) -> None:
-        self.data = tempfile.mkdtemp(prefix="porter-fleet-conformance-")
+        """Starts a server; `--data DIR` reuses a data directory, `--data-keep` keeps a new one on stop."""
+        arguments = list(extra)
+        self.keep = "--data-keep" in arguments or "--data" in arguments
+        if "--data-keep" in arguments:
+            arguments.remove("--data-keep")
+        if "--data" in arguments:
+            self.data = arguments[arguments.index("--data") + 1]
+        else:
+            self.data = tempfile.mkdtemp(prefix="porter-fleet-conformance-")
+            arguments += ["--data", self.data]
         self.process = subprocess.Popen(
-            [_binary(), "local", "serve", "--listen", "127.0.0.1:0", "--data", self.data, "--grace-period", "200ms", *extra],
+            [_binary(), "local", "serve", "--listen", "127.0.0.1:0", "--grace-period", "200ms", *arguments],
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
@@ -56,7 +65,8 @@ class LocalServer:
                 self.process.wait(timeout=15)
             except subprocess.TimeoutExpired:
                 self.process.kill()
-        shutil.rmtree(self.data, ignore_errors=True)
+        if not self.keep:
+            shutil.rmtree(self.data, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
