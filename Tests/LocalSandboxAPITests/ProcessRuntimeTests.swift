@@ -1,5 +1,6 @@
 import Foundation
 import LocalSandboxAPI
+import Synchronization
 import PorterSandbox
 import Testing
 
@@ -41,6 +42,26 @@ struct ProcessRuntimeTests {
             #expect(checked0, "logs remain after termination")
             try await volume.refresh()
             try await api.porter.volumes.delete(id: volume.id)
+        }
+    }
+
+    @Test func longExecsDoNotStallTheServer() async throws {
+        try await withLocalAPI({ $0.runtime = .process }) { api in
+            let sandbox = try await api.porter.sandboxes.create(image: "debian:12", name: "busy", command: ["sleep", "600"])
+            _ = try await api.waitFor(sandbox) { $0.phase == .running }
+            let finished = ExecTracker()
+            let execs = (0..<3).map { _ in
+                Task {
+                    let result = try await sandbox.exec(["sleep", "2"])
+                    finished.markDone()
+                    return result.exitCode
+                }
+            }
+            try await Task.sleep(for: .milliseconds(200))
+            for _ in 0..<5 { _ = try await api.porter.sandboxes.list() }
+            #expect(finished.count == 0, "other requests are answered while execs run")
+            for exec in execs { #expect(try await exec.value == 0) }
+            #expect(finished.count == 3)
         }
     }
 
@@ -106,4 +127,11 @@ struct ProcessRuntimeTests {
         #expect(try await second.porter.sandboxes.get(name: "sim").phase == .running)
         await second.stop()
     }
+}
+
+/// Counts finished execs across tasks.
+final class ExecTracker: Sendable {
+    private let finished = Mutex(0)
+    var count: Int { finished.withLock { $0 } }
+    func markDone() { finished.withLock { $0 += 1 } }
 }

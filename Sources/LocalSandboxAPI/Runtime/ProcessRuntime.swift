@@ -95,22 +95,41 @@ final class ProcessRuntime: SandboxRuntime {
         guard !command.isEmpty else { throw LocalAPIError.badRequest("command must not be empty") }
         let directory = try prepareDirectory(for: sandbox.id)
         let process = makeProcess(command, sandbox: sandbox, directory: directory, mounts: mounts)
+        // Output is gathered by Foundation's own threads (readability and termination handlers), never
+        // by blocking reads on the concurrency pool, so a long exec cannot starve the server.
         let stdout = Pipe()
         let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
-        let finished = AsyncStream<Void>.makeStream()
-        process.terminationHandler = { _ in finished.continuation.finish() }
-        do {
-            try process.run()
-        } catch {
-            return ExecResult(stdout: "", stderr: "exec: \(error)\n", exitCode: 127, execId: execID)
+        let collected = Mutex<(out: Data, err: Data)>((Data(), Data()))
+        stdout.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            collected.withLock { $0.out.append(data) }
         }
-        async let out = Task.detached { stdout.fileHandleForReading.readDataToEndOfFile() }.value
-        async let err = Task.detached { stderr.fileHandleForReading.readDataToEndOfFile() }.value
-        let (outData, errData) = await (out, err)
-        for await _ in finished.stream {}
+        stderr.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            collected.withLock { $0.err.append(data) }
+        }
+        let (outData, errData): (Data, Data) = await withCheckedContinuation { continuation in
+            process.terminationHandler = { _ in
+                stdout.fileHandleForReading.readabilityHandler = nil
+                stderr.fileHandleForReading.readabilityHandler = nil
+                let restOut = stdout.fileHandleForReading.readDataToEndOfFile()
+                let restErr = stderr.fileHandleForReading.readDataToEndOfFile()
+                let result = collected.withLock { ($0.out + restOut, $0.err + restErr) }
+                continuation.resume(returning: result)
+            }
+            do {
+                try process.run()
+            } catch {
+                process.terminationHandler = nil
+                continuation.resume(returning: (Data(), Data("exec: \(error)\n".utf8)))
+            }
+        }
+        if !process.isRunning, process.processIdentifier == 0 {
+            return ExecResult(stdout: "", stderr: String(decoding: errData, as: UTF8.self), exitCode: 127, execId: execID)
+        }
         let outText = String(decoding: outData, as: UTF8.self)
         let errText = String(decoding: errData, as: UTF8.self)
         for line in LineSplitter.lines(of: outText) { hooks.log(line, .info, execID) }
