@@ -65,6 +65,25 @@ struct ProcessRuntimeTests {
         }
     }
 
+    @Test func missingIsolationIsStatedInReadiness() async throws {
+        try await withLocalAPI({ $0.runtime = .process; $0.useBubblewrap = false }) { api in
+            let readiness = try await api.porter.readiness()
+            #expect(readiness.status.hasPrefix("ready (degraded isolation: bubblewrap (bwrap) is not installed"))
+            let sandbox = try await api.porter.sandboxes.create(image: "debian:12", name: "plain", command: ["sleep", "600"])
+            _ = try await api.waitFor(sandbox) { $0.phase == .running }
+            let pwd = try await sandbox.exec(["pwd"])
+            #expect(pwd.stdout.hasSuffix("/sandboxes/\(sandbox.id)/work\n"), "still its own working directory")
+        }
+        try await withLocalAPI({ $0.runtime = .process }) { api in
+            let readiness = try await api.porter.readiness()
+            if Self.bubblewrapInstalled {
+                #expect(readiness.status == "ready")
+            } else {
+                #expect(readiness.status.contains("degraded isolation"))
+            }
+        }
+    }
+
     @Test func exitCodesDecideThePhase() async throws {
         try await withLocalAPI({ $0.runtime = .process }) { api in
             let ok = try await api.porter.sandboxes.create(image: "debian:12", name: "ok", command: ["sh", "-c", "echo done"])
