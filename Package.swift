@@ -23,6 +23,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/swift-openapi-hummingbird", from: "2.1.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .target(
@@ -53,10 +55,27 @@ let package = Package(
             exclude: ["openapi-generator-config.yaml"]
         ),
         .target(
+            name: "FleetModel",
+            dependencies: [
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
+        ),
+        .target(
+            name: "FleetStore",
+            dependencies: [
+                "FleetModel",
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ]
+        ),
+        .target(
             name: "FleetCommands",
             dependencies: [
                 "PorterSandbox",
                 "LocalSandboxAPI",
+                "FleetModel",
+                "FleetStore",
+                .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
@@ -74,6 +93,15 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "Benchmarks/LocalAPIBenchmark"
+        ),
+        .testTarget(
+            name: "FleetModelTests",
+            dependencies: ["FleetModel"]
+        ),
+        .testTarget(
+            name: "FleetCommandsTests",
+            dependencies: ["FleetCommands", "FleetModel", "FleetStore"],
+            resources: [.copy("Fixtures")]
         ),
         .testTarget(
             name: "LocalSandboxAPITests",

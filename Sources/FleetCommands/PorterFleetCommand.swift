@@ -1,3 +1,4 @@
+import Foundation
 import ArgumentParser
 
 /// The `porter-fleet` command: a reconciling controller for fleets of Porter sandboxes.
@@ -11,9 +12,50 @@ public struct PorterFleetCommand: AsyncParsableCommand {
             what the Porter Sandbox API reports, and creates, replaces, terminates or deletes to converge.
             """,
         version: PorterFleetVersion.current,
-        subcommands: [LocalCommand.self, VersionCommand.self]
+        subcommands: [
+            ApplyCommand.self, DeleteCommand.self, GetCommand.self, ExportCommand.self, ScaleCommand.self, EditCommand.self,
+            LocalCommand.self, VersionCommand.self,
+        ]
     )
 
     /// Creates the command (ArgumentParser fills it in).
     public init() {}
+
+    /// Runs the command line and exits: 0 on success, 1 on an error, 2 on a usage error.
+    public static func main() async {
+        let code = await execute(Array(CommandLine.arguments.dropFirst()))
+        Foundation.exit(code)
+    }
+
+    /// Parses and runs `arguments`, writing to `output`; returns the exit code (0 success, 1 error,
+    /// 2 usage error). Errors go to stderr, one per line.
+    public static func execute(_ arguments: [String], output: CommandOutput = .standard) async -> Int32 {
+        await CommandOutput.$current.withValue(output) {
+            do {
+                var command = try parseAsRoot(arguments)
+                if var asyncCommand = command as? any AsyncParsableCommand {
+                    try await asyncCommand.run()
+                } else {
+                    try command.run()
+                }
+                return 0
+            } catch let failure as CommandFailure {
+                for line in failure.lines { output.error(line) }
+                return 1
+            } catch {
+                let code = exitCode(for: error)
+                if code == .success {
+                    output.line(fullMessage(for: error))
+                    return 0
+                }
+                let message = fullMessage(for: error)
+                if code == .validationFailure {
+                    output.error(message)
+                    return 2
+                }
+                output.error(message.isEmpty ? "\(error)" : message)
+                return 1
+            }
+        }
+    }
 }

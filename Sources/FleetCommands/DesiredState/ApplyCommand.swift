@@ -1,0 +1,63 @@
+import ArgumentParser
+import FleetModel
+import FleetStore
+import Foundation
+
+/// `porter-fleet apply -f PATH...`: makes the desired state what the manifests say, in one transaction.
+struct ApplyCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "apply",
+        abstract: "Apply manifests to the desired state (all or nothing).",
+        discussion: """
+            Each resource is reported as created, configured, unchanged or pruned. Directories apply every \
+            *.yaml, *.yml and *.json file inside; '-' reads standard input. With --prune, resources applied \
+            earlier from the same files or directories that are no longer in them are removed.
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: [.short, .customLong("filename")], help: ArgumentHelp("A manifest file, a directory, or '-' (repeatable).", valueName: "path"))
+    var files: [String] = []
+
+    @Flag(help: "Remove resources applied earlier from these paths that are no longer in them.")
+    var prune = false
+
+    @Flag(help: "Check and report what would change, and change nothing.")
+    var dryRun = false
+
+    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    var output: OutputFormat = .text
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one manifest with -f PATH") }
+    }
+
+    func run() async throws {
+        let (manifests, sources) = try ManifestFiles.read(files)
+        let fleetStore = try store.open()
+        let report: ApplyReport
+        do {
+            report = try fleetStore.apply(manifests, sources: sources, prune: prune, dryRun: dryRun)
+        } catch let error as FleetStoreError {
+            throw CommandFailure(error.description.components(separatedBy: "\n"))
+        }
+        ReportPrinter.print(report, format: output)
+    }
+}
+
+/// Prints apply, delete and scale reports.
+enum ReportPrinter {
+    static func print(_ report: ApplyReport, format: OutputFormat) {
+        let out = CommandOutput.current
+        switch format {
+        case .json:
+            out.line(JSONOutput.string(report))
+        case .text:
+            for item in report.items {
+                out.line("\(item.kind.rawValue.lowercased())/\(item.name) \(item.action.rawValue)\(report.dryRun ? " (dry run)" : "")")
+            }
+            if report.items.isEmpty { out.line("nothing to do") }
+        }
+    }
+}

@@ -1,0 +1,72 @@
+import ArgumentParser
+import FleetModel
+import FleetStore
+
+/// `porter-fleet delete`: removes resources from the desired state.
+struct DeleteCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "delete",
+        abstract: "Remove resources from the desired state.",
+        discussion: """
+            porter-fleet delete sandbox|set|volume NAME...   remove named resources
+            porter-fleet delete -f PATH...                   remove the resources those manifests declare
+            porter-fleet delete --all                        remove everything, and allow the reconciler to \
+            terminate everything the fleet runs (it otherwise refuses to act on an empty desired state)
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Argument(help: ArgumentHelp("The kind (sandbox, set, volume) and names.", valueName: "kind name"))
+    var words: [String] = []
+
+    @Option(name: [.short, .customLong("filename")], help: ArgumentHelp("Delete what these manifests declare (repeatable).", valueName: "path"))
+    var files: [String] = []
+
+    @Flag(help: "Delete everything in the desired state.")
+    var all = false
+
+    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    var output: OutputFormat = .text
+
+    func validate() throws {
+        let modes = [!words.isEmpty, !files.isEmpty, all].filter { $0 }.count
+        guard modes == 1 else { throw ValidationError("give exactly one of: KIND NAME..., -f PATH..., --all") }
+        if !words.isEmpty {
+            guard ResourceKind(word: words[0]) != nil else {
+                throw ValidationError("unknown kind '\(words[0])': use sandbox, set or volume")
+            }
+            guard words.count >= 2 else { throw ValidationError("give at least one name after '\(words[0])'") }
+        }
+    }
+
+    func run() async throws {
+        let fleetStore = try store.open()
+        let report: ApplyReport
+        do {
+            if all {
+                report = try fleetStore.deleteAll()
+            } else if !files.isEmpty {
+                let (manifests, _) = try ManifestFiles.read(files)
+                report = try fleetStore.delete(keys: manifests.map { ($0.manifest.kind, $0.manifest.name) })
+            } else {
+                report = try fleetStore.delete(kind: ResourceKind(word: words[0])!, names: Array(words.dropFirst()))
+            }
+        } catch let error as FleetStoreError {
+            throw CommandFailure(error.description.components(separatedBy: "\n"))
+        }
+        ReportPrinter.print(report, format: output)
+    }
+}
+
+extension ResourceKind {
+    /// The kind a command-line word names: `sandbox(es)`, `set(s)`/`sandboxset(s)`, `volume(s)`.
+    init?(word: String) {
+        switch word.lowercased() {
+        case "sandbox", "sandboxes", "sb": self = .sandbox
+        case "set", "sets", "sandboxset", "sandboxsets": self = .sandboxSet
+        case "volume", "volumes", "vol": self = .volume
+        default: return nil
+        }
+    }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import FleetStore
+
+/// `porter-fleet export`: the whole desired state as manifests.
+struct ExportCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "export",
+        abstract: "Print the whole desired state as manifests that 'apply' reproduces exactly."
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: [.short, .customLong("output")], help: "Output format: yaml or json.")
+    var output: ManifestFormat = .yaml
+
+    func run() async throws {
+        let resources = try store.open(create: false).resources()
+        let out = CommandOutput.current
+        switch output {
+        case .yaml: out.write(try ManifestExport.yaml(resources))
+        case .json: out.line(try ManifestExport.json(resources))
+        }
+    }
+}
+
+/// Formats for manifests.
+enum ManifestFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case yaml
+    case json
+}

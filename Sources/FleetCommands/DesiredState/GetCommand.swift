@@ -1,0 +1,167 @@
+import ArgumentParser
+import FleetModel
+import FleetStore
+import Foundation
+
+/// `porter-fleet get`: the desired state, with the observed status columns the reconciler fills.
+struct GetCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "get",
+        abstract: "Show desired resources and their observed status.",
+        discussion: """
+            porter-fleet get [sandboxes|sets|volumes|all] [NAME] [-l key=value]... [-o table|wide|json|yaml]
+            The SYNC, HEALTH, PHASE and GENERATION columns stay empty until the reconciler has observed the fleet.
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Argument(help: ArgumentHelp("What to show: sandboxes, sets, volumes or all (default all), then an optional name.", valueName: "kind [name]"))
+    var words: [String] = []
+
+    @Option(name: [.short, .customLong("selector")], help: ArgumentHelp("Only resources with this tag (repeatable; all must match).", valueName: "key=value"))
+    var selectors: [String] = []
+
+    @Option(name: [.short, .customLong("output")], help: "Output format: table, wide, json or yaml.")
+    var output: GetFormat = .table
+
+    func validate() throws {
+        if let first = words.first, first != "all", ResourceKind(word: first) == nil {
+            throw ValidationError("unknown kind '\(first)': use sandboxes, sets, volumes or all")
+        }
+        if words.count > 2 { throw ValidationError("give at most a kind and a name") }
+        for selector in selectors where !selector.contains("=") { throw ValidationError("-l '\(selector)' is not key=value") }
+    }
+
+    func run() async throws {
+        let fleetStore = try store.open(create: false)
+        let kind = words.first.flatMap(ResourceKind.init(word:))
+        let name = words.count == 2 ? words[1] : nil
+        let wanted = selectors.map { selector -> (String, String) in
+            let parts = selector.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
+        }
+        let resources = try fleetStore.resources(kind: kind).filter { resource in
+            (name == nil || resource.name == name) && wanted.allSatisfy { resource.tagMap[$0.0] == $0.1 }
+        }
+        if let name, resources.isEmpty {
+            throw CommandFailure("\(kind?.rawValue ?? "resource") '\(name)' not found in the desired state")
+        }
+        let out = CommandOutput.current
+        switch output {
+        case .json:
+            let items = try resources.map(GetItem.init)
+            out.line(JSONOutput.string(GetOutput(fleet: try fleetStore.settings().fleetID, revision: try fleetStore.revision(), items: items)))
+        case .yaml:
+            out.write(try ManifestExport.yaml(resources))
+        case .table, .wide:
+            out.write(try GetTable.render(resources, wide: output == .wide))
+        }
+    }
+}
+
+/// Output formats of `get`.
+enum GetFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
+    case table
+    case wide
+    case json
+    case yaml
+}
+
+/// `get -o json`: `{fleet, revision, items: [...]}`.
+struct GetOutput: Encodable {
+    var fleet: String
+    var revision: Int64
+    var items: [GetItem]
+}
+
+/// One resource in `get -o json`, with the observed status (null until the reconciler has run).
+struct GetItem: Encodable {
+    var kind: String
+    var name: String
+    var tags: [String: String]
+    var spec: JSONValue
+    var specHash: String
+    var source: String
+    var revision: Int64
+    var updatedAt: Date
+    var status: ObservedStatus
+
+    init(_ resource: DesiredResource) throws {
+        kind = resource.kind.rawValue
+        name = resource.name
+        tags = resource.tagMap
+        spec = try JSONDecoder().decode(JSONValue.self, from: Data(resource.spec.utf8))
+        specHash = resource.specHash
+        source = resource.source
+        revision = resource.revision
+        updatedAt = resource.updatedAt
+        status = ObservedStatus()
+    }
+}
+
+/// The observed columns of `get`: filled by the reconciler.
+struct ObservedStatus: Encodable {
+    var sync: String?
+    var health: String?
+    var phase: String?
+    var generation: Int?
+    var actualName: String?
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(sync, forKey: .sync)
+        try container.encode(health, forKey: .health)
+        try container.encode(phase, forKey: .phase)
+        try container.encode(generation, forKey: .generation)
+        try container.encode(actualName, forKey: .actualName)
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case sync, health, phase, generation
+        case actualName = "actual_name"
+    }
+}
+
+/// Any JSON value, to pass a stored spec through unchanged.
+enum JSONValue: Codable {
+    case null
+    case bool(Bool)
+    case number(Double)
+    case integer(Int)
+    case string(String)
+    case array([JSONValue])
+    case object([String: JSONValue])
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if container.decodeNil() {
+            self = .null
+        } else if let value = try? container.decode(Bool.self) {
+            self = .bool(value)
+        } else if let value = try? container.decode(Int.self) {
+            self = .integer(value)
+        } else if let value = try? container.decode(Double.self) {
+            self = .number(value)
+        } else if let value = try? container.decode(String.self) {
+            self = .string(value)
+        } else if let value = try? container.decode([JSONValue].self) {
+            self = .array(value)
+        } else {
+            self = .object(try container.decode([String: JSONValue].self))
+        }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        switch self {
+        case .null: try container.encodeNil()
+        case .bool(let value): try container.encode(value)
+        case .number(let value): try container.encode(value)
+        case .integer(let value): try container.encode(value)
+        case .string(let value): try container.encode(value)
+        case .array(let value): try container.encode(value)
+        case .object(let value): try container.encode(value)
+        }
+    }
+}

@@ -1,0 +1,48 @@
+import FleetModel
+import FleetStore
+import Foundation
+
+/// The table `get` prints.
+enum GetTable {
+    static func render(_ resources: [DesiredResource], wide: Bool) throws -> String {
+        guard !resources.isEmpty else { return "No resources in the desired state.\n" }
+        var header = ["KIND", "NAME", "SPEC", "SYNC", "HEALTH", "PHASE", "AGE"]
+        if wide { header += ["GENERATION", "REVISION", "SPEC-HASH", "SOURCE"] }
+        var rows: [[String]] = [header]
+        for resource in resources {
+            var row = [resource.kind.rawValue, resource.name, try summary(resource), "-", "-", "-", age(resource.createdAt)]
+            if wide { row += ["-", String(resource.revision), resource.specHash, resource.source] }
+            rows.append(row)
+        }
+        return TextTable.render(rows)
+    }
+
+    /// A short description of the spec: image and command, replicas, or deletion policy.
+    static func summary(_ resource: DesiredResource) throws -> String {
+        switch try resource.manifest().spec {
+        case .sandbox(let template): return template.image ?? "snapshot \(template.snapshotID ?? "")"
+        case .sandboxSet(let set): return "\(set.replicas) × \(set.template.image ?? "snapshot")"
+        case .volume(let volume): return "deletion_policy=\((volume.deletionPolicy ?? .retain).rawValue)"
+        }
+    }
+
+    static func age(_ date: Date, now: Date = Date()) -> String {
+        let seconds = max(0, Int(now.timeIntervalSince(date)))
+        if seconds < 120 { return "\(seconds)s" }
+        if seconds < 7200 { return "\(seconds / 60)m" }
+        if seconds < 172_800 { return "\(seconds / 3600)h" }
+        return "\(seconds / 86_400)d"
+    }
+}
+
+/// Left-aligned columns separated by three spaces.
+enum TextTable {
+    static func render(_ rows: [[String]]) -> String {
+        let widths = (0..<(rows.first?.count ?? 0)).map { column in rows.map { $0[column].count }.max() ?? 0 }
+        return rows.map { row in
+            row.enumerated().map { index, cell in
+                index == row.count - 1 ? cell : cell.padding(toLength: widths[index], withPad: " ", startingAt: 0)
+            }.joined(separator: "   ")
+        }.joined(separator: "\n") + "\n"
+    }
+}

@@ -1,0 +1,42 @@
+import ArgumentParser
+import FleetModel
+import FleetStore
+
+/// `porter-fleet scale set NAME --replicas N`.
+struct ScaleCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "scale",
+        abstract: "Set the number of replicas of a sandbox set."
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Argument(help: "The kind: set.")
+    var kind: String
+
+    @Argument(help: "The set's name.")
+    var name: String
+
+    @Option(help: "How many sandboxes the set should run.")
+    var replicas: Int
+
+    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    var output: OutputFormat = .text
+
+    func validate() throws {
+        guard ResourceKind(word: kind) == .sandboxSet else { throw ValidationError("only sets scale: porter-fleet scale set NAME --replicas N") }
+        guard (0...ManifestRules.maximumReplicas).contains(replicas) else {
+            throw ValidationError("--replicas must be between 0 and \(ManifestRules.maximumReplicas)")
+        }
+    }
+
+    func run() async throws {
+        let report: ApplyReport
+        do {
+            report = try store.open(create: false).scale(set: name, replicas: replicas)
+        } catch let error as FleetStoreError {
+            throw CommandFailure(error.description.components(separatedBy: "\n"))
+        }
+        ReportPrinter.print(report, format: output)
+    }
+}

@@ -1,0 +1,56 @@
+import Foundation
+import Synchronization
+
+/// Where commands write: the process's stdout and stderr, or buffers when a test runs a command.
+public final class CommandOutput: Sendable {
+    private let standardOutput: @Sendable (String) -> Void
+    private let standardError: @Sendable (String) -> Void
+    /// Whether stdout is a terminal (colour and progress only then).
+    public let isTerminal: Bool
+
+    /// Output to the process's stdout and stderr.
+    public static let standard = CommandOutput(
+        out: { FileHandle.standardOutput.write(Data($0.utf8)) },
+        err: { FileHandle.standardError.write(Data($0.utf8)) },
+        isTerminal: isatty(STDOUT_FILENO) == 1
+    )
+
+    /// The output commands in this task write to.
+    @TaskLocal public static var current: CommandOutput = .standard
+
+    /// Output to two writers.
+    public init(out: @escaping @Sendable (String) -> Void, err: @escaping @Sendable (String) -> Void, isTerminal: Bool = false) {
+        self.standardOutput = out
+        self.standardError = err
+        self.isTerminal = isTerminal
+    }
+
+    /// Writes a line (or several) to stdout.
+    public func line(_ text: String) { standardOutput(text + "\n") }
+
+    /// Writes text to stdout as is.
+    public func write(_ text: String) { standardOutput(text) }
+
+    /// Writes one error line per line of `text` to stderr.
+    public func error(_ text: String) { standardError(text + "\n") }
+}
+
+/// Output gathered in memory, for tests and for commands run from code.
+public final class CapturedOutput: Sendable {
+    private let buffers = Mutex<(out: String, err: String)>(("", ""))
+
+    /// Creates empty buffers.
+    public init() {}
+
+    /// Everything written to stdout.
+    public var standardOutput: String { buffers.withLock { $0.out } }
+    /// Everything written to stderr.
+    public var standardError: String { buffers.withLock { $0.err } }
+
+    /// A ``CommandOutput`` writing here.
+    public var output: CommandOutput {
+        CommandOutput(
+            out: { text in self.buffers.withLock { $0.out += text } },
+            err: { text in self.buffers.withLock { $0.err += text } })
+    }
+}

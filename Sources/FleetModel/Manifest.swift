@@ -1,0 +1,205 @@
+/// The kinds of desired resource.
+public enum ResourceKind: String, Sendable, Codable, CaseIterable, Comparable {
+    /// One named sandbox.
+    case sandbox = "Sandbox"
+    /// N sandboxes named `<name>-0 … <name>-(N-1)`.
+    case sandboxSet = "SandboxSet"
+    /// A persistent volume.
+    case volume = "Volume"
+
+    /// Volumes first, then sets, then sandboxes: the order resources are listed in.
+    public static func < (lhs: ResourceKind, rhs: ResourceKind) -> Bool { lhs.order < rhs.order }
+
+    private var order: Int {
+        switch self {
+        case .volume: 0
+        case .sandboxSet: 1
+        case .sandbox: 2
+        }
+    }
+
+    /// The word used on the command line (`sandbox`, `set`, `volume`).
+    public var commandWord: String {
+        switch self {
+        case .sandbox: "sandbox"
+        case .sandboxSet: "set"
+        case .volume: "volume"
+        }
+    }
+}
+
+/// One desired resource read from a manifest.
+public struct Manifest: Sendable, Equatable {
+    /// Its kind.
+    public var kind: ResourceKind
+    /// Its logical name, stable forever.
+    public var name: String
+    /// The user's own tags, put on every sandbox it makes.
+    public var tags: [String: String]
+    /// What it should be.
+    public var spec: ResourceSpec
+    /// Where it was declared.
+    public var location: SourceLocation
+
+    /// Creates a manifest.
+    public init(kind: ResourceKind, name: String, tags: [String: String] = [:], spec: ResourceSpec, location: SourceLocation) {
+        self.kind = kind
+        self.name = name
+        self.tags = tags
+        self.spec = spec
+        self.location = location
+    }
+
+    /// `Kind/name`, e.g. `Sandbox/api`.
+    public var reference: String { "\(kind.rawValue)/\(name)" }
+}
+
+/// The `spec` of a desired resource.
+public enum ResourceSpec: Sendable, Equatable {
+    /// A sandbox's spec.
+    case sandbox(SandboxTemplate)
+    /// A sandbox set's spec.
+    case sandboxSet(SandboxSetSpec)
+    /// A volume's spec.
+    case volume(VolumeSpecification)
+}
+
+/// What a sandbox should run: every field of the Sandbox API's `SandboxSpec` but `name` and `tags`,
+/// with volume mounts naming Volume resources, plus the restart policy.
+public struct SandboxTemplate: Sendable, Equatable, Codable {
+    public var image: String?
+    public var snapshotID: String?
+    public var command: [String]?
+    public var args: [String]?
+    public var env: [String: String]?
+    public var envGroups: [String]?
+    /// Absolute mount path → logical name of a Volume resource.
+    public var volumeMounts: [String: String]?
+    public var networking: [Networking]?
+    public var egress: Egress?
+    public var resources: Resources?
+    public var ttlSeconds: Int?
+    public var restartPolicy: RestartPolicy?
+
+    /// An empty template.
+    public init() {}
+
+    /// The restart policy, `always` when not given.
+    public var effectiveRestartPolicy: RestartPolicy { restartPolicy ?? .always }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case image
+        case snapshotID = "snapshot_id"
+        case command, args, env
+        case envGroups = "env_groups"
+        case volumeMounts = "volume_mounts"
+        case networking, egress, resources
+        case ttlSeconds = "ttl_seconds"
+        case restartPolicy = "restart_policy"
+    }
+
+    /// The field names a manifest may use.
+    public static var fieldNames: [String] { CodingKeys.allCases.map(\.rawValue) }
+
+    /// A port to expose.
+    public struct Networking: Sendable, Equatable, Codable {
+        public var port: Int
+        public var domains: [Domain]?
+        public var `internal`: Bool?
+
+        /// A port with no domains.
+        public init(port: Int, domains: [Domain]? = nil, internal: Bool? = nil) {
+            self.port = port
+            self.domains = domains
+            self.internal = `internal`
+        }
+
+        /// A hostname to serve the port on.
+        public struct Domain: Sendable, Equatable, Codable {
+            public var domain: String?
+            public var visibility: String?
+
+            /// Creates a domain.
+            public init(domain: String? = nil, visibility: String? = nil) {
+                self.domain = domain
+                self.visibility = visibility
+            }
+        }
+    }
+
+    /// Outbound allow-list.
+    public struct Egress: Sendable, Equatable, Codable {
+        public var allowedDestinations: [String]
+
+        /// Creates an allow-list.
+        public init(allowedDestinations: [String]) { self.allowedDestinations = allowedDestinations }
+
+        enum CodingKeys: String, CodingKey { case allowedDestinations = "allowed_destinations" }
+    }
+
+    /// CPU and memory as Kubernetes quantities.
+    public struct Resources: Sendable, Equatable, Codable {
+        public var cpu: String?
+        public var memory: String?
+
+        /// Creates resources.
+        public init(cpu: String? = nil, memory: String? = nil) {
+            self.cpu = cpu
+            self.memory = memory
+        }
+    }
+}
+
+/// When a finished sandbox is started again.
+public enum RestartPolicy: String, Sendable, Codable, CaseIterable {
+    /// Replace any terminal phase (the default).
+    case always
+    /// Replace `failed` and abnormal terminations.
+    case onFailure = "on_failure"
+    /// Never start a finished run again.
+    case never
+}
+
+/// The spec of a sandbox set.
+public struct SandboxSetSpec: Sendable, Equatable, Codable {
+    /// How many sandboxes, named `<name>-0 … <name>-(replicas-1)`.
+    public var replicas: Int
+    /// What each runs.
+    public var template: SandboxTemplate
+
+    /// Creates a set spec.
+    public init(replicas: Int, template: SandboxTemplate) {
+        self.replicas = replicas
+        self.template = template
+    }
+}
+
+/// The spec of a volume.
+public struct VolumeSpecification: Sendable, Equatable, Codable {
+    /// What happens to the volume when it is no longer desired: `retain` (default) or `delete`.
+    public var deletionPolicy: DeletionPolicy?
+    /// Adopt an existing volume of the same name that porter-fleet did not create.
+    public var adopt: Bool?
+
+    /// Creates a volume spec.
+    public init(deletionPolicy: DeletionPolicy? = nil, adopt: Bool? = nil) {
+        self.deletionPolicy = deletionPolicy
+        self.adopt = adopt
+    }
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case deletionPolicy = "deletion_policy"
+        case adopt
+    }
+
+    /// The field names a manifest may use.
+    public static var fieldNames: [String] { CodingKeys.allCases.map(\.rawValue) }
+}
+
+/// What happens to a volume that is no longer desired.
+public enum DeletionPolicy: String, Sendable, Codable, CaseIterable {
+    /// Keep it and forget it.
+    case retain
+    /// Delete it once nothing attached to it is live.
+    case delete
+}

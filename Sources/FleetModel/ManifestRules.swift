@@ -1,0 +1,46 @@
+/// Name and value rules shared by manifests, the store and the reconciler.
+public enum ManifestRules {
+    /// The most replicas a set may ask for.
+    public static let maximumReplicas = 10_000
+    /// The longest image reference accepted.
+    public static let maximumImageLength = 1024
+    /// Characters reserved in every actual sandbox name for `-g<generation>` (up to `-g999999`).
+    public static let generationSuffixLength = 8
+
+    /// Whether `name` is a DNS label: 1–63 of `a-z0-9-`, starting and ending with a letter or digit.
+    public static func isDNSLabel(_ name: String) -> Bool {
+        let bytes = Array(name.utf8)
+        guard (1...63).contains(bytes.count) else { return false }
+        func alphanumeric(_ byte: UInt8) -> Bool { (97...122).contains(byte) || (48...57).contains(byte) }
+        guard alphanumeric(bytes.first!), alphanumeric(bytes.last!) else { return false }
+        return bytes.allSatisfy { alphanumeric($0) || $0 == 45 }
+    }
+
+    /// The longest logical name a resource of `kind` may have with a fleet's `namePrefix`, leaving room
+    /// for `-<index>` of a set and `-g<generation>`.
+    public static func maximumNameLength(kind: ResourceKind, namePrefix: String, replicas: Int = 1) -> Int {
+        switch kind {
+        case .volume: return 63 - namePrefix.count
+        case .sandbox: return 63 - namePrefix.count - generationSuffixLength
+        case .sandboxSet: return 63 - namePrefix.count - generationSuffixLength - 1 - String(max(0, replicas - 1)).count
+        }
+    }
+
+    /// Whether `text` is ≤ 63 characters of `[A-Za-z0-9._-]` (and `/` in keys), as tag values must be.
+    public static func isTagText(_ text: String) -> Bool {
+        text.utf8.count <= 63 && text.utf8.allSatisfy { byte in
+            (65...90).contains(byte) || (97...122).contains(byte) || (48...57).contains(byte) || byte == 46 || byte == 95 || byte == 45 || byte == 47
+        }
+    }
+
+    /// Whether `name` is a valid environment variable name.
+    public static func isEnvName(_ name: String) -> Bool {
+        guard let first = name.utf8.first, !(48...57).contains(first) else { return false }
+        return name.utf8.allSatisfy { (65...90).contains($0) || (97...122).contains($0) || (48...57).contains($0) || $0 == 95 }
+    }
+
+    /// Whether `path` is an absolute mount path below `/` without `..`.
+    public static func isMountPath(_ path: String) -> Bool {
+        path.hasPrefix("/") && path != "/" && !path.split(separator: "/").contains("..") && !path.contains("\0")
+    }
+}

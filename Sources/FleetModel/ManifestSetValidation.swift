@@ -1,0 +1,42 @@
+/// Checks that span manifests: duplicate names across files, names long enough for the fleet's
+/// prefix and generations, and volume mounts naming declared volumes.
+public enum ManifestSetValidation {
+    /// Every problem of `manifests` as a whole.
+    ///
+    /// - Parameters:
+    ///   - manifests: the manifests being applied, in file order.
+    ///   - otherVolumes: logical names of volumes already desired (in the store) that stay desired.
+    ///   - namePrefix: the fleet's `name_prefix`.
+    public static func problems(in manifests: [Manifest], otherVolumes: Set<String> = [], namePrefix: String = "") -> [ManifestError] {
+        var errors: [ManifestError] = []
+        var seen: [String: Manifest] = [:]
+        for manifest in manifests {
+            if let first = seen[manifest.reference] {
+                errors.append(ManifestError(manifest.location, "\(manifest.reference) is declared twice (first at \(first.location))"))
+                continue
+            }
+            seen[manifest.reference] = manifest
+            let replicas = if case .sandboxSet(let set) = manifest.spec { set.replicas } else { 1 }
+            let limit = ManifestRules.maximumNameLength(kind: manifest.kind, namePrefix: namePrefix, replicas: replicas)
+            if !ManifestRules.isDNSLabel(manifest.name) {
+                errors.append(ManifestError(manifest.location, "name '\(manifest.name)' must be lowercase letters, digits and '-', starting and ending with a letter or digit"))
+            } else if manifest.name.count > limit {
+                errors.append(ManifestError(manifest.location, "name '\(manifest.name)' is \(manifest.name.count) characters; a \(manifest.kind.rawValue) name may have at most \(limit) here, leaving room for the fleet's name prefix and the generation suffix"))
+            }
+        }
+        let declaredVolumes = otherVolumes.union(manifests.filter { $0.kind == .volume }.map(\.name))
+        for manifest in manifests {
+            let template: SandboxTemplate? =
+                switch manifest.spec {
+                case .sandbox(let template): template
+                case .sandboxSet(let set): set.template
+                case .volume: nil
+                }
+            for (path, volume) in (template?.volumeMounts ?? [:]).sorted(by: { $0.key < $1.key }) where !declaredVolumes.contains(volume) {
+                let hint = NameSuggestion.hint(for: volume, in: declaredVolumes.sorted())
+                errors.append(ManifestError(manifest.location, "\(manifest.reference) mounts volume '\(volume)' at \(path), but no Volume '\(volume)' is declared\(hint)"))
+            }
+        }
+        return errors
+    }
+}

@@ -1,0 +1,105 @@
+import FleetModel
+import Foundation
+import GRDB
+
+/// One row of the desired state: a resource as last applied.
+public struct DesiredResource: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
+    /// Its kind.
+    public var kind: ResourceKind
+    /// Its logical name.
+    public var name: String
+    /// The user's tags, as canonical JSON.
+    public var tags: String
+    /// Its spec, as canonical JSON.
+    public var spec: String
+    /// The hash of tags and spec.
+    public var specHash: String
+    /// The file it was applied from (or `cli` for `scale`, `edit:` for edits).
+    public var source: String
+    /// The desired-state revision that last changed it.
+    public var revision: Int64
+    /// When it was first applied.
+    public var createdAt: Date
+    /// When it last changed.
+    public var updatedAt: Date
+
+    /// The table.
+    public static let databaseTableName = "desired_resource"
+
+    enum CodingKeys: String, CodingKey {
+        case kind, name, tags, spec
+        case specHash = "spec_hash"
+        case source, revision
+        case createdAt = "created_at"
+        case updatedAt = "updated_at"
+    }
+
+    /// The user's tags.
+    public var tagMap: [String: String] {
+        (try? JSONDecoder().decode([String: String].self, from: Data(tags.utf8))) ?? [:]
+    }
+
+    /// The resource as a manifest.
+    public func manifest() throws -> Manifest {
+        try Manifest.stored(kind: kind, name: name, tags: tagMap, specJSON: Data(spec.utf8), source: source)
+    }
+
+    /// The row for a manifest applied from `source` at `revision`.
+    public init(_ manifest: Manifest, source: String, revision: Int64, createdAt: Date, updatedAt: Date) throws {
+        self.kind = manifest.kind
+        self.name = manifest.name
+        self.tags = try CanonicalJSON.string(manifest.tags)
+        self.spec = try manifest.specJSON
+        self.specHash = try manifest.specHash
+        self.source = source
+        self.revision = revision
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+}
+
+/// The fleet a store manages.
+public struct FleetSettings: Sendable, Equatable, Codable {
+    /// The fleet id (`default` unless set).
+    public var fleetID: String
+    /// Prefix of every actual sandbox and volume name.
+    public var namePrefix: String
+
+    /// Creates settings.
+    public init(fleetID: String, namePrefix: String) {
+        self.fleetID = fleetID
+        self.namePrefix = namePrefix
+    }
+}
+
+/// What an apply did (or would do) to one resource.
+public enum ApplyAction: String, Sendable, Codable {
+    /// Newly desired.
+    case created
+    /// Changed.
+    case configured
+    /// Already as declared.
+    case unchanged
+    /// Removed by `--prune`.
+    case pruned
+}
+
+/// The outcome of an apply, per resource in file order, pruned ones last.
+public struct ApplyReport: Sendable, Equatable, Codable {
+    /// One line per resource.
+    public struct Item: Sendable, Equatable, Codable {
+        /// Its kind.
+        public var kind: ResourceKind
+        /// Its logical name.
+        public var name: String
+        /// What happened.
+        public var action: ApplyAction
+    }
+
+    /// Every resource touched or checked.
+    public var items: [Item]
+    /// The desired-state revision after the apply.
+    public var revision: Int64
+    /// Whether nothing was written.
+    public var dryRun: Bool
+}

@@ -1,0 +1,39 @@
+import FleetModel
+
+/// A problem opening or changing the desired-state store. Each says what to do next.
+public enum FleetStoreError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The file is not an SQLite database (or is damaged).
+    case notADatabase(path: String, detail: String)
+    /// The file cannot be opened or created.
+    case cannotOpen(path: String, detail: String)
+    /// The store belongs to another fleet than the one asked for.
+    case fleetMismatch(path: String, stored: String, requested: String)
+    /// The store was written by a newer porter-fleet.
+    case newerSchema(path: String)
+    /// A named resource is not in the desired state.
+    case notFound(kind: ResourceKind, names: [String])
+    /// The change would leave the desired state inconsistent.
+    case invalid([ManifestError])
+    /// An invalid fleet setting.
+    case invalidSetting(String)
+
+    /// The error as one or more lines for the terminal.
+    public var description: String {
+        switch self {
+        case .notADatabase(let path, let detail):
+            "\(path): not a porter-fleet store (\(detail)); point --db at another file, or move this one away to start a new store"
+        case .cannotOpen(let path, let detail):
+            "\(path): cannot open the store (\(detail)); check the directory exists and is writable"
+        case .fleetMismatch(let path, let stored, let requested):
+            "\(path) holds fleet '\(stored)', not '\(requested)'; use --fleet \(stored) or another --db"
+        case .newerSchema(let path):
+            "\(path) was written by a newer porter-fleet; upgrade porter-fleet to use it"
+        case .notFound(let kind, let names):
+            "\(kind.rawValue) \(names.map { "'\($0)'" }.joined(separator: ", ")) not found in the desired state"
+        case .invalid(let errors):
+            errors.map(\.description).joined(separator: "\n")
+        case .invalidSetting(let message):
+            message
+        }
+    }
+}
