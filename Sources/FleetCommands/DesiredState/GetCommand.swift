@@ -19,7 +19,7 @@ struct GetCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("What to show: sandboxes, sets, volumes or all (default all), then an optional name.", valueName: "kind [name]"))
     var words: [String] = []
 
-    @Option(name: [.short, .customLong("selector")], help: ArgumentHelp("Only resources with this tag (repeatable; all must match).", valueName: "key=value"))
+    @Option(name: [.customShort("l"), .customLong("selector")], help: ArgumentHelp("Only resources with this tag (repeatable; all must match).", valueName: "key=value"))
     var selectors: [String] = []
 
     @Option(name: [.short, .customLong("output")], help: "Output format: table, wide, json or yaml.")

@@ -1,0 +1,190 @@
+import FleetModel
+import FleetStore
+import Foundation
+import Testing
+
+@Suite("Desired state from the CLI: apply, get, export, delete, scale, edit")
+struct DesiredStateCommandTests {
+    @Test func applyReportsCreatedConfiguredUnchangedAndPrunes() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let file = try cli.write("fleet/app.yaml", sandboxManifest("api") + "\n---\n" + sandboxManifest("worker"))
+        let first = await cli.run("apply", "-f", file)
+        #expect(first.code == 0 && first.err.isEmpty)
+        #expect(first.out == "sandbox/api created\nsandbox/worker created\n")
+        #expect(await cli.run("apply", "-f", file).out == "sandbox/api unchanged\nsandbox/worker unchanged\n")
+
+        try cli.write("fleet/app.yaml", sandboxManifest("api", image: "python:3.13-slim"))
+        let withoutPrune = await cli.run("apply", "-f", file)
+        #expect(withoutPrune.out == "sandbox/api configured\n")
+        #expect(await cli.run("get", "sandbox", "worker").code == 0, "without --prune nothing is removed")
+
+        let dryRun = await cli.run("apply", "-f", file, "--prune", "--dry-run")
+        #expect(dryRun.out == "sandbox/api unchanged (dry run)\nsandbox/worker pruned (dry run)\n")
+        #expect(await cli.run("get", "sandbox", "worker").code == 0, "a dry run changes nothing")
+
+        let other = try cli.write("other.yaml", sandboxManifest("elsewhere"))
+        #expect(await cli.run("apply", "-f", other).code == 0)
+        let pruned = await cli.run("apply", "-f", file, "--prune", "-o", "json")
+        let report = try JSONSerialization.jsonObject(with: Data(pruned.out.utf8)) as? [String: Any]
+        let items = report?["items"] as? [[String: String]]
+        #expect(items == [["kind": "Sandbox", "name": "api", "action": "unchanged"], ["kind": "Sandbox", "name": "worker", "action": "pruned"]])
+        #expect(report?["dry_run"] as? Bool == false && report?["revision"] as? Int == 4)
+        #expect(await cli.run("get", "sandbox", "elsewhere").code == 0, "--prune only removes what came from the applied paths")
+    }
+
+    @Test func directoriesApplyEveryManifestFileAndPruneByDirectory() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        try cli.write("dir/a.yaml", sandboxManifest("a"))
+        try cli.write("dir/b.yml", sandboxManifest("b"))
+        try cli.write("dir/c.json", #"{"apiVersion": "porter-fleet/v1", "kind": "Volume", "name": "c", "spec": {"deletion_policy": "delete"}}"#)
+        try cli.write("dir/notes.txt", "not a manifest")
+        let directory = cli.directory.appendingPathComponent("dir").path
+        #expect(await cli.run("apply", "-f", directory).out == "sandbox/a created\nsandbox/b created\nvolume/c created\n")
+        try FileManager.default.removeItem(atPath: cli.directory.appendingPathComponent("dir/b.yml").path)
+        #expect(await cli.run("apply", "-f", directory, "--prune").out == "sandbox/a unchanged\nvolume/c unchanged\nsandbox/b pruned\n")
+    }
+
+    @Test func exportRoundTripsExactly() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        #expect(await cli.run("apply", "-f", CLIHarness.fixture("valid/fleet.yaml")).code == 0)
+        let yaml = await cli.export()
+        #expect(yaml.contains("kind: SandboxSet") && yaml.contains("replicas: 3") && yaml.contains("- '8080'"))
+        let exported = try cli.write("exported.yaml", yaml)
+        #expect(await cli.run("apply", "-f", exported).out.split(separator: "\n").allSatisfy { $0.hasSuffix(" unchanged") })
+        let json = await cli.run("export", "-o", "json").out
+        let exportedJSON = try cli.write("exported.json", json)
+        let fresh = try CLIHarness()
+        defer { fresh.remove() }
+        #expect(await fresh.run("apply", "-f", exportedJSON).code == 0)
+        #expect(await fresh.export() == yaml, "a store rebuilt from the JSON export exports the same")
+    }
+
+    @Test func getShowsTablesJSONAndFilters() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        #expect(await cli.run("apply", "-f", CLIHarness.fixture("valid/fleet.yaml")).code == 0)
+        let table = await cli.run("get").out
+        #expect(table.hasPrefix("KIND         NAME             SPEC                     SYNC   HEALTH   PHASE   AGE\n"))
+        #expect(table.contains("SandboxSet   agent            3 × python:3.12-slim     -      -        -"))
+        #expect(await cli.run("get", "-o", "wide").out.contains("SPEC-HASH"))
+        #expect(await cli.run("get", "volumes").out.split(separator: "\n").count == 2)
+        #expect(await cli.run("get", "all", "-l", "tier=web").out.split(separator: "\n").dropFirst().map { $0.split(separator: " ")[1] } == ["api"])
+        let json = try JSONSerialization.jsonObject(with: Data(await cli.run("get", "sets", "-o", "json").out.utf8)) as? [String: Any]
+        let item = (json?["items"] as? [[String: Any]])?.first
+        #expect(json?["fleet"] as? String == "default" && json?["revision"] as? Int == 1)
+        #expect(item?["name"] as? String == "agent" && (item?["spec"] as? [String: Any])?["replicas"] as? Int == 3)
+        #expect((item?["spec_hash"] as? String)?.count == 16)
+        #expect((item?["status"] as? [String: Any])?.keys.sorted() == ["actual_name", "generation", "health", "phase", "sync"])
+        let missing = await cli.run("get", "sandbox", "nope")
+        #expect(missing.code == 1 && missing.err == "Sandbox 'nope' not found in the desired state\n")
+        #expect(await cli.run("get", "widgets").code == 2)
+    }
+
+    @Test func deleteIsAllOrNothing() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        #expect(await cli.run("apply", "-f", CLIHarness.fixture("valid/fleet.yaml")).code == 0)
+        let before = await cli.export()
+        let missing = await cli.run("delete", "sandbox", "api", "ghost")
+        #expect(missing.code == 1 && missing.err.contains("Sandbox 'ghost' not found"))
+        let mounted = await cli.run("delete", "volume", "shared-data")
+        #expect(mounted.code == 1 && mounted.err.contains("Sandbox/api still mounts volume 'shared-data' at /mnt/data"))
+        #expect(await cli.export() == before)
+        #expect(await cli.run("delete", "sandbox", "api").out == "sandbox/api pruned\n")
+        #expect(await cli.run("delete", "volume", "shared-data").code == 0)
+        #expect(await cli.run("delete", "-f", CLIHarness.fixture("valid/fleet.yaml")).code == 1, "api and the volume are gone already")
+        #expect(await cli.run("delete").code == 2)
+        #expect(await cli.run("delete", "sandbox").code == 2)
+        #expect(await cli.run("delete", "sandbox", "x", "--all").code == 2)
+        let all = await cli.run("delete", "--all")
+        #expect(all.out == "sandboxset/agent pruned\nsandbox/nightly-report pruned\n")
+        let store = try FleetStore(path: cli.database, create: false)
+        #expect(try store.resources().isEmpty)
+        #expect(try store.pruneAllRequestedRevision() == store.revision(), "delete --all is recorded for the reconciler")
+        #expect(await cli.run("apply", "-f", try cli.write("one.yaml", sandboxManifest("one"))).code == 0)
+        #expect(try store.pruneAllRequestedRevision() == nil, "a new desired state withdraws the request")
+    }
+
+    @Test func deleteByManifestFiles() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let file = try cli.write("two.yaml", sandboxManifest("one") + "\n---\n" + sandboxManifest("two"))
+        #expect(await cli.run("apply", "-f", file).code == 0)
+        #expect(await cli.run("delete", "-f", file).out == "sandbox/one pruned\nsandbox/two pruned\n")
+    }
+
+    @Test func scaleChangesReplicas() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        #expect(await cli.run("apply", "-f", CLIHarness.fixture("valid/fleet.yaml")).code == 0)
+        #expect(await cli.run("scale", "set", "agent", "--replicas", "7").out == "sandboxset/agent configured\n")
+        #expect(await cli.run("scale", "set", "agent", "--replicas", "7").out == "sandboxset/agent unchanged\n")
+        #expect(await cli.export().contains("replicas: 7"))
+        #expect(await cli.run("scale", "set", "ghost", "--replicas", "1").code == 1)
+        #expect(await cli.run("scale", "sandbox", "api", "--replicas", "1").code == 2)
+        #expect(await cli.run("scale", "set", "agent", "--replicas", "-1").code == 2)
+    }
+
+    @Test func editAppliesValidChangesAndRefusesInvalidOnes() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        #expect(await cli.run("apply", "-f", CLIHarness.fixture("valid/fleet.yaml")).code == 0)
+        let script = try cli.write("edit.sh", "#!/bin/sh\nsed -i -E \"s/replicas: [0-9]+/replicas: $REPLICAS/\" \"$1\"\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+        setenv("EDITOR", script, 1)
+        setenv("REPLICAS", "5", 1)
+        #expect(await cli.run("edit", "set", "agent").out == "sandboxset/agent configured\n")
+        #expect(await cli.export().contains("replicas: 5"))
+        let before = await cli.export()
+        setenv("REPLICAS", "-2", 1)
+        let invalid = await cli.run("edit", "set", "agent")
+        #expect(invalid.code == 1)
+        #expect(invalid.err.contains("spec.replicas must be 0 or more, not -2") && invalid.err.contains("nothing changed; your edit is kept in"))
+        #expect(await cli.export() == before)
+        unsetenv("EDITOR")
+        unsetenv("REPLICAS")
+    }
+
+    @Test func storeProblemsAreClearErrors() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let corrupt = try cli.write("corrupt.db", String(repeating: "this is not sqlite ", count: 100))
+        let result = await cli.run(["get", "--db", corrupt])
+        #expect(result.code == 1 && result.err.contains("not a porter-fleet store"))
+        #expect(await cli.run("apply", "-f", try cli.write("a.yaml", sandboxManifest("a")), "--fleet", "blue").code == 0)
+        let mismatch = await cli.run("get", "--fleet", "green")
+        #expect(mismatch.code == 1 && mismatch.err.contains("holds fleet 'blue', not 'green'"))
+        #expect(await cli.run("get", "--fleet", "blue").code == 0)
+        #expect(await cli.run("get").code == 0, "without --fleet the store's fleet is used")
+    }
+
+    @Test func parallelAppliesNeverLoseAnUpdate() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let files = try (0..<12).map { index in try cli.write("p\(index).yaml", sandboxManifest("p\(index)")) }
+        let codes = await withTaskGroup(of: Int32.self) { group in
+            for file in files { group.addTask { await cli.run("apply", "-f", file).code } }
+            return await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(codes == Array(repeating: 0, count: 12))
+        let store = try FleetStore(path: cli.database, create: false)
+        #expect(try store.resources().map(\.name).sorted() == (0..<12).map { "p\($0)" }.sorted())
+        #expect(try store.revision() == 12, "every apply got its own revision")
+        #expect(try store.integrityCheck() == "ok")
+    }
+
+    @Test func everyCommandHasHelp() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        for command in [["--help"], ["apply", "--help"], ["delete", "--help"], ["get", "--help"], ["export", "--help"], ["scale", "--help"], ["edit", "--help"], ["local", "serve", "--help"], ["version", "--help"]] {
+            let result = await cli.run(command)
+            #expect(result.code == 0, "\(command)")
+            #expect(result.out.contains("USAGE:"), "\(command)")
+        }
+        #expect(await cli.run(["--version"]).out == "0.1.0\n")
+        #expect(await cli.run(["frobnicate"]).code == 2)
+    }
+}

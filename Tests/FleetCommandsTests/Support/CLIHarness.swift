@@ -1,0 +1,65 @@
+import FleetCommands
+import FleetStore
+import Foundation
+
+/// Runs porter-fleet commands in-process against a real SQLite store in a fresh directory.
+struct CLIHarness {
+    let directory: URL
+    var database: String { directory.appendingPathComponent("fleet.db").path }
+
+    init() throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("porter-fleet-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    /// The result of one command.
+    struct Result {
+        var code: Int32
+        var out: String
+        var err: String
+    }
+
+    /// Runs `porter-fleet <command> --db <store> <arguments...>`.
+    func run(_ command: String, _ arguments: String..., store: Bool = true) async -> Result {
+        await run([command] + (store ? ["--db", database] : []) + arguments)
+    }
+
+    /// Runs a whole command line.
+    func run(_ arguments: [String]) async -> Result {
+        let captured = CapturedOutput()
+        let code = await PorterFleetCommand.execute(arguments, output: captured.output)
+        return Result(code: code, out: captured.standardOutput, err: captured.standardError)
+    }
+
+    /// Writes a file in the harness directory and returns its path.
+    @discardableResult
+    func write(_ name: String, _ text: String) throws -> String {
+        let url = directory.appendingPathComponent(name)
+        try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try text.write(to: url, atomically: true, encoding: .utf8)
+        return url.path
+    }
+
+    /// The store's whole desired state as manifests.
+    func export() async -> String { await run("export").out }
+
+    func remove() { try? FileManager.default.removeItem(at: directory) }
+
+    /// A fixture's path.
+    static func fixture(_ path: String) -> String {
+        Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent(path).path
+    }
+}
+
+/// A manifest of one sandbox.
+func sandboxManifest(_ name: String, image: String = "python:3.12-slim", extra: String = "") -> String {
+    """
+    apiVersion: porter-fleet/v1
+    kind: Sandbox
+    name: \(name)
+    spec:
+      image: \(image)
+      command: ["sleep", "infinity"]
+    \(extra)
+    """
+}
