@@ -94,6 +94,11 @@ let package = Package(
             ],
             path: "Benchmarks/LocalAPIBenchmark"
         ),
+        .executableTarget(
+            name: "desired-state-benchmark",
+            dependencies: ["FleetCommands"],
+            path: "Benchmarks/DesiredStateBenchmark"
+        ),
         .testTarget(
             name: "FleetModelTests",
             dependencies: ["FleetModel"]
