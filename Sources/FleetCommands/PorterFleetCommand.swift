@@ -14,6 +14,7 @@ public struct PorterFleetCommand: AsyncParsableCommand {
         version: PorterFleetVersion.current,
         subcommands: [
             ApplyCommand.self, DeleteCommand.self, GetCommand.self, ExportCommand.self, ScaleCommand.self, EditCommand.self,
+            SettingsCommand.self,
             LocalCommand.self, VersionCommand.self,
         ]
     )

@@ -67,18 +67,29 @@ public enum ResourceSpec: Sendable, Equatable {
 /// What a sandbox should run: every field of the Sandbox API's `SandboxSpec` but `name` and `tags`,
 /// with volume mounts naming Volume resources, plus the restart policy.
 public struct SandboxTemplate: Sendable, Equatable, Codable {
+    /// Image reference (tag or digest); required unless `snapshotID`.
     public var image: String?
+    /// Boot from a snapshot instead of an image.
     public var snapshotID: String?
+    /// Replaces the image entrypoint.
     public var command: [String]?
+    /// Arguments to the command.
     public var args: [String]?
+    /// Environment variables.
     public var env: [String: String]?
+    /// Cluster environment groups to inject.
     public var envGroups: [String]?
     /// Absolute mount path → logical name of a Volume resource.
     public var volumeMounts: [String: String]?
+    /// Ports to expose (at most one).
     public var networking: [Networking]?
+    /// Outbound allow-list.
     public var egress: Egress?
+    /// CPU and memory.
     public var resources: Resources?
+    /// Maximum lifetime in seconds.
     public var ttlSeconds: Int?
+    /// When a finished sandbox is started again (`always` when nil).
     public var restartPolicy: RestartPolicy?
 
     /// An empty template.
@@ -103,8 +114,11 @@ public struct SandboxTemplate: Sendable, Equatable, Codable {
 
     /// A port to expose.
     public struct Networking: Sendable, Equatable, Codable {
+        /// The port the workload listens on.
         public var port: Int
+        /// Hostnames to serve it on (at most one).
         public var domains: [Domain]?
+        /// Cluster-only exposure.
         public var `internal`: Bool?
 
         /// A port with no domains.
@@ -116,7 +130,9 @@ public struct SandboxTemplate: Sendable, Equatable, Codable {
 
         /// A hostname to serve the port on.
         public struct Domain: Sendable, Equatable, Codable {
+            /// The hostname.
             public var domain: String?
+            /// `public` or `private`.
             public var visibility: String?
 
             /// Creates a domain.
@@ -129,6 +145,7 @@ public struct SandboxTemplate: Sendable, Equatable, Codable {
 
     /// Outbound allow-list.
     public struct Egress: Sendable, Equatable, Codable {
+        /// The only destinations allowed.
         public var allowedDestinations: [String]
 
         /// Creates an allow-list.
@@ -139,7 +156,9 @@ public struct SandboxTemplate: Sendable, Equatable, Codable {
 
     /// CPU and memory as Kubernetes quantities.
     public struct Resources: Sendable, Equatable, Codable {
+        /// Cores or millicores, e.g. `500m`.
         public var cpu: String?
+        /// Memory, e.g. `512Mi`.
         public var memory: String?
 
         /// Creates resources.

@@ -16,7 +16,9 @@ public enum ManifestParser {
         var documents: [Node] = []
         do {
             // compose_all yields documents lazily and keeps a parse error aside instead of throwing it.
-            var sequence = try Yams.compose_all(yaml: text)
+            // The basic resolver skips Yams' regular-expression tag resolution; ScalarKind types plain
+            // scalars itself (YAML 1.2 core schema), which is several times faster on large files.
+            var sequence = try Yams.compose_all(yaml: text, .basic)
             while let document = sequence.next() { documents.append(document) }
             if let error = sequence.error { throw error }
         } catch {
@@ -52,7 +54,7 @@ public enum ManifestParser {
     }
 
     static func isNull(_ node: Node) -> Bool {
-        if case .scalar = node { return node.tag.rawValue == Tag.Name.null.rawValue }
+        if case .scalar(let scalar) = node { return ScalarKind(scalar) == .null }
         return false
     }
 
@@ -125,11 +127,11 @@ struct NodeReader {
         case .mapping: return "a mapping"
         case .sequence: return "a list"
         case .scalar(let scalar):
-            switch node.tag.rawValue {
-            case Tag.Name.null.rawValue: return "null"
-            case Tag.Name.int.rawValue, Tag.Name.float.rawValue: return "a number (\(scalar.string))"
-            case Tag.Name.bool.rawValue: return "a boolean (\(scalar.string))"
-            default: return "a string ('\(scalar.string)')"
+            switch ScalarKind(scalar) {
+            case .null: return "null"
+            case .integer, .float: return "a number (\(scalar.string))"
+            case .boolean: return "a boolean (\(scalar.string))"
+            case .string: return "a string ('\(scalar.string)')"
             }
         default: return "an alias"
         }
@@ -137,22 +139,23 @@ struct NodeReader {
 
     /// A string: a YAML string scalar (quoted, or plain text that is not a number, boolean or null).
     mutating func string(_ node: Node, _ what: String) -> String? {
-        if case .scalar(let scalar) = node, node.tag.rawValue == Tag.Name.str.rawValue { return scalar.string }
+        if case .scalar(let scalar) = node, ScalarKind(scalar) == .string { return scalar.string }
         fail(node, "\(what) must be a string, not \(describe(node))")
         return nil
     }
 
     /// A scalar taken as text: strings, numbers and booleans (for env values, tags and quantities).
     mutating func text(_ node: Node, _ what: String) -> String? {
-        if case .scalar(let scalar) = node, node.tag.rawValue != Tag.Name.null.rawValue { return scalar.string }
+        if case .scalar(let scalar) = node, ScalarKind(scalar) != .null { return scalar.string }
         fail(node, "\(what) must be a string, not \(describe(node))")
         return nil
     }
 
     mutating func integer(_ node: Node, _ what: String) -> Int? {
-        let isInteger = node.tag.rawValue == Tag.Name.int.rawValue
-        if isInteger, let value = node.int { return value }
-        if case .scalar(let scalar) = node, isInteger {
+        if case .scalar(let scalar) = node, ScalarKind(scalar) == .integer, let value = ScalarKind.integerValue(scalar.string) {
+            return value
+        }
+        if case .scalar(let scalar) = node, ScalarKind(scalar) == .integer {
             fail(node, "\(what) is too large: \(scalar.string)")
             return nil
         }
@@ -161,7 +164,7 @@ struct NodeReader {
     }
 
     mutating func boolean(_ node: Node, _ what: String) -> Bool? {
-        if case .scalar = node, node.tag.rawValue == Tag.Name.bool.rawValue, let value = node.bool { return value }
+        if case .scalar(let scalar) = node, ScalarKind(scalar) == .boolean { return ["true", "True", "TRUE"].contains(scalar.string) }
         fail(node, "\(what) must be true or false, not \(describe(node))")
         return nil
     }
@@ -392,5 +395,81 @@ struct NodeReader {
             result.append(networking)
         }
         return result
+    }
+}
+
+/// The type of a YAML scalar under the YAML 1.2 core schema: quoted scalars are strings; plain ones
+/// are null, booleans, integers or floats when they look like one, else strings.
+enum ScalarKind: Equatable {
+    case null
+    case boolean
+    case integer
+    case float
+    case string
+
+    init(_ scalar: Node.Scalar) {
+        guard scalar.style == .plain || scalar.style == .any else {
+            self = .string
+            return
+        }
+        let text = scalar.string
+        switch text {
+        case "", "~", "null", "Null", "NULL": self = .null
+        case "true", "True", "TRUE", "false", "False", "FALSE": self = .boolean
+        case ".inf", ".Inf", ".INF", "+.inf", "-.inf", "+.Inf", "-.Inf", ".nan", ".NaN", ".NAN": self = .float
+        default:
+            if Self.looksInteger(text) {
+                self = .integer
+            } else if Self.looksFloat(text) {
+                self = .float
+            } else {
+                self = .string
+            }
+        }
+    }
+
+    /// `[-+]?[0-9]+`, `0o[0-7]+` or `0x[0-9a-fA-F]+`.
+    static func looksInteger(_ text: String) -> Bool {
+        if text.hasPrefix("0x") { return text.count > 2 && text.utf8.dropFirst(2).allSatisfy { isHex($0) } }
+        if text.hasPrefix("0o") { return text.count > 2 && text.utf8.dropFirst(2).allSatisfy { (48...55).contains($0) } }
+        var bytes = Array(text.utf8)[...]
+        if let first = bytes.first, first == 43 || first == 45 { bytes = bytes.dropFirst() }
+        return !bytes.isEmpty && bytes.allSatisfy { (48...57).contains($0) }
+    }
+
+    /// `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`
+    static func looksFloat(_ text: String) -> Bool {
+        var bytes = Array(text.utf8)[...]
+        if let first = bytes.first, first == 43 || first == 45 { bytes = bytes.dropFirst() }
+        var digits = 0
+        while let byte = bytes.first, (48...57).contains(byte) {
+            digits += 1
+            bytes = bytes.dropFirst()
+        }
+        if bytes.first == 46 {
+            bytes = bytes.dropFirst()
+            while let byte = bytes.first, (48...57).contains(byte) {
+                digits += 1
+                bytes = bytes.dropFirst()
+            }
+        }
+        guard digits > 0 else { return false }
+        if let byte = bytes.first, byte == 101 || byte == 69 {
+            bytes = bytes.dropFirst()
+            if let sign = bytes.first, sign == 43 || sign == 45 { bytes = bytes.dropFirst() }
+            guard !bytes.isEmpty, bytes.allSatisfy({ (48...57).contains($0) }) else { return false }
+            return true
+        }
+        return bytes.isEmpty
+    }
+
+    static func integerValue(_ text: String) -> Int? {
+        if text.hasPrefix("0x") { return Int(text.dropFirst(2), radix: 16) }
+        if text.hasPrefix("0o") { return Int(text.dropFirst(2), radix: 8) }
+        return Int(text.hasPrefix("+") ? String(text.dropFirst()) : text)
+    }
+
+    private static func isHex(_ byte: UInt8) -> Bool {
+        (48...57).contains(byte) || (65...70).contains(byte) || (97...102).contains(byte)
     }
 }

@@ -176,10 +176,46 @@ struct DesiredStateCommandTests {
         #expect(try store.integrityCheck() == "ok")
     }
 
+    @Test func parallelApplyProcessesNeverLoseAnUpdate() async throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("porter-fleet")
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path), "swift build builds porter-fleet next to the tests")
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let processes = try (0..<6).map { index -> Process in
+            let file = try cli.write("q\(index).yaml", sandboxManifest("q\(index)") + "\n---\n" + sandboxManifest("r\(index)"))
+            let process = Process()
+            process.executableURL = binary
+            process.arguments = ["apply", "--db", cli.database, "-f", file]
+            process.standardOutput = FileHandle.nullDevice
+            return process
+        }
+        for process in processes { try process.run() }
+        for process in processes { process.waitUntilExit() }
+        #expect(processes.map(\.terminationStatus) == Array(repeating: 0, count: 6))
+        let store = try FleetStore(path: cli.database, create: false)
+        #expect(try store.resources().count == 12)
+        #expect(try store.revision() == 6)
+    }
+
+    @Test func settingsShowAndSetTheNamePrefix() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        #expect(await cli.run("settings", "--name-prefix", "team-a-").out.contains("name prefix: team-a-"))
+        let json = await cli.run("settings", "-o", "json").out
+        #expect(json.contains("\"fleet_id\" : \"default\"") && json.contains("\"name_prefix\" : \"team-a-\""))
+        let long = try cli.write("long.yaml", sandboxManifest(String(repeating: "a", count: 50)))
+        let refused = await cli.run("apply", "-f", long)
+        #expect(refused.code == 1 && refused.err.contains("at most 48"), "the prefix counts against the name length")
+        #expect(await cli.run("apply", "-f", try cli.write("ok.yaml", sandboxManifest("ok"))).code == 0)
+        let locked = await cli.run("settings", "--name-prefix", "b-")
+        #expect(locked.code == 1 && locked.err.contains("only change while the desired state is empty"))
+        #expect(await cli.run("settings", "--name-prefix", "Bad_").code == 1)
+    }
+
     @Test func everyCommandHasHelp() async throws {
         let cli = try CLIHarness()
         defer { cli.remove() }
-        for command in [["--help"], ["apply", "--help"], ["delete", "--help"], ["get", "--help"], ["export", "--help"], ["scale", "--help"], ["edit", "--help"], ["local", "serve", "--help"], ["version", "--help"]] {
+        for command in [["--help"], ["apply", "--help"], ["delete", "--help"], ["get", "--help"], ["export", "--help"], ["scale", "--help"], ["edit", "--help"], ["settings", "--help"], ["local", "serve", "--help"], ["version", "--help"]] {
             let result = await cli.run(command)
             #expect(result.code == 0, "\(command)")
             #expect(result.out.contains("USAGE:"), "\(command)")

@@ -105,3 +105,26 @@ struct ManifestParserTests {
         #expect(problems.first?.message.contains("at most 48") == true)
     }
 }
+
+@Suite("YAML scalar types (YAML 1.2 core schema)")
+struct ScalarTypeTests {
+    @Test(arguments: [
+        ("replicas: 3", "3"), ("replicas: '3'", "string"), ("replicas: +7", "7"), ("replicas: 0x1F", "31"), ("replicas: 0o17", "15"),
+        ("replicas: 3.5", "number"), ("replicas: 1e3", "number"), ("replicas: .inf", "number"), ("replicas: true", "boolean"),
+        ("replicas: yes", "string"), ("replicas: ~", "null"), ("replicas:", "null"), ("replicas: \"7\"", "string"), ("replicas: 3a", "string"),
+    ])
+    func integersAreTypedByTheirText(_ line: String, _ expected: String) {
+        let text = "apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: s\nspec:\n  \(line)\n  template: {image: i}\n"
+        do {
+            let manifests = try ManifestParser.parse(text, file: "s.yaml")
+            guard case .sandboxSet(let set) = manifests[0].spec else {
+                Issue.record("not a set")
+                return
+            }
+            #expect(String(set.replicas) == expected)
+        } catch {
+            let message = error.errors.first?.message ?? ""
+            #expect(message.contains(expected == "number" ? "a number" : expected == "boolean" ? "a boolean" : expected == "null" ? "null" : "a string"), "\(message)")
+        }
+    }
+}

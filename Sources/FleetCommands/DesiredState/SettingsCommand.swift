@@ -1,0 +1,42 @@
+import ArgumentParser
+import FleetStore
+
+/// `porter-fleet settings`: the fleet's id and name prefix.
+struct SettingsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "settings",
+        abstract: "Show or change the fleet's settings (id, name prefix).",
+        discussion: """
+            The name prefix starts every actual sandbox and volume name (e.g. 'team-a-' makes 'team-a-api-g1'). \
+            It can only change while the desired state is empty.
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: ArgumentHelp("Set the prefix of every actual sandbox and volume name.", valueName: "prefix"))
+    var namePrefix: String?
+
+    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    var output: OutputFormat = .text
+
+    func run() async throws {
+        let fleetStore = try store.open()
+        if let namePrefix {
+            do {
+                try fleetStore.setNamePrefix(namePrefix)
+            } catch let error as FleetStoreError {
+                throw CommandFailure(error.description)
+            }
+        }
+        let settings = try fleetStore.settings()
+        let out = CommandOutput.current
+        switch output {
+        case .json: out.line(JSONOutput.string(settings))
+        case .text:
+            out.line("fleet: \(settings.fleetID)")
+            out.line("name prefix: \(settings.namePrefix.isEmpty ? "(none)" : settings.namePrefix)")
+            out.line("store: \(fleetStore.path)")
+        }
+    }
+}
