@@ -25,6 +25,17 @@ public final class FleetStore: Sendable {
                 throw .cannotOpen(path: path, detail: "\(error.localizedDescription)")
             }
         }
+        // Opening and migrating are serialised across processes with an advisory lock on a side
+        // file: GRDB's migrator reads the applied migrations before it writes, so two processes
+        // creating one store at once would both run the first migration.
+        let lock = open(path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
+        if lock >= 0 { flock(lock, LOCK_EX) }
+        defer {
+            if lock >= 0 {
+                flock(lock, LOCK_UN)
+                close(lock)
+            }
+        }
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
