@@ -69,12 +69,23 @@ let package = Package(
             ]
         ),
         .target(
+            name: "FleetReconciler",
+            dependencies: [
+                "FleetModel",
+                "FleetStore",
+                "PorterSandbox",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        .target(
             name: "FleetCommands",
             dependencies: [
                 "PorterSandbox",
                 "LocalSandboxAPI",
                 "FleetModel",
                 "FleetStore",
+                "FleetReconciler",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -92,6 +92,76 @@ public final class FleetStore: Sendable {
                     CREATE INDEX desired_resource_by_source ON desired_resource (source);
                     """)
         }
+        migrator.registerMigration("v2: reconciler") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE actual_sandbox (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL UNIQUE,
+                        logical_name TEXT NOT NULL,
+                        generation INTEGER NOT NULL,
+                        spec_hash TEXT NOT NULL,
+                        phase TEXT NOT NULL,
+                        exit_code INTEGER,
+                        termination_reason TEXT,
+                        created_at DATETIME NOT NULL,
+                        started_at DATETIME,
+                        finished_at DATETIME,
+                        tracked BOOLEAN NOT NULL
+                    );
+                    CREATE INDEX actual_sandbox_by_logical ON actual_sandbox (logical_name, generation);
+                    CREATE INDEX actual_sandbox_tracked ON actual_sandbox (tracked);
+                    CREATE TABLE logical_status (
+                        logical_name TEXT PRIMARY KEY NOT NULL,
+                        owner TEXT NOT NULL,
+                        last_generation INTEGER NOT NULL,
+                        failure_count INTEGER NOT NULL,
+                        backoff_until DATETIME,
+                        sync TEXT NOT NULL,
+                        health TEXT NOT NULL,
+                        phase TEXT,
+                        generation INTEGER,
+                        actual_id TEXT,
+                        actual_name TEXT,
+                        message TEXT NOT NULL,
+                        last_transition_at DATETIME NOT NULL
+                    );
+                    CREATE TABLE create_intent (
+                        actual_name TEXT PRIMARY KEY NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('sandbox', 'volume')),
+                        logical_name TEXT NOT NULL,
+                        generation INTEGER NOT NULL,
+                        created_at DATETIME NOT NULL
+                    );
+                    CREATE TABLE owned_volume (
+                        logical_name TEXT PRIMARY KEY NOT NULL,
+                        volume_id TEXT NOT NULL UNIQUE,
+                        actual_name TEXT NOT NULL,
+                        adopted BOOLEAN NOT NULL,
+                        deletion_policy TEXT NOT NULL,
+                        created_at DATETIME NOT NULL
+                    );
+                    CREATE TABLE event (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        kind TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        type TEXT NOT NULL CHECK (type IN ('Normal', 'Warning')),
+                        reason TEXT NOT NULL,
+                        message TEXT NOT NULL,
+                        count INTEGER NOT NULL,
+                        first_at DATETIME NOT NULL,
+                        last_at DATETIME NOT NULL
+                    );
+                    CREATE INDEX event_by_time ON event (last_at);
+                    CREATE INDEX event_by_object ON event (kind, name, id);
+                    CREATE TABLE lease (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        holder TEXT NOT NULL,
+                        expires_at DATETIME NOT NULL,
+                        token INTEGER NOT NULL
+                    );
+                    """)
+        }
         return migrator
     }
 
@@ -134,6 +204,11 @@ public final class FleetStore: Sendable {
             all = try DesiredResource.fetchAll(db, sql: "SELECT * FROM desired_resource ORDER BY name")
         }
         return all.sorted { ($0.kind, $0.name) < ($1.kind, $1.name) }
+    }
+
+    /// Runs a read.
+    func readDatabase<T>(_ body: (Database) throws -> T) throws -> T {
+        try database.read(body)
     }
 
     /// SQLite's integrity check ("ok" when sound).
@@ -311,7 +386,7 @@ public final class FleetStore: Sendable {
     // MARK: Helpers
 
     /// Runs `body` in one IMMEDIATE transaction; with `rollback` it runs and then changes nothing.
-    private func write<T>(rollback: Bool = false, _ body: @escaping (Database) throws -> T) throws -> T {
+    func write<T>(rollback: Bool = false, _ body: @escaping (Database) throws -> T) throws -> T {
         var result: T?
         try database.writeWithoutTransaction { db in
             try db.inTransaction(.immediate) {

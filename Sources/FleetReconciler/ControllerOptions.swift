@@ -1,0 +1,21 @@
+import Foundation
+import Logging
+
+/// How the controller acts.
+public struct ControllerOptions: Sendable {
+    /// Actions in flight at most.
+    public var concurrency = 16
+    /// API calls a second on average.
+    public var queriesPerSecond = 20.0
+    /// API calls in a burst.
+    public var burst = 40
+    /// Replacements in flight at most (nil: 25% of the desired sandboxes, at least 1).
+    public var maxSurge: Int?
+    /// Prune even when the desired state is empty (lifts the empty-state guard for this run).
+    public var allowEmpty = false
+    /// Where the controller logs.
+    public var logger = Logger(label: "porter-fleet.controller")
+
+    /// The defaults of design §5.
+    public init() {}
+}

@@ -1,0 +1,147 @@
+import FleetModel
+import FleetStore
+import Foundation
+import PorterSandbox
+
+/// One logical sandbox the fleet should run: a Sandbox, or one member of a SandboxSet.
+public struct DesiredSandbox: Sendable, Equatable {
+    /// The logical name (`api`, `agent-3`).
+    public var logicalName: String
+    /// The desired resource it comes from (`Sandbox/api`, `SandboxSet/agent`).
+    public var owner: String
+    /// What it runs.
+    public var template: SandboxTemplate
+    /// The user's tags.
+    public var tags: [String: String]
+
+    /// Creates a desired sandbox.
+    public init(logicalName: String, owner: String, template: SandboxTemplate, tags: [String: String] = [:]) {
+        self.logicalName = logicalName
+        self.owner = owner
+        self.template = template
+        self.tags = tags
+    }
+}
+
+/// One volume the fleet should have.
+public struct DesiredVolume: Sendable, Equatable {
+    /// The logical name.
+    public var logicalName: String
+    /// Its spec.
+    public var spec: VolumeSpecification
+
+    /// Creates a desired volume.
+    public init(logicalName: String, spec: VolumeSpecification = .init()) {
+        self.logicalName = logicalName
+        self.spec = spec
+    }
+}
+
+/// The whole desired state as the reconciler needs it: sets expanded to their members.
+public struct DesiredFleet: Sendable, Equatable {
+    /// The fleet id.
+    public var fleetID: String
+    /// The prefix of every actual name.
+    public var namePrefix: String
+    /// Every logical sandbox, by name order.
+    public var sandboxes: [DesiredSandbox]
+    /// Every volume.
+    public var volumes: [DesiredVolume]
+    /// Whether `delete --all` asked for everything to be pruned (lifts the empty-state guard).
+    public var pruneAllRequested: Bool
+
+    /// Creates a desired fleet.
+    public init(fleetID: String, namePrefix: String = "", sandboxes: [DesiredSandbox] = [], volumes: [DesiredVolume] = [], pruneAllRequested: Bool = false) {
+        self.fleetID = fleetID
+        self.namePrefix = namePrefix
+        self.sandboxes = sandboxes
+        self.volumes = volumes
+        self.pruneAllRequested = pruneAllRequested
+    }
+
+    /// The desired fleet of stored resources.
+    public init(resources: [DesiredResource], settings: FleetSettings, pruneAllRequested: Bool) throws {
+        var sandboxes: [DesiredSandbox] = []
+        var volumes: [DesiredVolume] = []
+        for resource in resources {
+            let manifest = try resource.manifest()
+            switch manifest.spec {
+            case .sandbox(let template):
+                sandboxes.append(DesiredSandbox(logicalName: manifest.name, owner: manifest.reference, template: template, tags: manifest.tags))
+            case .sandboxSet(let set):
+                for index in 0..<set.replicas {
+                    sandboxes.append(
+                        DesiredSandbox(logicalName: "\(manifest.name)-\(index)", owner: manifest.reference, template: set.template, tags: manifest.tags))
+                }
+            case .volume(let spec):
+                volumes.append(DesiredVolume(logicalName: manifest.name, spec: spec))
+            }
+        }
+        self.init(
+            fleetID: settings.fleetID, namePrefix: settings.namePrefix, sandboxes: sandboxes.sorted { $0.logicalName < $1.logicalName },
+            volumes: volumes, pruneAllRequested: pruneAllRequested)
+    }
+
+    /// The actual name of a generation: `<prefix><logical>-g<generation>`.
+    public func actualSandboxName(_ logicalName: String, generation: Int) -> String {
+        "\(namePrefix)\(logicalName)-g\(generation)"
+    }
+
+    /// The actual name of a volume: `<prefix><logical>`.
+    public func actualVolumeName(_ logicalName: String) -> String { "\(namePrefix)\(logicalName)" }
+}
+
+/// Builds the create request of a logical sandbox and its spec hash.
+public enum CreateRequest {
+    /// The request without our tags and name (what the hash covers), or nil while a mounted volume has no id.
+    public static func base(_ desired: DesiredSandbox, volumeIDs: [String: String]) -> SandboxSpec? {
+        let template = desired.template
+        var mounts: [String: String]?
+        if let volumeMounts = template.volumeMounts {
+            var resolved: [String: String] = [:]
+            for (path, logical) in volumeMounts {
+                guard let id = volumeIDs[logical] else { return nil }
+                resolved[path] = id
+            }
+            mounts = resolved
+        }
+        return SandboxSpec(
+            image: template.image,
+            snapshotId: template.snapshotID,
+            name: nil,
+            tags: desired.tags.isEmpty ? nil : .init(additionalProperties: desired.tags),
+            command: template.command,
+            args: template.args,
+            env: template.env.map { .init(additionalProperties: $0) },
+            envGroups: template.envGroups,
+            volumeMounts: mounts.map { .init(additionalProperties: $0) },
+            networking: template.networking?.map { entry in
+                SandboxNetworkingSpec(
+                    port: Int64(entry.port),
+                    domains: entry.domains?.map { .init(domain: $0.domain, visibility: $0.visibility.flatMap(Components.Schemas.SandboxDomainSpecVisibility.init(rawValue:))) },
+                    _internal: entry.internal)
+            },
+            egress: template.egress.map { .init(allowedDestinations: $0.allowedDestinations) },
+            resources: template.resources.map { .init(cpu: $0.cpu, memory: $0.memory) },
+            ttlSeconds: template.ttlSeconds.map(Int64.init))
+    }
+
+    /// First 16 hex characters of SHA-256 over the canonical JSON of the request, our tags and the
+    /// actual name left out (design §2).
+    public static func specHash(_ base: SandboxSpec) -> String {
+        (try? SpecHash.of(base)) ?? ""
+    }
+
+    /// The full request: the base with the actual name and our ownership tags added.
+    public static func full(_ base: SandboxSpec, fleet: String, logicalName: String, generation: Int, actualName: String, specHash: String) -> SandboxSpec {
+        var spec = base
+        spec.name = actualName
+        var tags = base.tags?.additionalProperties ?? [:]
+        tags[OwnershipTags.fleet] = fleet
+        tags[OwnershipTags.name] = logicalName
+        tags[OwnershipTags.generation] = String(generation)
+        tags[OwnershipTags.specHash] = specHash
+        spec.tags = .init(additionalProperties: tags)
+        return spec
+    }
+}

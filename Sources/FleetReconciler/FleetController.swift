@@ -1,0 +1,60 @@
+import FleetModel
+import FleetStore
+import Foundation
+import Logging
+import PorterSandbox
+
+/// Runs reconcile passes: observe the fleet through a ``SandboxBackend``, plan with ``Planner``,
+/// execute with bounded concurrency and a rate limit, and record outcomes, statuses and events in the
+/// store. A pass that finds everything in sync makes no mutating call and no store write.
+public actor FleetController {
+    let store: FleetStore
+    let backend: any SandboxBackend
+    let options: ControllerOptions
+    let clock: @Sendable () -> Date
+    let limiter: RateLimiter
+    /// Per-resource backoff after API errors: 1 s doubling to 5 min, with jitter.
+    var apiBackoff: [String: (failures: Int, until: Date)] = [:]
+    var calls = 0
+
+    /// A controller for the fleet in `store`, acting through `backend`.
+    public init(store: FleetStore, backend: any SandboxBackend, options: ControllerOptions = .init(), clock: @escaping @Sendable () -> Date = Date.init) {
+        self.store = store
+        self.backend = backend
+        self.options = options
+        self.clock = clock
+        self.limiter = RateLimiter(rate: options.queriesPerSecond, burst: options.burst)
+    }
+
+    /// What a pass would do now, changing nothing (no mutating call, no store write).
+    public func plan() async throws -> Plan {
+        try await observeAndPlan(dryRun: true).plan
+    }
+
+    /// One reconcile pass.
+    @discardableResult
+    public func reconcileOnce() async throws -> ReconcileResult {
+        calls = 0
+        var pass = try await observeAndPlan(dryRun: false)
+        var result = ReconcileResult(plan: pass.plan, converged: false, apiCalls: 0)
+        try await execute(&pass, result: &result)
+        let now = clock()
+        pass.finalizeStatuses(now: now, failedLogicalNames: Set(result.failed.compactMap { $0.split(separator: "|").first.map(String.init) }))
+        try store.commit(pass.changes)
+        result.failed = result.failed.map { String($0.split(separator: "|", maxSplits: 1).last ?? "") }
+        result.converged =
+            pass.plan.actions.isEmpty && result.failed.isEmpty
+            && pass.plan.statuses.allSatisfy { $0.sync == "Synced" && ($0.health == "Healthy" || $0.health == "Completed") }
+        if let requeue = pass.plan.requeueAt {
+            result.requeueAfter = .milliseconds(Int64(max(0, requeue.timeIntervalSince(now)) * 1000))
+        }
+        result.apiCalls = calls
+        return result
+    }
+
+    func call<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try await limiter.acquire()
+        calls += 1
+        return try await body()
+    }
+}

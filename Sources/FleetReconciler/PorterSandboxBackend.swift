@@ -1,0 +1,64 @@
+import Foundation
+import PorterSandbox
+
+/// ``SandboxBackend`` on the PorterSandbox SDK, for Porter or the local Sandbox API.
+public struct PorterSandboxBackend: SandboxBackend {
+    /// The client.
+    public let porter: Porter
+
+    /// A backend using `porter`.
+    public init(porter: Porter) { self.porter = porter }
+
+    public func liveSandboxes(tags: [String: String]) async throws -> [ObservedSandbox] {
+        var result: [ObservedSandbox] = []
+        for try await sandbox in porter.sandboxes.all(tags: tags, phases: [.queued, .creating, .running]) {
+            if let status = sandbox.status { result.append(ObservedSandbox(status)) }
+        }
+        return result
+    }
+
+    public func sandbox(id: String) async throws -> ObservedSandbox? {
+        do {
+            return ObservedSandbox(try await porter.sandboxes.get(id: id).refresh())
+        } catch let error as PorterError where error.kind == .notFound {
+            return nil
+        }
+    }
+
+    public func sandbox(named name: String) async throws -> ObservedSandbox? {
+        do {
+            return ObservedSandbox(try await porter.sandboxes.get(name: name).refresh())
+        } catch let error as PorterError where error.kind == .notFound {
+            return nil
+        }
+    }
+
+    public func createSandbox(_ spec: SandboxSpec) async throws -> String {
+        try await porter.sandboxes.create(spec).id
+    }
+
+    public func terminateSandbox(id: String) async throws {
+        do {
+            try await Sandbox.terminate(id: id, using: porter)
+        } catch let error as PorterError where error.kind == .notFound {
+            return
+        }
+    }
+
+    public func volumes() async throws -> [ObservedVolume] {
+        try await porter.volumes.list().map { ObservedVolume(id: $0.id, name: $0.name, phase: $0.phase, attachedTo: $0.attachedTo) }
+    }
+
+    public func createVolume(name: String) async throws -> ObservedVolume {
+        let volume = try await porter.volumes.create(name: name)
+        return ObservedVolume(id: volume.id, name: volume.name, phase: volume.phase, attachedTo: volume.attachedTo)
+    }
+
+    public func deleteVolume(id: String) async throws {
+        do {
+            try await porter.volumes.delete(id: id)
+        } catch let error as PorterError where error.kind == .notFound {
+            return
+        }
+    }
+}

@@ -1,0 +1,19 @@
+import Foundation
+
+/// The outcome of one reconcile pass.
+public struct ReconcileResult: Sendable, Equatable {
+    /// The plan the pass made.
+    public var plan: Plan
+    /// Actions that succeeded, by summary.
+    public var succeeded: [String] = []
+    /// Actions that failed, with the error.
+    public var failed: [String] = []
+    /// Actions skipped while their resource backs off after API errors.
+    public var deferred: [String] = []
+    /// Whether every desired sandbox is synced and healthy or completed, with nothing left to do.
+    public var converged: Bool
+    /// When to look again at the latest (a backoff ends, a replacement may be running).
+    public var requeueAfter: Duration?
+    /// API calls made (observation included).
+    public var apiCalls: Int
+}

@@ -1,0 +1,126 @@
+import FleetModel
+import Foundation
+import GRDB
+
+/// What the reconciler keeps between passes, read in one go.
+public struct ReconcilerState: Sendable, Equatable {
+    /// Actual sandboxes still watched (live when last seen).
+    public var trackedSandboxes: [ActualSandboxRecord]
+    /// Status by logical name.
+    public var statuses: [String: LogicalSandboxStatus]
+    /// Creates recorded but not yet settled.
+    public var intents: [CreateIntent]
+    /// Volumes porter-fleet owns, by logical name.
+    public var ownedVolumes: [String: OwnedVolume]
+    /// The newest generation's record of each logical sandbox.
+    public var latestSandboxes: [String: ActualSandboxRecord]
+}
+
+/// Everything one reconcile pass changes, written in one transaction (nothing for a no-op pass).
+public struct ReconcilerChanges: Sendable, Equatable {
+    /// Actual sandbox records to insert or replace.
+    public var sandboxes: [ActualSandboxRecord] = []
+    /// Statuses to insert or replace.
+    public var statuses: [LogicalSandboxStatus] = []
+    /// Statuses of logical sandboxes no longer desired and gone.
+    public var removedStatuses: [String] = []
+    /// Intents settled (by actual name).
+    public var settledIntents: [String] = []
+    /// Volumes now owned.
+    public var ownedVolumes: [OwnedVolume] = []
+    /// Volumes no longer owned (deleted or retained and forgotten), by logical name.
+    public var releasedVolumes: [String] = []
+    /// Events that happened.
+    public var events: [FleetEvent] = []
+
+    /// Creates an empty set of changes.
+    public init() {}
+
+    /// Whether the pass changed nothing.
+    public var isEmpty: Bool { self == ReconcilerChanges() }
+}
+
+extension FleetStore {
+    /// The most events kept, and for how long.
+    public static let eventRetention = (rows: 20_000, age: TimeInterval(7 * 86_400))
+
+    /// The reconciler's state, in one read.
+    public func reconcilerState() throws -> ReconcilerState {
+        try readDatabase { db in
+            let tracked = try ActualSandboxRecord.fetchAll(db, sql: "SELECT * FROM actual_sandbox WHERE tracked = 1")
+            let statuses = try LogicalSandboxStatus.fetchAll(db)
+            let intents = try CreateIntent.fetchAll(db)
+            let volumes = try OwnedVolume.fetchAll(db)
+            let latest = try ActualSandboxRecord.fetchAll(
+                db,
+                sql: """
+                    SELECT a.* FROM actual_sandbox a
+                    JOIN (SELECT logical_name, MAX(generation) AS generation FROM actual_sandbox GROUP BY logical_name) m
+                    ON a.logical_name = m.logical_name AND a.generation = m.generation
+                    """)
+            return ReconcilerState(
+                trackedSandboxes: tracked,
+                statuses: Dictionary(uniqueKeysWithValues: statuses.map { ($0.logicalName, $0) }),
+                intents: intents,
+                ownedVolumes: Dictionary(uniqueKeysWithValues: volumes.map { ($0.logicalName, $0) }),
+                latestSandboxes: Dictionary(latest.map { ($0.logicalName, $0) }, uniquingKeysWith: { first, _ in first }))
+        }
+    }
+
+    /// Records a create before it is sent, in its own transaction.
+    public func recordIntent(_ intent: CreateIntent) throws {
+        try write { db in try intent.save(db) }
+    }
+
+    /// Writes one pass's changes in one transaction, folding repeated events and trimming old ones.
+    public func commit(_ changes: ReconcilerChanges) throws {
+        guard !changes.isEmpty else { return }
+        try write { db in
+            for sandbox in changes.sandboxes { try sandbox.save(db) }
+            for status in changes.statuses { try status.save(db) }
+            for name in changes.removedStatuses {
+                try db.execute(sql: "DELETE FROM logical_status WHERE logical_name = ?", arguments: [name])
+            }
+            for name in changes.settledIntents {
+                try db.execute(sql: "DELETE FROM create_intent WHERE actual_name = ?", arguments: [name])
+            }
+            for volume in changes.ownedVolumes { try volume.save(db) }
+            for name in changes.releasedVolumes {
+                try db.execute(sql: "DELETE FROM owned_volume WHERE logical_name = ?", arguments: [name])
+            }
+            for var event in changes.events {
+                let latest = try FleetEvent.fetchOne(
+                    db, sql: "SELECT * FROM event WHERE kind = ? AND name = ? ORDER BY id DESC LIMIT 1", arguments: [event.kind, event.name])
+                if var latest, latest.type == event.type, latest.reason == event.reason, latest.message == event.message {
+                    latest.count += 1
+                    latest.lastAt = event.lastAt
+                    try latest.update(db)
+                } else {
+                    try event.insert(db)
+                }
+            }
+            if !changes.events.isEmpty {
+                let cutoff = Date().addingTimeInterval(-Self.eventRetention.age)
+                try db.execute(sql: "DELETE FROM event WHERE last_at < ?", arguments: [cutoff])
+                try db.execute(
+                    sql: "DELETE FROM event WHERE id <= (SELECT id FROM event ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                    arguments: [Self.eventRetention.rows])
+            }
+        }
+    }
+
+    /// Events since `since` (all when nil), oldest first, at most `limit`.
+    public func events(since: Date? = nil, limit: Int = 1000) throws -> [FleetEvent] {
+        try readDatabase { db in
+            let rows = try FleetEvent.fetchAll(
+                db, sql: "SELECT * FROM event WHERE last_at >= ? ORDER BY id DESC LIMIT ?",
+                arguments: [since ?? Date.distantPast, limit])
+            return rows.reversed()
+        }
+    }
+
+    /// Every logical sandbox status, by name.
+    public func statuses() throws -> [LogicalSandboxStatus] {
+        try readDatabase { db in try LogicalSandboxStatus.fetchAll(db, sql: "SELECT * FROM logical_status ORDER BY logical_name") }
+    }
+}
