@@ -111,6 +111,17 @@ let package = Package(
             path: "Benchmarks/DesiredStateBenchmark"
         ),
         .testTarget(
+            name: "FleetReconcilerTests",
+            dependencies: [
+                "FleetReconciler",
+                "FleetStore",
+                "FleetModel",
+                "LocalSandboxAPI",
+                "PorterSandbox",
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(
             name: "FleetModelTests",
             dependencies: ["FleetModel"]
         ),

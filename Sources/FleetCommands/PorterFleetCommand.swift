@@ -14,7 +14,7 @@ public struct PorterFleetCommand: AsyncParsableCommand {
         version: PorterFleetVersion.current,
         subcommands: [
             ApplyCommand.self, DeleteCommand.self, GetCommand.self, ExportCommand.self, ScaleCommand.self, EditCommand.self,
-            SettingsCommand.self,
+            SettingsCommand.self, PlanCommand.self, ReconcileCommand.self, StatusCommand.self, EventsCommand.self,
             LocalCommand.self, VersionCommand.self,
         ]
     )
@@ -40,6 +40,8 @@ public struct PorterFleetCommand: AsyncParsableCommand {
                     try command.run()
                 }
                 return 0
+            } catch let exit as ExitCode {
+                return exit.rawValue
             } catch let failure as CommandFailure {
                 for line in failure.lines { output.error(line) }
                 return 1

@@ -18,13 +18,39 @@ extension FleetController {
     func execute(_ pass: inout ReconcilePass, result: inout ReconcileResult) async throws {
         let now = clock()
         var sandboxActions: [PlannedAction] = []
+        var volumesChanged = false
         for action in pass.plan.actions {
             switch action {
             case .createSandbox, .terminateSandbox:
                 sandboxActions.append(action)
             default:
+                let before = pass.changes.ownedVolumes.count
                 await executeVolume(action, pass: &pass, result: &result, now: now)
+                volumesChanged = volumesChanged || pass.changes.ownedVolumes.count > before
             }
+        }
+        // Volumes made in this pass can be mounted in this pass: plan the sandboxes again with them.
+        if volumesChanged, var input = pass.input {
+            for volume in pass.changes.ownedVolumes {
+                input.ownedVolumes[volume.logicalName] = volume
+                if !input.volumes.contains(where: { $0.id == volume.volumeID }) {
+                    input.volumes.append(ObservedVolume(id: volume.volumeID, name: volume.actualName, phase: .pending, attachedTo: []))
+                }
+            }
+            let replanned = Planner.plan(input)
+            sandboxActions = replanned.actions.filter {
+                switch $0 {
+                case .createSandbox, .terminateSandbox: true
+                default: false
+                }
+            }
+            pass.plan.statuses = replanned.statuses
+            pass.plan.actions = pass.plan.actions.filter { action in
+                switch action {
+                case .createSandbox, .terminateSandbox: false
+                default: true
+                }
+            } + sandboxActions
         }
         let runnable = sandboxActions.filter { action in
             guard let until = apiBackoff[key(of: action)]?.until, until > now else { return true }

@@ -124,10 +124,11 @@ extension FleetController {
             }
         }
 
-        pass.plan = Planner.plan(
-            PlannerInput(
-                desired: desired, live: live, volumes: volumes, ownedVolumes: state.ownedVolumes, volumeIntents: volumeIntents,
-                history: pass.history, retryIntents: retryIntents, now: now, maxSurge: options.maxSurge))
+        let input = PlannerInput(
+            desired: desired, live: live, volumes: volumes, ownedVolumes: state.ownedVolumes, volumeIntents: volumeIntents,
+            history: pass.history, retryIntents: retryIntents, now: now, maxSurge: options.maxSurge)
+        pass.input = input
+        pass.plan = Planner.plan(input)
         return pass
     }
 }

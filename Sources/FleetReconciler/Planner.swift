@@ -122,6 +122,8 @@ public enum Planner {
                     status.health = keep.phase == .running ? "Healthy" : "Progressing"
                     status.message = keep.phase == .running ? "" : "generation \(keep.generation ?? 0) is \(keep.phase.rawValue)"
                 } else if keep.phase == .running {
+                    // This replacement completes in this pass, which frees its surge slot.
+                    if others.contains(where: { $0.specHash != hash }) { replacementsInFlight -= 1 }
                     for other in others {
                         let reason =
                             other.specHash == hash ? "duplicate of generation \(keep.generation ?? 0)" : "replaced by generation \(keep.generation ?? 0)"

@@ -10,6 +10,8 @@ struct ReconcilePass: Sendable {
     var live: [ObservedSandbox]
     var history: [String: LogicalHistory]
     var plan: Plan
+    /// What the plan was computed from, to plan sandboxes again once new volumes exist.
+    var input: PlannerInput?
     var changes = ReconcilerChanges()
     let now: Date
 

@@ -1,0 +1,75 @@
+import ArgumentParser
+import FleetReconciler
+import Foundation
+
+/// `porter-fleet plan`: what one reconcile pass would do, and why.
+struct PlanCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "plan",
+        abstract: "Show what one reconcile pass would do and why (changes nothing).",
+        discussion: "Exit code 0 when the fleet is in sync, 2 when changes are pending, 1 on an error."
+    )
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var backend: BackendOptions
+    @OptionGroup var flags: ControllerFlags
+
+    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    var output: OutputFormat = .text
+
+    func run() async throws {
+        let fleetStore = try store.open(create: false)
+        let porter = try backend.makePorter()
+        defer { Task { try? await porter.shutdown() } }
+        let controller = FleetController(store: fleetStore, backend: PorterSandboxBackend(porter: porter), options: flags.options)
+        let plan = try await controller.plan()
+        let out = CommandOutput.current
+        switch output {
+        case .json:
+            out.line(JSONOutput.string(PlanOutput(plan)))
+        case .text:
+            if plan.actions.isEmpty { out.line("in sync: nothing to do") }
+            for action in plan.actions { out.line(action.summary) }
+            for event in plan.events where event.type == "Warning" { out.line("warning: \(event.kind)/\(event.name): \(event.message)") }
+        }
+        if !plan.actions.isEmpty { throw ExitCode(2) }
+    }
+}
+
+/// `plan -o json`.
+struct PlanOutput: Encodable {
+    var inSync: Bool
+    var actions: [String]
+    var statuses: [StatusLine]
+    var warnings: [String]
+
+    init(_ plan: Plan) {
+        inSync = plan.actions.isEmpty
+        actions = plan.actions.map(\.summary)
+        statuses = plan.statuses.map(StatusLine.init)
+        warnings = plan.events.filter { $0.type == "Warning" }.map { "\($0.kind)/\($0.name): \($0.message)" }
+    }
+}
+
+/// One logical sandbox's status in JSON outputs.
+struct StatusLine: Encodable {
+    var name: String
+    var owner: String
+    var sync: String
+    var health: String
+    var phase: String?
+    var generation: Int?
+    var actualName: String?
+    var message: String
+
+    init(_ value: LogicalSandboxStatusValue) {
+        name = value.logicalName
+        owner = value.owner
+        sync = value.sync
+        health = value.health
+        phase = value.phase
+        generation = value.generation
+        actualName = value.actualName
+        message = value.message
+    }
+}

@@ -1,0 +1,94 @@
+import ArgumentParser
+import FleetStore
+import Foundation
+
+/// `porter-fleet status`: the fleet's summary as the reconciler last recorded it.
+struct StatusCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Summarise the fleet: logical sandboxes by health and sync, and what each is doing."
+    )
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    var output: OutputFormat = .text
+
+    func run() async throws {
+        let fleetStore = try store.open(create: false)
+        let statuses = try fleetStore.statuses()
+        let settings = try fleetStore.settings()
+        let desiredCount = try fleetStore.resources().count
+        var byHealth: [String: Int] = [:]
+        for status in statuses { byHealth[status.health, default: 0] += 1 }
+        let synced = statuses.filter { $0.sync == "Synced" }.count
+        let lastChange = statuses.map(\.lastTransitionAt).max()
+        let out = CommandOutput.current
+        switch output {
+        case .json:
+            out.line(JSONOutput.string(StatusOutput(
+                fleet: settings.fleetID, desiredResources: desiredCount, sandboxes: statuses.count, synced: synced, health: byHealth,
+                lastTransitionAt: lastChange, items: statuses.map(StatusItem.init))))
+        case .text:
+            out.line("fleet \(settings.fleetID): \(desiredCount) desired resources, \(statuses.count) logical sandboxes, \(synced) synced")
+            if !byHealth.isEmpty {
+                out.line("health: " + byHealth.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
+            }
+            if let lastChange { out.line("last change: \(ISO8601DateFormatter().string(from: lastChange))") }
+            if statuses.isEmpty {
+                out.line("no status yet: run 'porter-fleet reconcile --once' or 'porter-fleet run'")
+                return
+            }
+            var rows = [["NAME", "OWNER", "SYNC", "HEALTH", "PHASE", "GENERATION", "ACTUAL", "MESSAGE"]]
+            for status in statuses {
+                rows.append([
+                    status.logicalName, status.owner, status.sync, status.health, status.phase ?? "-", status.generation.map(String.init) ?? "-",
+                    status.actualName ?? "-", status.message,
+                ])
+            }
+            out.write(TextTable.render(rows))
+        }
+    }
+}
+
+/// `status -o json`.
+struct StatusOutput: Encodable {
+    var fleet: String
+    var desiredResources: Int
+    var sandboxes: Int
+    var synced: Int
+    var health: [String: Int]
+    var lastTransitionAt: Date?
+    var items: [StatusItem]
+}
+
+/// One logical sandbox in `status -o json`.
+struct StatusItem: Encodable {
+    var name: String
+    var owner: String
+    var sync: String
+    var health: String
+    var phase: String?
+    var generation: Int?
+    var actualId: String?
+    var actualName: String?
+    var failureCount: Int
+    var backoffUntil: Date?
+    var message: String
+    var lastTransitionAt: Date
+
+    init(_ status: LogicalSandboxStatus) {
+        name = status.logicalName
+        owner = status.owner
+        sync = status.sync
+        health = status.health
+        phase = status.phase
+        generation = status.generation
+        actualId = status.actualID
+        actualName = status.actualName
+        failureCount = status.failureCount
+        backoffUntil = status.backoffUntil
+        message = status.message
+        lastTransitionAt = status.lastTransitionAt
+    }
+}

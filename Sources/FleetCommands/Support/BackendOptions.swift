@@ -1,0 +1,59 @@
+import ArgumentParser
+import FleetReconciler
+import Foundation
+import PorterSandbox
+
+/// How commands reach the Sandbox API, resolved as the official SDKs do.
+struct BackendOptions: ParsableArguments {
+    @Option(
+        name: .customLong("api-url"),
+        help: ArgumentHelp(
+            "The Sandbox API base URL (default: $PORTER_SANDBOX_BASE_URL; else PORTER_CLUSTER_ID with PORTER_SANDBOX_API_KEY; else in-cluster).",
+            valueName: "url"))
+    var apiURL: String?
+
+    /// Whether a backend is configured at all (flag or environment).
+    var isConfigured: Bool {
+        (try? PorterEndpoint.resolve(baseURL: apiURL)) != nil
+    }
+
+    /// A client for the configured API; a configuration error says what to set.
+    func makePorter() throws -> Porter {
+        do {
+            return try Porter(baseURL: apiURL)
+        } catch let error as PorterError {
+            throw CommandFailure(error.message)
+        }
+    }
+}
+
+/// Options of commands that act on the fleet.
+struct ControllerFlags: ParsableArguments {
+    @Option(help: "Actions in flight at most.")
+    var concurrency = 16
+
+    @Option(help: "API calls a second at most (token bucket, burst twice this).")
+    var qps = 20.0
+
+    @Option(help: "Replacements in flight at most (default: 25% of the desired sandboxes, at least 1).")
+    var maxSurge: Int?
+
+    @Flag(help: "Terminate every sandbox of the fleet even when the desired state is empty.")
+    var allowEmpty = false
+
+    func validate() throws {
+        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
+        guard qps > 0 else { throw ValidationError("--qps must be positive") }
+        if let maxSurge, maxSurge < 1 { throw ValidationError("--max-surge must be at least 1") }
+    }
+
+    var options: ControllerOptions {
+        var options = ControllerOptions()
+        options.concurrency = concurrency
+        options.queriesPerSecond = qps
+        options.burst = Int(qps * 2)
+        options.maxSurge = maxSurge
+        options.allowEmpty = allowEmpty
+        return options
+    }
+}

@@ -1,0 +1,42 @@
+import Foundation
+import Hummingbird
+
+/// The local Sandbox API running in this process, for `up`, tests and benchmarks.
+public final class RunningLocalAPI: Sendable {
+    /// The bound port.
+    public let port: Int
+    /// The bound host.
+    public let host: String
+    private let task: Task<Void, any Error>
+
+    /// `http://host:port`.
+    public var baseURL: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
+
+    private init(host: String, port: Int, task: Task<Void, any Error>) {
+        self.host = host
+        self.port = port
+        self.task = task
+    }
+
+    /// Builds and starts the server, returning once it accepts connections.
+    public static func start(configuration: LocalAPIConfiguration) async throws -> RunningLocalAPI {
+        let ports = AsyncStream<Int>.makeStream()
+        let app = try await buildLocalAPI(configuration: configuration) { port in
+            ports.continuation.yield(port)
+            ports.continuation.finish()
+        }
+        let task = Task { try await app.run() }
+        var iterator = ports.stream.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            task.cancel()
+            throw CancellationError()
+        }
+        return RunningLocalAPI(host: configuration.host, port: port, task: task)
+    }
+
+    /// Stops the server gracefully (workloads stopped and recorded) and waits for it.
+    public func stop() async {
+        task.cancel()
+        _ = try? await task.value
+    }
+}

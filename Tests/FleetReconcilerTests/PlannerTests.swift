@@ -1,0 +1,268 @@
+import FleetModel
+import FleetStore
+import Foundation
+import PorterSandbox
+import Testing
+
+@testable import FleetReconciler
+
+/// Table-driven tests of every rule of design §4, on the pure planner.
+@Suite("Planner: the reconcile rules")
+struct PlannerTests {
+    static let now = Date(timeIntervalSince1970: 1_800_000_000)
+
+    static func template(_ image: String = "img:1", policy: RestartPolicy? = nil, mounts: [String: String]? = nil) -> SandboxTemplate {
+        var template = SandboxTemplate()
+        template.image = image
+        template.command = ["sleep", "infinity"]
+        template.restartPolicy = policy
+        template.volumeMounts = mounts
+        return template
+    }
+
+    static func fleet(_ sandboxes: [DesiredSandbox], volumes: [DesiredVolume] = [], pruneAll: Bool = false) -> DesiredFleet {
+        DesiredFleet(fleetID: "default", sandboxes: sandboxes, volumes: volumes, pruneAllRequested: pruneAll)
+    }
+
+    static func desired(_ name: String, _ template: SandboxTemplate = template()) -> DesiredSandbox {
+        DesiredSandbox(logicalName: name, owner: "Sandbox/\(name)", template: template)
+    }
+
+    static func hash(_ sandbox: DesiredSandbox, volumeIDs: [String: String] = [:]) -> String {
+        CreateRequest.specHash(CreateRequest.base(sandbox, volumeIDs: volumeIDs)!)
+    }
+
+    static func live(
+        _ name: String, generation: Int, hash: String, phase: SandboxPhase = .running, fleet: String = "default", image: String = "img:1",
+        mounts: [String: String] = [:]
+    ) -> ObservedSandbox {
+        ObservedSandbox(
+            id: "id-\(name)-\(generation)", name: "\(name)-g\(generation)",
+            tags: [OwnershipTags.fleet: fleet, OwnershipTags.name: name, OwnershipTags.generation: "\(generation)", OwnershipTags.specHash: hash],
+            phase: phase, image: image, volumeMounts: mounts, createdAt: now.addingTimeInterval(-3600), startedAt: now.addingTimeInterval(-3500))
+    }
+
+    static func creates(_ plan: Plan) -> [String] {
+        plan.actions.compactMap { if case .createSandbox(_, _, let actual, _, _, _) = $0 { actual } else { nil } }
+    }
+
+    static func terminates(_ plan: Plan) -> [String] {
+        plan.actions.compactMap { if case .terminateSandbox(_, let actual, _, _) = $0 { actual } else { nil } }
+    }
+
+    @Test func nothingLiveCreatesTheFirstGenerationWithOwnershipTags() throws {
+        let plan = Planner.plan(PlannerInput(desired: Self.fleet([Self.desired("api"), Self.desired("worker")]), live: [], now: Self.now))
+        #expect(Self.creates(plan) == ["api-g1", "worker-g1"])
+        guard case .createSandbox(_, _, _, let spec, let hash, _) = plan.actions[0] else {
+            Issue.record("no create")
+            return
+        }
+        #expect(spec.name == "api-g1")
+        #expect(spec.tags?.additionalProperties == [
+            "porter-fleet/fleet": "default", "porter-fleet/name": "api", "porter-fleet/generation": "1", "porter-fleet/spec-hash": hash,
+        ])
+        #expect(hash == Self.hash(Self.desired("api")) && hash.count == 16)
+        #expect(plan.statuses.map(\.health) == ["Missing", "Missing"])
+    }
+
+    @Test func aLiveMatchingGenerationIsANoOp() {
+        let api = Self.desired("api")
+        let plan = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [Self.live("api", generation: 3, hash: Self.hash(api))], now: Self.now))
+        #expect(plan.actions.isEmpty && plan.events.isEmpty)
+        #expect(plan.statuses.first?.sync == "Synced" && plan.statuses.first?.health == "Healthy" && plan.statuses.first?.generation == 3)
+    }
+
+    @Test func driftCreatesTheNextGenerationFirst() {
+        let api = Self.desired("api", Self.template("img:2"))
+        let plan = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [Self.live("api", generation: 3, hash: "0000000000000000")], now: Self.now))
+        #expect(Self.creates(plan) == ["api-g4"])
+        #expect(Self.terminates(plan).isEmpty, "create before destroy")
+        #expect(plan.events.map(\.reason) == ["Drift"])
+        #expect(plan.statuses.first?.health == "Progressing")
+    }
+
+    @Test func visibleDriftIsReplacedEvenWithAMatchingHash() {
+        let api = Self.desired("api")
+        let plan = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [Self.live("api", generation: 1, hash: Self.hash(api), image: "other:9")], now: Self.now))
+        #expect(Self.creates(plan) == ["api-g2"])
+    }
+
+    @Test func theOldGenerationGoesOnceTheNewOneRuns() {
+        let api = Self.desired("api", Self.template("img:2"))
+        let old = Self.live("api", generation: 1, hash: "old", image: "img:1")
+        let starting = Self.live("api", generation: 2, hash: Self.hash(api), phase: .creating, image: "img:2")
+        let waiting = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [old, starting], now: Self.now))
+        #expect(waiting.actions.isEmpty && waiting.statuses.first?.health == "Progressing")
+        let running = Self.live("api", generation: 2, hash: Self.hash(api), image: "img:2")
+        let done = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [old, running], now: Self.now))
+        #expect(Self.terminates(done) == ["api-g1"] && Self.creates(done).isEmpty)
+        #expect(done.statuses.first?.sync == "Synced")
+    }
+
+    @Test func surgeBoundsReplacementsInFlight() {
+        let sandboxes = (0..<8).map { Self.desired("s\($0)", Self.template("img:2")) }
+        let live = (0..<8).map { Self.live("s\($0)", generation: 1, hash: "old") }
+        let defaultSurge = Planner.plan(PlannerInput(desired: Self.fleet(sandboxes), live: live, now: Self.now))
+        #expect(Self.creates(defaultSurge).count == 2, "25% of 8")
+        let three = Planner.plan(PlannerInput(desired: Self.fleet(sandboxes), live: live, now: Self.now, maxSurge: 3))
+        #expect(Self.creates(three).count == 3)
+        var inFlight = live
+        inFlight.append(Self.live("s0", generation: 2, hash: Self.hash(sandboxes[0]), phase: .creating, image: "img:2"))
+        inFlight.append(Self.live("s1", generation: 2, hash: Self.hash(sandboxes[1]), phase: .creating, image: "img:2"))
+        let full = Planner.plan(PlannerInput(desired: Self.fleet(sandboxes), live: inFlight, now: Self.now))
+        #expect(Self.creates(full).isEmpty, "two replacements already in flight")
+    }
+
+    @Test func duplicateGenerationsKeepTheNewestRunning() {
+        let api = Self.desired("api")
+        let hash = Self.hash(api)
+        let plan = Planner.plan(PlannerInput(
+            desired: Self.fleet([api]),
+            live: [Self.live("api", generation: 1, hash: hash), Self.live("api", generation: 2, hash: hash), Self.live("api", generation: 3, hash: hash, phase: .queued)],
+            now: Self.now))
+        #expect(Set(Self.terminates(plan)) == ["api-g1", "api-g3"])
+        #expect(plan.statuses.first?.generation == 2)
+    }
+
+    struct PolicyCase: Sendable, CustomTestStringConvertible {
+        var policy: RestartPolicy
+        var phase: SandboxPhase
+        var reason: TerminationReason?
+        var restarts: Bool
+        var testDescription: String { "\(policy.rawValue) after \(phase.rawValue) \(reason?.rawValue ?? "")" }
+    }
+
+    static let policyCases: [PolicyCase] = [
+        .init(policy: .always, phase: .succeeded, restarts: true),
+        .init(policy: .always, phase: .failed, restarts: true),
+        .init(policy: .always, phase: .terminated, reason: .ttlExpired, restarts: true),
+        .init(policy: .always, phase: .terminated, reason: .sdk, restarts: true),
+        .init(policy: .onFailure, phase: .succeeded, restarts: false),
+        .init(policy: .onFailure, phase: .failed, restarts: true),
+        .init(policy: .onFailure, phase: .terminated, reason: .backendLost, restarts: true),
+        .init(policy: .onFailure, phase: .terminated, reason: .launchFailed, restarts: true),
+        .init(policy: .onFailure, phase: .terminated, reason: .ttlExpired, restarts: false),
+        .init(policy: .never, phase: .succeeded, restarts: false),
+        .init(policy: .never, phase: .failed, restarts: false),
+        .init(policy: .never, phase: .terminated, reason: .cli, restarts: false),
+    ]
+
+    @Test(arguments: policyCases)
+    func restartPolicies(_ testCase: PolicyCase) {
+        let job = Self.desired("job", Self.template(policy: testCase.policy))
+        let history = LogicalHistory(lastGeneration: 4, lastOutcome: .init(generation: 4, phase: testCase.phase, reason: testCase.reason))
+        let plan = Planner.plan(PlannerInput(desired: Self.fleet([job]), live: [], history: ["job": history], now: Self.now))
+        #expect(Self.creates(plan) == (testCase.restarts ? ["job-g5"] : []))
+        #expect(plan.statuses.first?.health == (testCase.restarts ? "Missing" : "Completed"))
+    }
+
+    @Test func backoffHoldsTheNextGeneration() {
+        let api = Self.desired("api")
+        let until = Self.now.addingTimeInterval(20)
+        let history = LogicalHistory(lastGeneration: 2, failureCount: 2, backoffUntil: until, lastOutcome: .init(generation: 2, phase: .failed))
+        let held = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [], history: ["api": history], now: Self.now))
+        #expect(held.actions.isEmpty && held.statuses.first?.health == "Backoff" && held.requeueAt == until)
+        let later = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [], history: ["api": history], now: until.addingTimeInterval(1)))
+        #expect(Self.creates(later) == ["api-g3"])
+    }
+
+    @Test func backoffTimings() {
+        #expect((1...7).map { LogicalHistory.backoff(afterFailures: $0) } == [10, 20, 40, 80, 160, 300, 300])
+        var history = LogicalHistory()
+        let start = Self.now
+        history.recordEnd(.init(generation: 1, phase: .failed, exitCode: 1), startedAt: start, finishedAt: start.addingTimeInterval(5), restartAlways: true)
+        #expect(history.failureCount == 1 && history.backoffUntil == start.addingTimeInterval(15))
+        history.recordEnd(.init(generation: 2, phase: .succeeded), startedAt: start, finishedAt: start.addingTimeInterval(30), restartAlways: true)
+        #expect(history.failureCount == 2, "dying within ten minutes counts")
+        history.recordEnd(.init(generation: 3, phase: .terminated, reason: .ttlExpired), startedAt: start, finishedAt: start.addingTimeInterval(40), restartAlways: true)
+        #expect(history.failureCount == 2, "terminations do not count")
+        history.recordRunning(generation: 4, startedAt: start, now: start.addingTimeInterval(599))
+        #expect(history.failureCount == 2)
+        history.recordRunning(generation: 4, startedAt: start, now: start.addingTimeInterval(600))
+        #expect(history.failureCount == 0 && history.backoffUntil == nil, "ten minutes of clean running resets")
+        #expect(history.lastGeneration == 4)
+    }
+
+    @Test func replacementThatFailedLeavesTheOldOneRunning() {
+        let api = Self.desired("api", Self.template("img:2"))
+        let history = LogicalHistory(
+            lastGeneration: 2, failureCount: 1, backoffUntil: Self.now.addingTimeInterval(10), lastOutcome: .init(generation: 2, phase: .failed))
+        let plan = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [Self.live("api", generation: 1, hash: "old")], history: ["api": history], now: Self.now))
+        #expect(plan.actions.isEmpty)
+        #expect(plan.statuses.first?.health == "Degraded" && plan.statuses.first?.actualName == "api-g1")
+    }
+
+    @Test func orphansAreTerminatedButOtherFleetsAndTheEmptyStateAreNot() {
+        let api = Self.desired("api")
+        let live = [
+            Self.live("api", generation: 1, hash: Self.hash(api)), Self.live("old", generation: 2, hash: "x"),
+            Self.live("theirs", generation: 1, hash: "x", fleet: "other"),
+        ]
+        let plan = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: live, now: Self.now))
+        #expect(Self.terminates(plan) == ["old-g2"])
+        let guarded = Planner.plan(PlannerInput(desired: Self.fleet([]), live: live, now: Self.now))
+        #expect(guarded.actions.isEmpty && guarded.events.map(\.reason) == ["EmptyDesiredState"])
+        let allowed = Planner.plan(PlannerInput(desired: Self.fleet([], pruneAll: true), live: live, now: Self.now))
+        #expect(Set(Self.terminates(allowed)) == ["api-g1", "old-g2"], "never another fleet's")
+    }
+
+    @Test func generationsContinueAfterTheHighestSeen() {
+        let api = Self.desired("api", Self.template("img:2"))
+        let plan = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [Self.live("api", generation: 41, hash: "old")], now: Self.now))
+        #expect(Self.creates(plan) == ["api-g42"], "a lost store recovers generations from tags")
+        let retried = Planner.plan(PlannerInput(
+            desired: Self.fleet([Self.desired("api")]), live: [],
+            history: ["api": LogicalHistory(lastGeneration: 7)],
+            retryIntents: ["api": CreateIntent(actualName: "api-g7", kind: "sandbox", logicalName: "api", generation: 7, createdAt: Self.now)],
+            now: Self.now))
+        #expect(Self.creates(retried) == ["api-g7"], "an unfinished create is retried under the same name")
+    }
+
+    @Test func volumesComeFirstAndSandboxesWaitForThem() {
+        let user = Self.desired("user", Self.template(mounts: ["/data": "data"]))
+        let fleet = Self.fleet([user], volumes: [DesiredVolume(logicalName: "data")])
+        let first = Planner.plan(PlannerInput(desired: fleet, live: [], now: Self.now))
+        #expect(first.actions == [.createVolume(logicalName: "data", actualName: "data")])
+        #expect(first.statuses.first?.message == "waiting for volume data")
+        let owned = OwnedVolume(logicalName: "data", volumeID: "vol-1", actualName: "data", adopted: false, deletionPolicy: "retain", createdAt: Self.now)
+        let second = Planner.plan(PlannerInput(
+            desired: fleet, live: [], volumes: [ObservedVolume(id: "vol-1", name: "data", phase: .ready, attachedTo: [])],
+            ownedVolumes: ["data": owned], now: Self.now))
+        guard case .createSandbox(_, _, _, let spec, _, _) = second.actions.first else {
+            Issue.record("no create")
+            return
+        }
+        #expect(spec.volumeMounts?.additionalProperties == ["/data": "vol-1"], "logical names resolve to ids")
+    }
+
+    @Test func volumeNamesTakenByOthersAreNeverUsedUnlessAdopted() {
+        let existing = ObservedVolume(id: "vol-x", name: "data", phase: .ready, attachedTo: [])
+        let taken = Planner.plan(PlannerInput(desired: Self.fleet([], volumes: [DesiredVolume(logicalName: "data")]), live: [], volumes: [existing], now: Self.now))
+        #expect(taken.actions.isEmpty && taken.events.map(\.reason) == ["VolumeNameTaken"])
+        let intended = Planner.plan(PlannerInput(
+            desired: Self.fleet([], volumes: [DesiredVolume(logicalName: "data")]), live: [], volumes: [existing], volumeIntents: ["data"], now: Self.now))
+        #expect(intended.actions == [.adoptVolume(logicalName: "data", volumeID: "vol-x", actualName: "data", adopted: false)])
+        let adopted = Planner.plan(PlannerInput(
+            desired: Self.fleet([], volumes: [DesiredVolume(logicalName: "data", spec: .init(adopt: true))]), live: [], volumes: [existing], now: Self.now))
+        #expect(adopted.actions == [.adoptVolume(logicalName: "data", volumeID: "vol-x", actualName: "data", adopted: true)])
+    }
+
+    @Test func undesiredVolumesAreRetainedOrDeletedOnlyWhenOurs() {
+        let observed = [
+            ObservedVolume(id: "v-keep", name: "keep", phase: .ready, attachedTo: []),
+            ObservedVolume(id: "v-drop", name: "drop", phase: .ready, attachedTo: []),
+            ObservedVolume(id: "v-busy", name: "busy", phase: .ready, attachedTo: ["sb-1"]),
+            ObservedVolume(id: "v-foreign", name: "foreign", phase: .ready, attachedTo: []),
+        ]
+        let owned = [
+            "keep": OwnedVolume(logicalName: "keep", volumeID: "v-keep", actualName: "keep", adopted: false, deletionPolicy: "retain", createdAt: Self.now),
+            "drop": OwnedVolume(logicalName: "drop", volumeID: "v-drop", actualName: "drop", adopted: false, deletionPolicy: "delete", createdAt: Self.now),
+            "busy": OwnedVolume(logicalName: "busy", volumeID: "v-busy", actualName: "busy", adopted: false, deletionPolicy: "delete", createdAt: Self.now),
+        ]
+        let plan = Planner.plan(PlannerInput(desired: Self.fleet([]), live: [], volumes: observed, ownedVolumes: owned, now: Self.now))
+        #expect(plan.actions == [
+            .deleteVolume(logicalName: "drop", volumeID: "v-drop"), .releaseVolume(logicalName: "keep", volumeID: "v-keep"),
+        ])
+        #expect(plan.events.map(\.reason) == ["VolumeRetained"])
+    }
+}
