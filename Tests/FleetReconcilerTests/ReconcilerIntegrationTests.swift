@@ -1,0 +1,213 @@
+import FleetModel
+import FleetStore
+import Foundation
+import LocalSandboxAPI
+import PorterSandbox
+import Testing
+
+@testable import FleetReconciler
+
+/// The controller against the real local Sandbox API over HTTP and a real store file.
+@Suite("Reconciler against the local Sandbox API")
+struct ReconcilerIntegrationTests {
+    static let fleetYAML = """
+        apiVersion: porter-fleet/v1
+        kind: Volume
+        name: shared
+        ---
+        apiVersion: porter-fleet/v1
+        kind: Sandbox
+        name: api
+        tags: {team: ml}
+        spec:
+          image: python:3.12-slim
+          command: [sleep, infinity]
+          volume_mounts: {/mnt/shared: shared}
+        ---
+        apiVersion: porter-fleet/v1
+        kind: SandboxSet
+        name: agent
+        spec:
+          replicas: 3
+          template: {image: python:3.12-slim, command: [sleep, infinity]}
+        """
+
+    @Test func convergesFromEmptyAndThenDoesNothing() async throws {
+        let harness = try await ReconcilerHarness.start()
+        defer { Task { await harness.stop() } }
+        try harness.apply(Self.fleetYAML)
+        let controller = harness.controller()
+        let passes = try await harness.converge(controller)
+        #expect(passes.count <= 4)
+        #expect(try await harness.liveNames() == ["agent-0-g1", "agent-1-g1", "agent-2-g1", "api-g1"])
+        let api = try await harness.porter.sandboxes.get(name: "api-g1")
+        #expect(api.tags?["porter-fleet/fleet"] == "default" && api.tags?["porter-fleet/name"] == "api" && api.tags?["team"] == "ml")
+        let volume = try await harness.porter.volumes.get(name: "shared")
+        #expect(api.status?.volumeMounts?.additionalProperties == ["/mnt/shared": volume.id])
+
+        let eventsBefore = try harness.store.events().count
+        let statusesBefore = try harness.store.statuses()
+        let noOp = try await controller.reconcileOnce()
+        #expect(noOp.plan.actions.isEmpty && noOp.converged)
+        #expect(noOp.apiCalls == 2, "a no-op pass lists sandboxes (one page) and volumes, nothing else")
+        #expect(try harness.store.events().count == eventsBefore && harness.store.statuses() == statusesBefore, "and writes nothing")
+    }
+
+    @Test func aSandboxKilledOutOfBandComesBackAsTheNextGeneration() async throws {
+        let harness = try await ReconcilerHarness.start()
+        defer { Task { await harness.stop() } }
+        try harness.apply(sandboxYAML("api"))
+        let controller = harness.controller()
+        try await harness.converge(controller)
+        try await harness.porter.sandboxes.get(name: "api-g1").terminate(source: .cli)
+        try await harness.converge(controller)
+        #expect(try await harness.liveNames() == ["api-g2"])
+        let reasons = try harness.store.events().filter { $0.name == "api" }.map(\.reason)
+        #expect(reasons.contains("Terminated") && reasons.filter { $0 == "Created" }.count == 2)
+    }
+
+    @Test func aSpecChangeIsReplacedCreateBeforeDestroy() async throws {
+        let harness = try await ReconcilerHarness.start()
+        defer { Task { await harness.stop() } }
+        try harness.apply(sandboxYAML("api"))
+        let controller = harness.controller()
+        try await harness.converge(controller)
+        try harness.apply(sandboxYAML("api", image: "python:3.13-slim"))
+        let first = try await controller.reconcileOnce()
+        #expect(first.plan.actions.count == 1 && first.succeeded == ["create sandbox api-g2"])
+        #expect(try await harness.liveNames() == ["api-g1", "api-g2"], "the old generation runs while the new one starts")
+        try await harness.converge(controller)
+        #expect(try await harness.liveNames() == ["api-g2"])
+        let g2 = try await harness.porter.sandboxes.get(name: "api-g2")
+        #expect(g2.status?.image == "python:3.13-slim")
+        #expect(try harness.store.events().contains { $0.reason == "Drift" && $0.name == "api" })
+    }
+
+    @Test func removedResourcesAreTerminatedAndTheEmptyStateIsGuarded() async throws {
+        let harness = try await ReconcilerHarness.start()
+        defer { Task { await harness.stop() } }
+        try harness.apply(sandboxYAML("api") + "---\n" + sandboxYAML("worker"))
+        let controller = harness.controller()
+        try await harness.converge(controller)
+        _ = try harness.store.delete(kind: .sandbox, names: ["worker"])
+        try await harness.converge(controller)
+        #expect(try await harness.liveNames() == ["api-g1"])
+        #expect(try harness.store.events().contains { $0.reason == "OrphanTerminated" && $0.name == "worker" })
+
+        _ = try harness.store.delete(kind: .sandbox, names: ["api"])
+        let guarded = try await controller.reconcileOnce()
+        #expect(guarded.plan.actions.isEmpty && guarded.plan.events.map(\.reason) == ["EmptyDesiredState"])
+        #expect(try await harness.liveNames() == ["api-g1"], "an empty desired state prunes nothing")
+        _ = try harness.store.deleteAll()
+        try await harness.converge(controller)
+        #expect(try await harness.liveNames().isEmpty, "delete --all lifts the guard")
+    }
+
+    @Test func othersSandboxesAreNeverTouched() async throws {
+        let harness = try await ReconcilerHarness.start()
+        defer { Task { await harness.stop() } }
+        _ = try await harness.porter.sandboxes.create(image: "x", name: "untagged", command: ["sleep", "1"])
+        _ = try await harness.porter.sandboxes.create(
+            image: "x", name: "api-g1-other", tags: ["porter-fleet/fleet": "other", "porter-fleet/name": "api", "porter-fleet/generation": "1"])
+        _ = try await harness.porter.sandboxes.create(image: "x", name: "half-tagged", tags: ["porter-fleet/name": "api"])
+        try harness.apply(sandboxYAML("api"))
+        try await harness.converge(harness.controller { $0.allowEmpty = true })
+        _ = try harness.store.deleteAll()
+        try await harness.converge(harness.controller())
+        #expect(try await harness.liveNames() == ["api-g1-other", "half-tagged", "untagged"])
+    }
+
+    @Test func aCrashLoopingSandboxBacksOff() async throws {
+        let harness = try await ReconcilerHarness.start()
+        defer { Task { await harness.stop() } }
+        try harness.apply(sandboxYAML("crash", extra: "  env: {PORTER_SIMULATED_EXIT_AFTER: 20ms, PORTER_SIMULATED_EXIT_CODE: \"3\"}\n"))
+        let controller = harness.controller()
+        _ = try await controller.reconcileOnce()
+        try await Task.sleep(for: .milliseconds(200))
+        let failed = try await controller.reconcileOnce()
+        #expect(failed.plan.actions.isEmpty, "the next generation waits out the backoff")
+        #expect(failed.plan.statuses.first?.health == "Backoff")
+        let status = try #require(try harness.store.statuses().first)
+        #expect(status.failureCount == 1 && status.backoffUntil != nil)
+        harness.clock.advance(by: 11)
+        let retried = try await controller.reconcileOnce()
+        #expect(retried.succeeded == ["create sandbox crash-g2"])
+        try await Task.sleep(for: .milliseconds(200))
+        _ = try await controller.reconcileOnce()
+        let events = try harness.store.events().filter { $0.name == "crash" }
+        #expect(events.contains { $0.reason == "Failed" && $0.message.contains("exit code 3") })
+        #expect(events.contains { $0.reason == "CrashLoopBackOff" && $0.type == "Warning" })
+        #expect(try harness.store.statuses().first?.failureCount == 2)
+        #expect(try harness.store.statuses().first?.backoffUntil.map { $0.timeIntervalSince(Date()) > 15 } == true, "20 s after the second failure ended")
+    }
+
+    @Test func retainedVolumesSurviveAndDeletedOnesGoAfterTheirSandboxes() async throws {
+        let harness = try await ReconcilerHarness.start()
+        defer { Task { await harness.stop() } }
+        let volumes = """
+            apiVersion: porter-fleet/v1
+            kind: Volume
+            name: keep
+            ---
+            apiVersion: porter-fleet/v1
+            kind: Volume
+            name: drop
+            spec: {deletion_policy: delete}
+            ---
+
+            """
+        try harness.apply(volumes + sandboxYAML("user", extra: "  volume_mounts: {/k: keep, /d: drop}\n"))
+        let controller = harness.controller()
+        try await harness.converge(controller)
+        let foreign = try await harness.porter.volumes.create(name: "foreign")
+        _ = try harness.store.deleteAll()
+        try await harness.converge(controller)
+        try await harness.converge(controller)
+        let names = try await harness.porter.volumes.list().map(\.name).sorted()
+        #expect(names == ["foreign", "keep"], "retain keeps, delete deletes, and a volume we did not create is never touched")
+        let reasons = try harness.store.events().map(\.reason)
+        #expect(reasons.contains("VolumeRetained") && reasons.contains("VolumeDeleted"))
+        _ = foreign
+    }
+
+    @Test func underInjectedFaultsEveryLogicalNameEndsWithExactlyOneLiveGeneration() async throws {
+        let harness = try await ReconcilerHarness.start(faults: FaultSpec(serverErrorRate: 0.15, rateLimitRate: 0.1, dropRate: 0.25))
+        defer { Task { await harness.stop() } }
+        let set = "apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: w\nspec:\n  replicas: 12\n  template: {image: x, command: [sleep, infinity]}\n"
+        try harness.apply(set)
+        let controller = harness.controller { $0.concurrency = 6 }
+        var converged = false
+        for _ in 0..<120 {
+            if let result = try? await controller.reconcileOnce(), result.converged {
+                converged = true
+                break
+            }
+            try await Task.sleep(for: .milliseconds(30))
+        }
+        #expect(converged)
+        let clean = try await ReconcilerHarness.liveByLogical(harness.porter)
+        #expect(clean.count == 12)
+        #expect(clean.values.allSatisfy { $0 == 1 }, "\(clean)")
+        let reasons = try harness.store.events().map(\.reason)
+        #expect(reasons.contains("Adopted"), "dropped creates were retried and settled by name, not duplicated: \(Set(reasons))")
+    }
+}
+
+extension ReconcilerHarness {
+    /// Live generations per logical name (listed without faults through a fresh client with retries).
+    static func liveByLogical(_ porter: Porter) async throws -> [String: Int] {
+        var counts: [String: Int] = [:]
+        for attempt in 0..<20 {
+            do {
+                counts = [:]
+                for try await sandbox in porter.sandboxes.all(tags: ["porter-fleet/fleet": "default"], phases: [.queued, .creating, .running]) {
+                    counts[sandbox.tags?["porter-fleet/name"] ?? "?", default: 0] += 1
+                }
+                return counts
+            } catch {
+                if attempt == 19 { throw error }
+            }
+        }
+        return counts
+    }
+}
