@@ -14,7 +14,8 @@ public struct PorterFleetCommand: AsyncParsableCommand {
         version: PorterFleetVersion.current,
         subcommands: [
             ApplyCommand.self, DeleteCommand.self, GetCommand.self, ExportCommand.self, ScaleCommand.self, EditCommand.self,
-            SettingsCommand.self, PlanCommand.self, ReconcileCommand.self, StatusCommand.self, EventsCommand.self,
+            SettingsCommand.self, PlanCommand.self, ReconcileCommand.self, RunCommand.self, UpCommand.self, StatusCommand.self,
+            EventsCommand.self,
             LocalCommand.self, VersionCommand.self,
         ]
     )

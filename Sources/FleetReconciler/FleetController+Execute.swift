@@ -87,6 +87,7 @@ extension FleetController {
         switch action {
         case .createSandbox(let logical, let generation, let actual, let spec, let hash, let reason):
             do {
+                try await checkFencing()
                 try store.recordIntent(CreateIntent(actualName: actual, kind: "sandbox", logicalName: logical, generation: generation, createdAt: clock()))
             } catch {
                 return .failed(key: "sandbox/\(logical)", logicalName: logical, summary: action.summary, error: "cannot record the intent: \(error)")
@@ -119,6 +120,7 @@ extension FleetController {
             }
         case .terminateSandbox(let id, let actual, let logical, let reason):
             do {
+                try await checkFencing()
                 try await call { try await backend.terminateSandbox(id: id) }
                 return .terminated(logicalName: logical, actualName: actual, reason: reason)
             } catch {
@@ -178,6 +180,7 @@ extension FleetController {
         do {
             switch action {
             case .createVolume(let logical, let actual):
+                try checkFencing()
                 try store.recordIntent(CreateIntent(actualName: actual, kind: "volume", logicalName: logical, generation: 0, createdAt: now))
                 let volume = try await call { try await backend.createVolume(name: actual) }
                 pass.changes.ownedVolumes.append(
@@ -191,6 +194,7 @@ extension FleetController {
                 pass.event("Volume", logical, "Normal", adopted ? "VolumeAdopted" : "VolumeCreated",
                     adopted ? "adopted the existing volume \(actual) (\(id))" : "volume \(actual) (\(id)) was created by an earlier pass")
             case .deleteVolume(let logical, let id):
+                try checkFencing()
                 try await call { try await backend.deleteVolume(id: id) }
                 pass.changes.releasedVolumes.append(logical)
                 pass.event("Volume", logical, "Normal", "VolumeDeleted", "deleted volume \(id) (deletion_policy: delete)")

@@ -16,6 +16,8 @@ public actor FleetController {
     /// Per-resource backoff after API errors: 1 s doubling to 5 min, with jitter.
     var apiBackoff: [String: (failures: Int, until: Date)] = [:]
     var calls = 0
+    /// The lease a daemon holds: checked before every mutating call.
+    var fencing: (holder: String, token: Int64)?
 
     /// A controller for the fleet in `store`, acting through `backend`.
     public init(store: FleetStore, backend: any SandboxBackend, options: ControllerOptions = .init(), clock: @escaping @Sendable () -> Date = Date.init) {
@@ -52,9 +54,32 @@ public actor FleetController {
         return result
     }
 
+    /// Makes every mutating call check that this lease is still current (design §7).
+    public func setFencing(holder: String, token: Int64) {
+        fencing = (holder, token)
+    }
+
+    /// Throws when the lease this controller acts under is no longer current.
+    func checkFencing() throws {
+        guard let fencing else { return }
+        guard try store.leaseIsCurrent(holder: fencing.holder, token: fencing.token, now: Date()) else {
+            throw LeaseLost(holder: fencing.holder, token: fencing.token)
+        }
+    }
+
     func call<T: Sendable>(_ body: () async throws -> T) async throws -> T {
         try await limiter.acquire()
         calls += 1
         return try await body()
     }
+}
+
+/// The single-writer lease was taken over: the controller stops acting.
+public struct LeaseLost: Error, CustomStringConvertible {
+    /// Who held it.
+    public var holder: String
+    /// The token that is no longer current.
+    public var token: Int64
+    /// What happened.
+    public var description: String { "the fleet lease (token \(token)) is no longer held by \(holder)" }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import ServiceLifecycle
 
 /// The local Sandbox API running in this process, for `up`, tests and benchmarks.
 public final class RunningLocalAPI: Sendable {
@@ -8,14 +9,16 @@ public final class RunningLocalAPI: Sendable {
     /// The bound host.
     public let host: String
     private let task: Task<Void, any Error>
+    private let group: ServiceGroup
 
     /// `http://host:port`.
     public var baseURL: String { "http://\(host.contains(":") ? "[\(host)]" : host):\(port)" }
 
-    private init(host: String, port: Int, task: Task<Void, any Error>) {
+    private init(host: String, port: Int, task: Task<Void, any Error>, group: ServiceGroup) {
         self.host = host
         self.port = port
         self.task = task
+        self.group = group
     }
 
     /// Builds and starts the server, returning once it accepts connections.
@@ -25,18 +28,19 @@ public final class RunningLocalAPI: Sendable {
             ports.continuation.yield(port)
             ports.continuation.finish()
         }
-        let task = Task { try await app.run() }
+        let group = ServiceGroup(services: [app], logger: configuration.logger)
+        let task = Task { try await group.run() }
         var iterator = ports.stream.makeAsyncIterator()
         guard let port = await iterator.next() else {
             task.cancel()
             throw CancellationError()
         }
-        return RunningLocalAPI(host: configuration.host, port: port, task: task)
+        return RunningLocalAPI(host: configuration.host, port: port, task: task, group: group)
     }
 
     /// Stops the server gracefully (workloads stopped and recorded) and waits for it.
     public func stop() async {
-        task.cancel()
+        await group.triggerGracefulShutdown()
         _ = try? await task.value
     }
 }

@@ -1,0 +1,87 @@
+import ArgumentParser
+import FleetReconciler
+import FleetStore
+import Foundation
+import Hummingbird
+import Logging
+import PorterSandbox
+import ServiceLifecycle
+
+/// `porter-fleet run`: the controller daemon.
+struct RunCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "run",
+        abstract: "Run the controller: keep the fleet converged until SIGTERM or Ctrl-C.",
+        discussion: """
+            Passes run every --resync, at once when the desired state changes, and when a backoff ends. \
+            Two daemons on one store never both act: one holds the lease, the other stands by and takes over \
+            when the lease expires. Metrics, /healthz and /readyz are served on --metrics-listen. SIGTERM \
+            finishes the pass in flight, releases the lease and exits 0.
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var backend: BackendOptions
+    @OptionGroup var flags: ControllerFlags
+    @OptionGroup var daemon: DaemonOptions
+
+    func run() async throws {
+        let fleetStore = try store.open(create: false)
+        let porter = try backend.makePorter()
+        try await daemon.run(store: fleetStore, porter: porter, flags: flags)
+        try? await porter.shutdown()
+    }
+}
+
+/// Options of the daemon (`run` and `up`).
+struct DaemonOptions: ParsableArguments {
+    @Option(help: "Time between passes when nothing else wakes the controller, e.g. 10s.")
+    var resync = "10s"
+
+    @Option(help: "Where to serve /metrics, /healthz and /readyz ('off' to disable).")
+    var metricsListen = "127.0.0.1:9464"
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
+    var logLevel: Logger.Level = .info
+
+    func validate() throws {
+        guard DurationText.parse(resync) != nil else { throw ValidationError("--resync '\(resync)' is not a duration such as 10s") }
+        if metricsListen != "off" { _ = try HostPort.parse(metricsListen, option: "--metrics-listen") }
+    }
+
+    /// Runs the controller service (and the metrics listener) until a shutdown signal.
+    func run(store: FleetStore, porter: Porter, flags: ControllerFlags, onPass: @escaping @Sendable (ReconcileResult) -> Void = { _ in }) async throws {
+        var logger = Logger(label: "porter-fleet")
+        logger.logLevel = logLevel
+        let metrics = FleetMetrics()
+        var options = flags.options
+        options.logger = logger
+        let controller = FleetController(store: store, backend: InstrumentedBackend(PorterSandboxBackend(porter: porter), metrics: metrics), options: options)
+        let service = FleetControllerService(
+            store: store, controller: controller, metrics: metrics, resync: DurationText.parse(resync) ?? .seconds(10), logger: logger, onPass: onPass)
+        var services: [any Service] = [service]
+        if metricsListen != "off" {
+            let (host, port) = try HostPort.parse(metricsListen, option: "--metrics-listen")
+            let metricsLogger = logger
+            services.append(
+                buildMetricsServer(host: host, port: port, metrics: metrics, logger: metricsLogger) { bound in
+                    metricsLogger.info("metrics on http://\(host):\(bound)/metrics")
+                })
+        }
+        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        try await group.run()
+    }
+}
+
+/// `HOST:PORT` values.
+enum HostPort {
+    static func parse(_ text: String, option: String) throws -> (String, Int) {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (0...65535).contains(port) else {
+            throw ValidationError("\(option) '\(text)' is not HOST:PORT")
+        }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        guard !host.isEmpty else { throw ValidationError("\(option) '\(text)' has no host") }
+        return (host, port)
+    }
+}

@@ -1,0 +1,92 @@
+import ArgumentParser
+import FleetReconciler
+import FleetStore
+import Foundation
+import LocalSandboxAPI
+import Logging
+import PorterSandbox
+
+/// `porter-fleet up -f PATH...`: apply, then keep the fleet alive; with no Porter backend configured
+/// it hosts the local Sandbox API in this process.
+struct UpCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "up",
+        abstract: "Apply manifests and keep the fleet alive until Ctrl-C (the local Sandbox API when no backend is configured).",
+        discussion: """
+            With --api-url, PORTER_SANDBOX_BASE_URL, PORTER_CLUSTER_ID or in a cluster, it acts on that Sandbox API. \
+            Otherwise it starts the local Sandbox API in this process (process runtime, state in --local-data) and \
+            prints its URL, so the official SDKs and the CLI can reach it.
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var backend: BackendOptions
+    @OptionGroup var flags: ControllerFlags
+    @OptionGroup var daemon: DaemonOptions
+
+    @Option(name: [.short, .customLong("filename")], help: ArgumentHelp("A manifest file, a directory, or '-' (repeatable).", valueName: "path"))
+    var files: [String] = []
+
+    @Flag(help: "Remove resources applied earlier from these paths that are no longer in them.")
+    var prune = false
+
+    @Option(help: "Where the local Sandbox API listens (when no backend is configured).")
+    var localListen = "127.0.0.1:8080"
+
+    @Option(help: "The local Sandbox API's data directory.")
+    var localData = ".porter-fleet/local"
+
+    @Option(help: "How the local Sandbox API runs sandboxes: process or simulated.")
+    var localRuntime: LocalRuntimeKind = .process
+
+    func validate() throws {
+        if files.isEmpty { throw ValidationError("give at least one manifest with -f PATH") }
+        _ = try HostPort.parse(localListen, option: "--local-listen")
+    }
+
+    func run() async throws {
+        let out = CommandOutput.current
+        let (manifests, sources) = try ManifestFiles.read(files)
+        let fleetStore = try store.open()
+        do {
+            ReportPrinter.print(try fleetStore.apply(manifests, sources: sources, prune: prune, dryRun: false), format: .text)
+        } catch let error as FleetStoreError {
+            throw CommandFailure(error.description.components(separatedBy: "\n"))
+        }
+        var local: RunningLocalAPI?
+        let porter: Porter
+        if backend.isConfigured {
+            porter = try backend.makePorter()
+        } else {
+            let (host, port) = try HostPort.parse(localListen, option: "--local-listen")
+            var configuration = LocalAPIConfiguration(dataDirectory: localData)
+            configuration.host = host
+            configuration.port = port
+            configuration.runtime = localRuntime
+            var logger = Logger(label: "porter-fleet.local-api")
+            logger.logLevel = .warning
+            configuration.logger = logger
+            let api: RunningLocalAPI
+            do {
+                api = try await RunningLocalAPI.start(configuration: configuration)
+            } catch {
+                throw CommandFailure("cannot start the local Sandbox API on \(localListen): \(error); choose another --local-listen")
+            }
+            local = api
+            out.line("local Sandbox API: \(api.baseURL) (export PORTER_SANDBOX_BASE_URL=\(api.baseURL) to reach it with the SDKs and the CLI)")
+            porter = try Porter(baseURL: api.baseURL)
+        }
+        out.line("keeping fleet '\(try fleetStore.settings().fleetID)' alive; Ctrl-C stops")
+        try await daemon.run(store: fleetStore, porter: porter, flags: flags) { result in
+            for line in result.succeeded { out.line(line) }
+            for line in result.failed { out.error("failed: \(line)") }
+            if !result.plan.actions.isEmpty || !result.failed.isEmpty {
+                let healthy = result.plan.statuses.filter { $0.health == "Healthy" || $0.health == "Completed" }.count
+                out.line("\(healthy)/\(result.plan.statuses.count) sandboxes healthy\(result.converged ? ", converged" : "")")
+            }
+        }
+        try? await porter.shutdown()
+        await local?.stop()
+        out.line("stopped")
+    }
+}

@@ -1,0 +1,22 @@
+import Foundation
+import Hummingbird
+import Logging
+
+/// The daemon's metrics listener: `/metrics` (Prometheus text), `/healthz` and `/readyz`.
+public func buildMetricsServer(
+    host: String, port: Int, metrics: FleetMetrics, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+) -> some ApplicationProtocol {
+    let router = Router()
+    router.get("/metrics") { _, _ -> Response in
+        var headers = HTTPFields()
+        headers[.contentType] = "text/plain; version=0.0.4; charset=utf-8"
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
+    }
+    router.get("/healthz") { _, _ in "ok\n" }
+    router.get("/readyz") { _, _ in "ready\n" }
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(host, port: port), serverName: nil),
+        onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? port) },
+        logger: logger)
+}
