@@ -128,7 +128,10 @@ let package = Package(
         ),
         .testTarget(
             name: "FleetCommandsTests",
-            dependencies: ["FleetCommands", "FleetModel", "FleetStore"],
+            dependencies: [
+                "FleetCommands", "FleetModel", "FleetStore", "LocalSandboxAPI", "PorterSandbox",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             resources: [.copy("Fixtures")]
         ),
         .testTarget(

@@ -13,15 +13,17 @@ public struct FleetControllerService: Service {
     let resync: Duration
     let holder: String
     let logger: Logger
-    let leaseDuration: TimeInterval = 15
-    let renewEvery: TimeInterval = 5
+    /// How long a lease lasts unless renewed; it is renewed every third of that.
+    let leaseDuration: TimeInterval
+    var renewEvery: TimeInterval { leaseDuration / 3 }
     /// Called after every pass (for progress output).
     let onPass: @Sendable (ReconcileResult) -> Void
 
     /// A daemon for `controller` on `store`.
     public init(
         store: FleetStore, controller: FleetController, metrics: FleetMetrics, resync: Duration = .seconds(10),
-        holder: String = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)", logger: Logger,
+        holder: String = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)", leaseDuration: TimeInterval = 15,
+        logger: Logger,
         onPass: @escaping @Sendable (ReconcileResult) -> Void = { _ in }
     ) {
         self.store = store
@@ -29,6 +31,7 @@ public struct FleetControllerService: Service {
         self.metrics = metrics
         self.resync = resync
         self.holder = holder
+        self.leaseDuration = leaseDuration
         self.logger = logger
         self.onPass = onPass
     }

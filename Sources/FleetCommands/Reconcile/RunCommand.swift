@@ -41,11 +41,17 @@ struct DaemonOptions: ParsableArguments {
     @Option(help: "Where to serve /metrics, /healthz and /readyz ('off' to disable).")
     var metricsListen = "127.0.0.1:9464"
 
+    @Option(help: "How long the single-writer lease lasts unless renewed (renewed every third of it).")
+    var lease = "15s"
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: Logger.Level = .info
 
     func validate() throws {
         guard DurationText.parse(resync) != nil else { throw ValidationError("--resync '\(resync)' is not a duration such as 10s") }
+        guard let leaseDuration = DurationText.parse(lease), leaseDuration >= .seconds(1) else {
+            throw ValidationError("--lease '\(lease)' must be a duration of at least 1s")
+        }
         if metricsListen != "off" { _ = try HostPort.parse(metricsListen, option: "--metrics-listen") }
     }
 
@@ -58,7 +64,8 @@ struct DaemonOptions: ParsableArguments {
         options.logger = logger
         let controller = FleetController(store: store, backend: InstrumentedBackend(PorterSandboxBackend(porter: porter), metrics: metrics), options: options)
         let service = FleetControllerService(
-            store: store, controller: controller, metrics: metrics, resync: DurationText.parse(resync) ?? .seconds(10), logger: logger, onPass: onPass)
+            store: store, controller: controller, metrics: metrics, resync: DurationText.parse(resync) ?? .seconds(10),
+            leaseDuration: Double((DurationText.parse(lease) ?? .seconds(15)).components.seconds), logger: logger, onPass: onPass)
         var services: [any Service] = [service]
         if metricsListen != "off" {
             let (host, port) = try HostPort.parse(metricsListen, option: "--metrics-listen")

@@ -1,0 +1,127 @@
+import FleetStore
+import Foundation
+import LocalSandboxAPI
+import Logging
+import PorterSandbox
+import Testing
+
+/// `porter-fleet run` as real processes against a real local Sandbox API and a real store file.
+@Suite("The controller daemon", .serialized)
+struct DaemonTests {
+    static var binary: URL { URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("porter-fleet") }
+
+    struct Environment {
+        let cli: CLIHarness
+        let api: RunningLocalAPI
+        let porter: Porter
+
+        static func start() async throws -> Environment {
+            let cli = try CLIHarness()
+            var configuration = LocalAPIConfiguration(dataDirectory: cli.directory.appendingPathComponent("local").path)
+            configuration.port = 0
+            configuration.runtime = .simulated
+            configuration.simulated.queuedDelay = .milliseconds(5)
+            configuration.simulated.creatingDelay = .milliseconds(5)
+            configuration.logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+            let api = try await RunningLocalAPI.start(configuration: configuration)
+            let porter = try Porter(baseURL: api.baseURL, environment: [:])
+            return Environment(cli: cli, api: api, porter: porter)
+        }
+
+        func daemon(_ extra: [String] = []) throws -> Process {
+            let process = Process()
+            process.executableURL = DaemonTests.binary
+            process.arguments = ["run", "--db", cli.database, "--api-url", api.baseURL, "--resync", "1s", "--metrics-listen", "off", "--log-level", "error", "--lease", "3s"] + extra
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+
+        func live() async throws -> [String] {
+            var names: [String] = []
+            for try await sandbox in porter.sandboxes.all(tags: ["porter-fleet/fleet": "default"], phases: [.queued, .creating, .running]) {
+                names.append(sandbox.name ?? "")
+            }
+            return names.sorted()
+        }
+
+        func waitFor(_ condition: ([String]) -> Bool, seconds: Double = 30) async throws -> [String] {
+            let deadline = Date().addingTimeInterval(seconds)
+            while true {
+                let names = try await live()
+                if condition(names) { return names }
+                if Date() > deadline { throw HarnessTimeout(names: names) }
+                try await Task.sleep(for: .milliseconds(100))
+            }
+        }
+
+        func stop() async {
+            try? await porter.shutdown()
+            await api.stop()
+            cli.remove()
+        }
+    }
+
+    struct HarnessTimeout: Error, CustomStringConvertible {
+        var names: [String]
+        var description: String { "timed out; live: \(names)" }
+    }
+
+    static func set(_ replicas: Int) -> String {
+        "apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: w\nspec:\n  replicas: \(replicas)\n  template: {image: x, command: [sleep, infinity]}\n"
+    }
+
+    @Test func twoDaemonsOnOneStoreOnlyOneActsAndTheOtherTakesOver() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
+        let env = try await Environment.start()
+        defer { Task { await env.stop() } }
+        #expect(await env.cli.run("apply", "-f", try env.cli.write("set.yaml", Self.set(3))).code == 0)
+        let first = try env.daemon()
+        try await Task.sleep(for: .milliseconds(300))
+        let second = try env.daemon()
+        defer {
+            if first.isRunning { first.terminate() }
+            if second.isRunning { second.terminate() }
+        }
+        _ = try await env.waitFor { $0 == ["w-0-g1", "w-1-g1", "w-2-g1"] }
+        try await Task.sleep(for: .seconds(2))
+        #expect(try await env.live() == ["w-0-g1", "w-1-g1", "w-2-g1"], "no duplicate creates from the second daemon")
+        let store = try FleetStore(path: env.cli.database, create: false)
+        let holder = try #require(try store.leaseHolder())
+        let leader = holder.holder.hasSuffix(":\(first.processIdentifier)") ? first : second
+        let standby = leader === first ? second : first
+        #expect(try store.events().filter { $0.reason == "Created" }.count == 3)
+
+        leader.terminate()
+        leader.waitUntilExit()
+        #expect(leader.terminationStatus == 0, "SIGTERM drains and exits 0")
+        try await env.porter.sandboxes.get(name: "w-1-g1").terminate(source: .cli)
+        _ = try await env.waitFor { $0 == ["w-0-g1", "w-1-g2", "w-2-g1"] }
+        #expect(try store.leaseHolder()?.holder.hasSuffix(":\(standby.processIdentifier)") == true, "the standby took the lease")
+        #expect(try store.leaseHolder()?.token == holder.token + 1, "with a new fencing token")
+    }
+
+    @Test func aDaemonKilledMidPassRestartsAndConvergesWithoutDuplicates() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
+        let env = try await Environment.start()
+        defer { Task { await env.stop() } }
+        #expect(await env.cli.run("apply", "-f", try env.cli.write("set.yaml", Self.set(40))).code == 0)
+        let slow = try env.daemon(["--concurrency", "2", "--qps", "20"])
+        _ = try await env.waitFor({ $0.count >= 5 }, seconds: 30)
+        kill(slow.processIdentifier, SIGKILL)
+        slow.waitUntilExit()
+        let partial = try await env.live()
+        #expect(partial.count < 40, "killed mid-pass")
+        try await Task.sleep(for: .seconds(4))  // the dead daemon's lease expires (3 s)
+        let restarted = try env.daemon()
+        defer { restarted.terminate() }
+        let names = try await env.waitFor({ $0.count >= 40 }, seconds: 60)
+        try await Task.sleep(for: .seconds(2))
+        let final = try await env.live()
+        #expect(final.count == 40, "exactly one live generation per logical name: \(final.count)")
+        let logical = Set(final.map { String($0.split(separator: "-g").first ?? "") })
+        #expect(logical.count == 40)
+        #expect(names.count == 40)
+    }
+}
