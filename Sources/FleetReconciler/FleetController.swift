@@ -36,8 +36,18 @@ public actor FleetController {
     /// One reconcile pass.
     @discardableResult
     public func reconcileOnce() async throws -> ReconcileResult {
+        try await pass(cleanupOnly: false)
+    }
+
+    /// A pass that only cleans up: orphans terminated, undesired volumes deleted or forgotten.
+    public func collectGarbage() async throws -> ReconcileResult {
+        try await pass(cleanupOnly: true)
+    }
+
+    func pass(cleanupOnly: Bool) async throws -> ReconcileResult {
         calls = 0
         var pass = try await observeAndPlan(dryRun: false)
+        if cleanupOnly { pass.plan.actions = pass.plan.actions.filter(\.isCleanup) }
         var result = ReconcileResult(plan: pass.plan, converged: false, apiCalls: 0)
         try await execute(&pass, result: &result)
         let now = clock()

@@ -28,6 +28,15 @@ public enum PlannedAction: Sendable, Equatable {
         }
     }
 
+    /// Whether this only cleans up: terminating an orphan, deleting or forgetting a volume.
+    public var isCleanup: Bool {
+        switch self {
+        case .terminateSandbox(_, _, _, let reason): reason == "no longer desired"
+        case .deleteVolume, .releaseVolume: true
+        default: false
+        }
+    }
+
     /// Whether this calls a mutating API.
     public var isMutating: Bool {
         switch self {

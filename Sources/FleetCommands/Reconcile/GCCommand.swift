@@ -1,0 +1,53 @@
+import ArgumentParser
+import FleetReconciler
+import Foundation
+
+/// `porter-fleet gc`: only the cleaning part of a pass.
+struct GCCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gc",
+        abstract: "Garbage-collect: terminate orphaned sandboxes of this fleet and delete or forget volumes no longer desired.",
+        discussion: """
+            Runs only the cleaning actions a reconcile pass would take (never creates or replaces), with the same \
+            safety rules: nothing without this fleet's ownership tags is touched, volumes are deleted only when \
+            porter-fleet created them and their manifest said deletion_policy: delete, and an empty desired state \
+            prunes nothing without --allow-empty or 'delete --all'.
+            """
+    )
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var backend: BackendOptions
+    @OptionGroup var flags: ControllerFlags
+
+    @Flag(help: "Show what would be collected, and change nothing.")
+    var dryRun = false
+
+    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    var output: OutputFormat = .text
+
+    func run() async throws {
+        let fleetStore = try store.open(create: false)
+        let porter = try backend.makePorter()
+        defer { Task { try? await porter.shutdown() } }
+        let controller = FleetController(store: fleetStore, backend: PorterSandboxBackend(porter: porter), options: flags.options)
+        let out = CommandOutput.current
+        if dryRun {
+            let plan = try await controller.plan()
+            let actions = plan.actions.filter(\.isCleanup).map(\.summary)
+            if output == .json { out.line(JSONOutput.string(["actions": actions])) } else {
+                if actions.isEmpty { out.line("nothing to collect") }
+                for action in actions { out.line(action + " (dry run)") }
+            }
+            return
+        }
+        let result = try await controller.collectGarbage()
+        if output == .json {
+            out.line(JSONOutput.string(["succeeded": result.succeeded, "failed": result.failed]))
+        } else {
+            if result.succeeded.isEmpty && result.failed.isEmpty { out.line("nothing to collect") }
+            for line in result.succeeded { out.line(line) }
+            for line in result.failed { out.error("failed: \(line)") }
+        }
+        if !result.failed.isEmpty { throw ExitCode(1) }
+    }
+}

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import PorterSandbox
+
+/// `porter-fleet logs NAME`: log lines of the current generation of a logical sandbox.
+struct LogsCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "logs",
+        abstract: "Show the log lines of the newest generation of a logical sandbox."
+    )
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var backend: BackendOptions
+
+    @Argument(help: "The logical name (e.g. api, agent-3).")
+    var name: String
+
+    @Flag(help: "Keep printing new lines until interrupted.")
+    var follow = false
+
+    @Option(help: "Look-back window, e.g. 30m or 1h.")
+    var since = "1h"
+
+    @Option(help: "The most lines to show (the API caps it at 5000).")
+    var limit = 500
+
+    @Option(name: [.short, .customLong("output")], help: "Output format: text or json (one object per line).")
+    var output: OutputFormat = .text
+
+    func run() async throws {
+        let fleet = try store.open(create: false).settings().fleetID
+        let porter = try backend.makePorter()
+        defer { Task { try? await porter.shutdown() } }
+        let sandbox = try await SandboxResolver.current(name, fleet: fleet, porter: porter, runningOnly: false)
+        let out = CommandOutput.current
+        var seen = Set<String>()
+        func emit(_ lines: [LogLine]) {
+            for line in lines {
+                let key = "\(RFC3339DateTranscoder.format(line.timestamp))|\(line.execId)|\(line.line)"
+                guard seen.insert(key).inserted else { continue }
+                switch output {
+                case .text: out.line(line.execId.isEmpty ? line.line : "[exec \(line.execId)] \(line.line)")
+                case .json:
+                    out.line(JSONOutput.string(
+                        ["timestamp": RFC3339DateTranscoder.format(line.timestamp), "level": line.level.rawValue, "exec_id": line.execId, "line": line.line],
+                        pretty: false))
+                }
+            }
+        }
+        emit(try await sandbox.logs(limit: limit, since: since))
+        while follow && !Task.isCancelled {
+            try await Task.sleep(for: .seconds(1))
+            emit(try await sandbox.logs(limit: limit, since: "5m"))
+        }
+    }
+}

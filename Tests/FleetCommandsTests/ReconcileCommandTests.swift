@@ -1,0 +1,78 @@
+import FleetStore
+import Foundation
+import LocalSandboxAPI
+import Logging
+import PorterSandbox
+import Testing
+
+/// plan, reconcile, status, events, exec, logs and gc from the CLI against a local Sandbox API that
+/// runs real processes.
+@Suite("Reconcile commands end to end")
+struct ReconcileCommandTests {
+    @Test func planReconcileStatusEventsExecLogsAndGC() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        var configuration = LocalAPIConfiguration(dataDirectory: cli.directory.appendingPathComponent("local").path)
+        configuration.port = 0
+        configuration.runtime = .process
+        configuration.terminationGracePeriod = .milliseconds(300)
+        configuration.logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let api = try await RunningLocalAPI.start(configuration: configuration)
+        let url = api.baseURL
+        let manifest = try cli.write("fleet.yaml", """
+            apiVersion: porter-fleet/v1
+            kind: Sandbox
+            name: echo
+            spec:
+              image: debian:12
+              command: ["sh", "-c", "echo hello from $PORTER_SANDBOX_NAME; exec sleep 600"]
+              env: {GREETING: hi}
+            ---
+            apiVersion: porter-fleet/v1
+            kind: Sandbox
+            name: extra
+            spec:
+              image: debian:12
+              command: ["sleep", "600"]
+            """)
+        #expect(await cli.run("apply", "-f", manifest).code == 0)
+
+        let pending = await cli.run("plan", "--api-url", url)
+        #expect(pending.code == 2 && pending.out.contains("create sandbox echo-g1: not created yet"))
+        let planJSON = await cli.run("plan", "--api-url", url, "-o", "json")
+        #expect(planJSON.out.contains("\"in_sync\" : false"))
+
+        let reconciled = await cli.run("reconcile", "--api-url", url, "--once", "--wait", "--timeout", "30s")
+        #expect(reconciled.code == 0, "\(reconciled.err)")
+        #expect(reconciled.out.contains("converged after"))
+        #expect(await cli.run("plan", "--api-url", url).code == 0)
+
+        let status = await cli.run("status", "-o", "json")
+        let object = try JSONSerialization.jsonObject(with: Data(status.out.utf8)) as? [String: Any]
+        #expect(object?["synced"] as? Int == 2 && (object?["health"] as? [String: Int])?["Healthy"] == 2)
+        #expect(await cli.run("status").out.contains("echo-g1"))
+        #expect(await cli.run("get", "sandbox", "echo").out.contains("echo"))
+
+        let exec = await cli.run("exec", "--api-url", url, "echo", "--", "sh", "-c", "echo $GREETING; exit 3")
+        #expect(exec.code == 3 && exec.out == "hi\n")
+        #expect(await cli.run("exec", "--api-url", url, "ghost", "--", "true").code == 1)
+        try await Task.sleep(for: .milliseconds(200))
+        let logs = await cli.run("logs", "--api-url", url, "echo")
+        #expect(logs.out.contains("hello from echo-g1"))
+        #expect(logs.out.contains("] hi"), "exec output is marked with its exec id")
+
+        let events = await cli.run("events", "-o", "json")
+        let list = try JSONSerialization.jsonObject(with: Data(events.out.utf8)) as? [[String: Any]]
+        #expect(list?.contains { $0["reason"] as? String == "Created" && $0["name"] as? String == "echo" } == true)
+        #expect(await cli.run("events", "--since", "1h").out.contains("Created"))
+
+        #expect(await cli.run("delete", "sandbox", "extra").code == 0)
+        let dry = await cli.run("gc", "--api-url", url, "--dry-run")
+        #expect(dry.out == "terminate sandbox extra-g1: no longer desired (dry run)\n")
+        let gc = await cli.run("gc", "--api-url", url)
+        #expect(gc.code == 0 && gc.out == "terminate sandbox extra-g1\n")
+        #expect(await cli.run("gc", "--api-url", url).out == "nothing to collect\n")
+        #expect(await cli.run("reconcile", "--api-url", url).code == 2, "--once is required")
+        await api.stop()
+    }
+}
