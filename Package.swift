@@ -107,6 +107,16 @@ let package = Package(
             path: "Benchmarks/LocalAPIBenchmark"
         ),
         .executableTarget(
+            name: "reconciler-benchmark",
+            dependencies: [
+                "FleetReconciler", "FleetStore", "FleetModel", "PorterSandbox",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            path: "Benchmarks/ReconcilerBenchmark"
+        ),
+        .executableTarget(
             name: "desired-state-benchmark",
             dependencies: ["FleetCommands"],
             path: "Benchmarks/DesiredStateBenchmark"

@@ -57,6 +57,18 @@ extension FleetController {
             result.deferred.append(action.summary)
             return false
         }
+        // Every create of this pass is recorded before any is sent, in one transaction.
+        let intents = runnable.compactMap { action -> CreateIntent? in
+            guard case .createSandbox(let logical, let generation, let actual, _, _, _) = action else { return nil }
+            return CreateIntent(actualName: actual, kind: "sandbox", logicalName: logical, generation: generation, createdAt: now)
+        }
+        do {
+            try checkFencing()
+            try store.recordIntents(intents)
+        } catch {
+            result.failed.append("|cannot record the creates of this pass: \(error)")
+            return
+        }
         let outcomes = await withTaskGroup(of: ActionOutcome.self, returning: [ActionOutcome].self) { group in
             var outcomes: [ActionOutcome] = []
             var iterator = runnable.makeIterator()
@@ -88,11 +100,6 @@ extension FleetController {
         case .createSandbox(let logical, let generation, let actual, let spec, let hash, let reason):
             do {
                 try await checkFencing()
-                try store.recordIntent(CreateIntent(actualName: actual, kind: "sandbox", logicalName: logical, generation: generation, createdAt: clock()))
-            } catch {
-                return .failed(key: "sandbox/\(logical)", logicalName: logical, summary: action.summary, error: "cannot record the intent: \(error)")
-            }
-            do {
                 let id = try await call { try await backend.createSandbox(spec) }
                 return .created(
                     ActualSandboxRecord(

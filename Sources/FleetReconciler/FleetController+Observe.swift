@@ -70,7 +70,7 @@ extension FleetController {
         for sandbox in live {
             guard let logicalName = sandbox.logicalName, let generation = sandbox.generation else { continue }
             if var record = trackedByID[sandbox.id] {
-                if record.phase != sandbox.phase.rawValue || record.startedAt != sandbox.startedAt {
+                if record.phase != sandbox.phase.rawValue || !sameMillisecond(record.startedAt, sandbox.startedAt) {
                     if sandbox.phase == .running, record.phase != SandboxPhase.running.rawValue {
                         pass.event("Sandbox", logicalName, "Normal", "Running", "generation \(generation) (\(sandbox.name)) is running")
                     }
@@ -130,5 +130,14 @@ extension FleetController {
         pass.input = input
         pass.plan = Planner.plan(input)
         return pass
+    }
+}
+
+/// Whether two optional instants are equal to the millisecond (the store keeps milliseconds).
+func sameMillisecond(_ a: Date?, _ b: Date?) -> Bool {
+    switch (a, b) {
+    case (nil, nil): true
+    case (let a?, let b?): abs(a.timeIntervalSince(b)) < 0.001
+    default: false
     }
 }

@@ -53,6 +53,7 @@ public actor FleetController {
         let now = clock()
         pass.finalizeStatuses(now: now, failedLogicalNames: Set(result.failed.compactMap { $0.split(separator: "|").first.map(String.init) }))
         try store.commit(pass.changes)
+        result.wroteStore = !pass.changes.isEmpty
         result.failed = result.failed.map { String($0.split(separator: "|", maxSplits: 1).last ?? "") }
         result.converged =
             pass.plan.actions.isEmpty && result.failed.isEmpty

@@ -16,4 +16,6 @@ public struct ReconcileResult: Sendable, Equatable {
     public var requeueAfter: Duration?
     /// API calls made (observation included).
     public var apiCalls: Int
+    /// Whether the pass wrote to the store (a no-op pass writes nothing).
+    public var wroteStore = false
 }

@@ -69,7 +69,15 @@ extension FleetStore {
 
     /// Records a create before it is sent, in its own transaction.
     public func recordIntent(_ intent: CreateIntent) throws {
-        try write { db in try intent.save(db) }
+        try recordIntents([intent])
+    }
+
+    /// Records the creates of a pass before any is sent, in one transaction of their own.
+    public func recordIntents(_ intents: [CreateIntent]) throws {
+        guard !intents.isEmpty else { return }
+        try write { db in
+            for intent in intents { try intent.save(db) }
+        }
     }
 
     /// Writes one pass's changes in one transaction, folding repeated events and trimming old ones.

@@ -45,6 +45,7 @@ public final class Porter: Sendable {
     ///   - environment: the environment to resolve from (injectable for tests).
     ///   - httpClient: an AsyncHTTPClient to use instead of a new one (then not shut down by ``shutdown()``).
     ///   - logger: where requests are logged at debug level (no-op by default).
+    ///   - middlewares: extra middlewares, run for every attempt after the SDK's own (tracing, counting).
     /// - Throws: ``PorterError`` of kind `invalidConfiguration` saying what to set.
     public convenience init(
         apiKey: String? = nil,
@@ -53,10 +54,11 @@ public final class Porter: Sendable {
         retryPolicy: RetryPolicy = .standard,
         environment: [String: String] = ProcessInfo.processInfo.environment,
         httpClient: HTTPClient? = nil,
-        logger: Logger = Logger(label: "porter-sandbox", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = Logger(label: "porter-sandbox", factory: { _ in SwiftLogNoOpLogHandler() }),
+        middlewares: [any ClientMiddleware] = []
     ) throws {
         let endpoint = try PorterEndpoint.resolve(apiKey: apiKey, baseURL: baseURL, environment: environment)
-        self.init(endpoint: endpoint, timeout: timeout, retryPolicy: retryPolicy, httpClient: httpClient, logger: logger)
+        self.init(endpoint: endpoint, timeout: timeout, retryPolicy: retryPolicy, httpClient: httpClient, logger: logger, middlewares: middlewares)
     }
 
     /// Creates a client for an already-resolved endpoint.
@@ -65,7 +67,8 @@ public final class Porter: Sendable {
         timeout: Duration = .seconds(30),
         retryPolicy: RetryPolicy = .standard,
         httpClient: HTTPClient? = nil,
-        logger: Logger = Logger(label: "porter-sandbox", factory: { _ in SwiftLogNoOpLogHandler() })
+        logger: Logger = Logger(label: "porter-sandbox", factory: { _ in SwiftLogNoOpLogHandler() }),
+        middlewares extra: [any ClientMiddleware] = []
     ) {
         self.endpoint = endpoint
         if let httpClient {
@@ -89,7 +92,7 @@ public final class Porter: Sendable {
             },
             HeadersMiddleware(apiKey: endpoint.apiKey, userAgent: Self.userAgent),
             RedirectMiddleware(),
-        ]
+        ] + extra
         // The base URL was validated by PorterEndpoint; paths are appended to it as strings by the transport.
         let serverURL = URL(string: endpoint.baseURL) ?? URL(string: "http://127.0.0.1")!
         let client = Client(

@@ -50,6 +50,7 @@ struct ReconcilerIntegrationTests {
         let noOp = try await controller.reconcileOnce()
         #expect(noOp.plan.actions.isEmpty && noOp.converged)
         #expect(noOp.apiCalls == 2, "a no-op pass lists sandboxes (one page) and volumes, nothing else")
+        #expect(!noOp.wroteStore)
         #expect(try harness.store.events().count == eventsBefore && harness.store.statuses() == statusesBefore, "and writes nothing")
     }
 

@@ -1,0 +1,160 @@
+import FleetModel
+import FleetReconciler
+import FleetStore
+import Foundation
+import HTTPTypes
+import Logging
+import OpenAPIRuntime
+import PorterSandbox
+import Synchronization
+
+/// Benchmarks of the reconciler against the simulated local Sandbox API, which runs as a separate
+/// `porter-fleet local serve` process so this process's CPU time and memory are the controller's own.
+/// Run with `swift run -c release reconciler-benchmark [--converge N] [--noop N]`.
+@main
+struct ReconcilerBenchmark {
+    static func main() async throws {
+        let arguments = CommandLine.arguments
+        func value(_ flag: String, _ fallback: Int) -> Int {
+            arguments.firstIndex(of: flag).flatMap { Int(arguments[$0 + 1]) } ?? fallback
+        }
+        let convergeCount = value("--converge", 2000)
+        let noopCount = value("--noop", 10_000)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("porter-fleet-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let (server, url) = try startServer(directory: directory)
+        defer { server.terminate() }
+        print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; local API (simulated) at \(url) in its own process")
+        let porter = try Porter(baseURL: url, environment: [:])
+
+        // 1. Converge 0 → N at concurrency 16, side by side with a bare loop of N SDK creates.
+        let clock = ContinuousClock()
+        let bare = try await clock.measure {
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for worker in 0..<16 {
+                    group.addTask {
+                        for index in stride(from: worker, to: convergeCount, by: 16) {
+                            _ = try await porter.sandboxes.create(image: "bench:1", name: "bare-\(index)", command: ["sleep", "infinity"])
+                        }
+                    }
+                }
+                try await group.waitForAll()
+            }
+        }
+        let convergeStore = try FleetStore(path: directory.appendingPathComponent("converge.db").path)
+        try convergeStore.claim(fleetID: "converge")
+        try apply(set: "c", replicas: convergeCount, to: convergeStore)
+        var options = ControllerOptions()
+        options.concurrency = 16
+        options.queriesPerSecond = 1_000_000
+        options.burst = 1_000_000
+        options.logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
+        let controller = FleetController(store: convergeStore, backend: PorterSandboxBackend(porter: porter), options: options)
+        var passes = 0
+        var firstPass = Duration.zero
+        let converge = try await clock.measure {
+            var converged = false
+            while !converged {
+                let started = ContinuousClock.now
+                let result = try await controller.reconcileOnce()
+                if passes == 0 { firstPass = ContinuousClock.now - started }
+                passes += 1
+                converged = result.converged
+                if !converged { try await Task.sleep(for: .milliseconds(50)) }
+            }
+        }
+        print(String(format: "converge 0 → %d at concurrency 16: first pass (all creates) %.2f s, converged in %.2f s over %d passes; bare loop of %d SDK creates %.2f s; ratio first pass / bare %.2f (goal ≤ 1.2)",
+            convergeCount, seconds(firstPass), seconds(converge), passes, convergeCount, seconds(bare), seconds(firstPass) / seconds(bare)))
+
+        // 2. A no-op pass over N in-sync sandboxes.
+        let noopStore = try FleetStore(path: directory.appendingPathComponent("noop.db").path)
+        try noopStore.claim(fleetID: "noop")
+        try apply(set: "n", replicas: noopCount, to: noopStore)
+        let counter = RequestCounter()
+        let countingPorter = try Porter(baseURL: url, environment: [:], middlewares: [counter])
+        let noop = FleetController(store: noopStore, backend: PorterSandboxBackend(porter: countingPorter), options: options)
+        var converged = false
+        while !converged {
+            converged = try await noop.reconcileOnce().converged
+            if !converged { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        counter.reset()
+        let cpuBefore = cpuSeconds()
+        let wallBefore = ContinuousClock.now
+        let result = try await noop.reconcileOnce()
+        let cpu = cpuSeconds() - cpuBefore
+        let wall = ContinuousClock.now - wallBefore
+        let requests = counter.snapshot()
+        let mutating = requests.filter { !$0.hasPrefix("GET /v1/sandbox?") }.count
+        print(String(format: "no-op pass over %d in-sync sandboxes: %d HTTP requests (%d list pages, %d others), %d actions, store written: %@, CPU %.0f ms (goal ≤ 200 ms), wall %.0f ms",
+            noopCount, requests.count, requests.count - mutating, mutating, result.plan.actions.count, result.wroteStore ? "yes" : "no", cpu * 1000, seconds(wall) * 1000))
+        try await countingPorter.shutdown()
+        print(String(format: "resident memory of this controller process with %d + %d sandboxes: %.1f MB (goal ≤ 100 MB)", noopCount, convergeCount, residentMegabytes()))
+        try await porter.shutdown()
+    }
+
+    static func apply(set name: String, replicas: Int, to store: FleetStore) throws {
+        let text = "apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: \(name)\nspec:\n  replicas: \(replicas)\n  template: {image: bench:1, command: [sleep, infinity]}\n"
+        let manifests = try ManifestParser.parse(text, file: "bench.yaml")
+        _ = try store.apply(manifests.map { ($0, "bench.yaml") }, sources: ["bench.yaml"], prune: false, dryRun: false)
+    }
+
+    static func startServer(directory: URL) throws -> (Process, String) {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("porter-fleet")
+        let process = Process()
+        process.executableURL = binary
+        process.arguments = ["local", "serve", "--listen", "127.0.0.1:0", "--data", directory.appendingPathComponent("local").path, "--runtime", "simulated", "--log-level", "error"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        var buffer = Data()
+        while true {
+            let chunk = pipe.fileHandleForReading.availableData
+            if chunk.isEmpty { throw BenchmarkError(message: "local serve did not start (build porter-fleet with the same -c first)") }
+            buffer.append(chunk)
+            if let text = String(data: buffer, encoding: .utf8), let range = text.range(of: "http://") {
+                let url = text[range.lowerBound...].prefix { !$0.isWhitespace }
+                return (process, String(url))
+            }
+        }
+    }
+
+    static func cpuSeconds() -> Double {
+        var usage = rusage()
+        getrusage(RUSAGE_SELF.rawValue, &usage)
+        return Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6 + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
+    }
+
+    static func residentMegabytes() -> Double {
+        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+            let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") })
+        else { return -1 }
+        return (Double(line.split(separator: " ").dropFirst().first ?? "0") ?? 0) / 1024
+    }
+
+    static func seconds(_ duration: Duration) -> Double {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+}
+
+struct BenchmarkError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// Counts HTTP requests (method and path) made through a client.
+final class RequestCounter: ClientMiddleware, Sendable {
+    private let requests = Mutex<[String]>([])
+
+    func intercept(
+        _ request: HTTPRequest, body: HTTPBody?, baseURL: URL, operationID: String,
+        next: @Sendable (HTTPRequest, HTTPBody?, URL) async throws -> (HTTPResponse, HTTPBody?)
+    ) async throws -> (HTTPResponse, HTTPBody?) {
+        requests.withLock { $0.append("\(request.method.rawValue) \(request.path ?? "")") }
+        return try await next(request, body, baseURL)
+    }
+
+    func reset() { requests.withLock { $0.removeAll() } }
+    func snapshot() -> [String] { requests.withLock { $0 } }
+}
