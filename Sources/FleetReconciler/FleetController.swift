@@ -3,6 +3,7 @@ import FleetStore
 import Foundation
 import Logging
 import PorterSandbox
+import Synchronization
 
 /// Runs reconcile passes: observe the fleet through a ``SandboxBackend``, plan with ``Planner``,
 /// execute with bounded concurrency and a rate limit, and record outcomes, statuses and events in the
@@ -15,7 +16,7 @@ public actor FleetController {
     let limiter: RateLimiter
     /// Per-resource backoff after API errors: 1 s doubling to 5 min, with jitter.
     var apiBackoff: [String: (failures: Int, until: Date)] = [:]
-    var calls = 0
+    let callCount = Mutex(0)
     /// The lease a daemon holds: checked before every mutating call.
     var fencing: (holder: String, token: Int64)?
 
@@ -45,7 +46,7 @@ public actor FleetController {
     }
 
     func pass(cleanupOnly: Bool) async throws -> ReconcileResult {
-        calls = 0
+        callCount.withLock { $0 = 0 }
         var pass = try await observeAndPlan(dryRun: false)
         if cleanupOnly { pass.plan.actions = pass.plan.actions.filter(\.isCleanup) }
         var result = ReconcileResult(plan: pass.plan, converged: false, apiCalls: 0)
@@ -61,7 +62,7 @@ public actor FleetController {
         if let requeue = pass.plan.requeueAt {
             result.requeueAfter = .milliseconds(Int64(max(0, requeue.timeIntervalSince(now)) * 1000))
         }
-        result.apiCalls = calls
+        result.apiCalls = callCount.withLock { $0 }
         return result
     }
 
@@ -78,9 +79,9 @@ public actor FleetController {
         }
     }
 
-    func call<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    nonisolated func call<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         try await limiter.acquire()
-        calls += 1
+        callCount.withLock { $0 += 1 }
         return try await body()
     }
 }

@@ -57,6 +57,8 @@ public enum Planner {
             if generations.count > 1 { replacementsInFlight += 1 }
         }
 
+        // Members of a set share their request: build it and hash it once per owner.
+        var requestCache: [String: (SandboxSpec, String)] = [:]
         for sandbox in desired.sandboxes {
             let name = sandbox.logicalName
             let history = input.history[name] ?? LogicalHistory()
@@ -71,13 +73,15 @@ public enum Planner {
                 status.actualName = newest.name
             }
             let missingVolumes = (sandbox.template.volumeMounts ?? [:]).values.filter { volumeIDs[$0] == nil }.sorted()
-            guard missingVolumes.isEmpty, let base = CreateRequest.base(sandbox, volumeIDs: volumeIDs) else {
+            let cached = requestCache[sandbox.owner]
+            guard missingVolumes.isEmpty, let base = cached?.0 ?? CreateRequest.base(sandbox, volumeIDs: volumeIDs) else {
                 status.health = generations.isEmpty ? "Progressing" : "Degraded"
                 status.message = "waiting for volume \(missingVolumes.joined(separator: ", "))"
                 plan.statuses.append(status)
                 continue
             }
-            let hash = CreateRequest.specHash(base)
+            let hash = cached?.1 ?? CreateRequest.specHash(base)
+            if cached == nil { requestCache[sandbox.owner] = (base, hash) }
             let nextGeneration = max(history.lastGeneration, generations.compactMap(\.generation).max() ?? 0) + 1
             func create(_ reason: String) {
                 let retry = input.retryIntents[name]

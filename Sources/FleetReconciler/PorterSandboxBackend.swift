@@ -11,10 +11,14 @@ public struct PorterSandboxBackend: SandboxBackend {
 
     public func liveSandboxes(tags: [String: String]) async throws -> [ObservedSandbox] {
         var result: [ObservedSandbox] = []
-        for try await sandbox in porter.sandboxes.all(tags: tags, phases: [.queued, .creating, .running]) {
-            if let status = sandbox.status { result.append(ObservedSandbox(status)) }
+        var page = 1
+        while true {
+            let response = try await porter.sandboxes.listStatuses(tags: tags, phases: [.queued, .creating, .running], page: page)
+            result.reserveCapacity(result.count + response.sandboxes.count)
+            for status in response.sandboxes { result.append(ObservedSandbox(status)) }
+            guard response.pagination.hasNextPage, !response.sandboxes.isEmpty else { return result }
+            page += 1
         }
-        return result
     }
 
     public func sandbox(id: String) async throws -> ObservedSandbox? {

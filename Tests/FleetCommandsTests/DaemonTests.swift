@@ -107,7 +107,7 @@ struct DaemonTests {
         let env = try await Environment.start()
         defer { Task { await env.stop() } }
         #expect(await env.cli.run("apply", "-f", try env.cli.write("set.yaml", Self.set(40))).code == 0)
-        let slow = try env.daemon(["--concurrency", "2", "--qps", "20"])
+        let slow = try env.daemon(["--concurrency", "2", "--qps", "4"])
         _ = try await env.waitFor({ $0.count >= 5 }, seconds: 30)
         kill(slow.processIdentifier, SIGKILL)
         slow.waitUntilExit()

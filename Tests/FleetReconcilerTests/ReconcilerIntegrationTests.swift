@@ -212,3 +212,21 @@ extension ReconcilerHarness {
         return counts
     }
 }
+
+@Suite("The example manifests converge")
+struct ExampleManifestTests {
+    static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("manifests/examples")
+
+    @Test(arguments: ["quickstart.yaml", "fleet.yaml"])
+    func exampleConverges(_ file: String) async throws {
+        let harness = try await ReconcilerHarness.start()
+        defer { Task { await harness.stop() } }
+        let text = try String(contentsOf: Self.examples.appendingPathComponent(file), encoding: .utf8)
+        try harness.apply(text)
+        let passes = try await harness.converge(harness.controller())
+        #expect(passes.last?.converged == true)
+        let expected = try DesiredFleet(resources: harness.store.resources(), settings: harness.store.settings(), pruneAllRequested: false).sandboxes.count
+        #expect(try await harness.liveNames().count == expected)
+    }
+}
