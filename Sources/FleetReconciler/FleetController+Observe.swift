@@ -9,10 +9,23 @@ extension FleetController {
     /// settles recorded creates by name, and plans.
     func observeAndPlan(dryRun: Bool) async throws -> ReconcilePass {
         let now = clock()
-        let settings = try store.settings()
         let pruneAll = try store.pruneAllRequestedRevision() != nil || options.allowEmpty
-        let desired = try DesiredFleet(resources: try store.resources(), settings: settings, pruneAllRequested: pruneAll)
-        let state = try store.reconcilerState()
+        let desiredRevision = try store.revision()
+        let desired: DesiredFleet
+        if let cached = cachedDesired, cached.revision == desiredRevision, cached.pruneAll == pruneAll {
+            desired = cached.fleet
+        } else {
+            desired = try DesiredFleet(resources: try store.resources(), settings: try store.settings(), pruneAllRequested: pruneAll)
+            cachedDesired = (desiredRevision, pruneAll, desired)
+        }
+        let reconcilerRevision = try store.reconcilerRevision()
+        let state: ReconcilerState
+        if let cached = cachedState, cached.revision == reconcilerRevision {
+            state = cached.state
+        } else {
+            state = try store.reconcilerState()
+            cachedState = (reconcilerRevision, state)
+        }
         let fleetTag = [OwnershipTags.fleet: desired.fleetID]
         let live = try await call { try await backend.liveSandboxes(tags: fleetTag) }.filter { $0.fleet == desired.fleetID }
         let volumes = desired.volumes.isEmpty && state.ownedVolumes.isEmpty ? [] : try await call { try await backend.volumes() }

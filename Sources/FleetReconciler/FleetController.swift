@@ -17,6 +17,9 @@ public actor FleetController {
     /// Per-resource backoff after API errors: 1 s doubling to 5 min, with jitter.
     var apiBackoff: [String: (failures: Int, until: Date)] = [:]
     let callCount = Mutex(0)
+    /// What the last pass read, kept while neither the desired state nor the reconciler's tables change.
+    var cachedDesired: (revision: Int64, pruneAll: Bool, fleet: DesiredFleet)?
+    var cachedState: (revision: Int64, state: ReconcilerState)?
     /// The lease a daemon holds: checked before every mutating call.
     var fencing: (holder: String, token: Int64)?
 
@@ -47,13 +50,17 @@ public actor FleetController {
 
     func pass(cleanupOnly: Bool) async throws -> ReconcileResult {
         callCount.withLock { $0 = 0 }
+        let started = ContinuousClock.now
         var pass = try await observeAndPlan(dryRun: false)
         if cleanupOnly { pass.plan.actions = pass.plan.actions.filter(\.isCleanup) }
         var result = ReconcileResult(plan: pass.plan, converged: false, apiCalls: 0)
+        let observed = ContinuousClock.now
         try await execute(&pass, result: &result)
+        let executed = ContinuousClock.now
         let now = clock()
         pass.finalizeStatuses(now: now, failedLogicalNames: Set(result.failed.compactMap { $0.split(separator: "|").first.map(String.init) }))
         try store.commit(pass.changes)
+        result.timings = .init(observe: Self.seconds(observed - started), execute: Self.seconds(executed - observed), record: Self.seconds(.now - executed))
         result.wroteStore = !pass.changes.isEmpty
         result.failed = result.failed.map { String($0.split(separator: "|", maxSplits: 1).last ?? "") }
         result.converged =
@@ -64,6 +71,10 @@ public actor FleetController {
         }
         result.apiCalls = callCount.withLock { $0 }
         return result
+    }
+
+    static func seconds(_ duration: Duration) -> TimeInterval {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
     /// Makes every mutating call check that this lease is still current (design §7).

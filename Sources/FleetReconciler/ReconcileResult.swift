@@ -18,4 +18,16 @@ public struct ReconcileResult: Sendable, Equatable {
     public var apiCalls: Int
     /// Whether the pass wrote to the store (a no-op pass writes nothing).
     public var wroteStore = false
+    /// Wall time spent observing and planning, executing, and recording, in seconds.
+    public var timings = Timings()
+
+    /// Where a pass spent its time.
+    public struct Timings: Sendable, Equatable {
+        /// Reading the store, listing the fleet, planning.
+        public var observe: TimeInterval = 0
+        /// Running the actions.
+        public var execute: TimeInterval = 0
+        /// Writing the outcome to the store.
+        public var record: TimeInterval = 0
+    }
 }

@@ -77,34 +77,51 @@ extension FleetStore {
         guard !intents.isEmpty else { return }
         try write { db in
             for intent in intents { try intent.save(db) }
+            try Self.bumpReconcilerRevision(db)
         }
+    }
+
+    /// A number that grows with every write to the reconciler's tables, so a controller can keep what
+    /// it read in memory while nothing changed.
+    public func reconcilerRevision() throws -> Int64 {
+        try readDatabase { db in try Int64.fetchOne(db, sql: "SELECT revision FROM reconciler_revision WHERE id = 1") ?? 0 }
+    }
+
+    static func bumpReconcilerRevision(_ db: Database) throws {
+        try db.execute(sql: "UPDATE reconciler_revision SET revision = revision + 1 WHERE id = 1")
     }
 
     /// Writes one pass's changes in one transaction, folding repeated events and trimming old ones.
     public func commit(_ changes: ReconcilerChanges) throws {
         guard !changes.isEmpty else { return }
         try write { db in
-            for sandbox in changes.sandboxes { try sandbox.save(db) }
-            for status in changes.statuses { try status.save(db) }
-            for name in changes.removedStatuses {
-                try db.execute(sql: "DELETE FROM logical_status WHERE logical_name = ?", arguments: [name])
-            }
-            for name in changes.settledIntents {
-                try db.execute(sql: "DELETE FROM create_intent WHERE actual_name = ?", arguments: [name])
-            }
-            for volume in changes.ownedVolumes { try volume.save(db) }
-            for name in changes.releasedVolumes {
-                try db.execute(sql: "DELETE FROM owned_volume WHERE logical_name = ?", arguments: [name])
+            try Self.bumpReconcilerRevision(db)
+            for sandbox in changes.sandboxes { try sandbox.insert(db, onConflict: .replace) }
+            for status in changes.statuses { try status.insert(db, onConflict: .replace) }
+            let removeStatus = try db.cachedStatement(sql: "DELETE FROM logical_status WHERE logical_name = ?")
+            for name in changes.removedStatuses { try removeStatus.execute(arguments: [name]) }
+            let settle = try db.cachedStatement(sql: "DELETE FROM create_intent WHERE actual_name = ?")
+            for name in changes.settledIntents { try settle.execute(arguments: [name]) }
+            for volume in changes.ownedVolumes { try volume.insert(db, onConflict: .replace) }
+            let release = try db.cachedStatement(sql: "DELETE FROM owned_volume WHERE logical_name = ?")
+            for name in changes.releasedVolumes { try release.execute(arguments: [name]) }
+            // Repeats of an object's latest event are folded into its count.
+            var latest: [String: FleetEvent] = [:]
+            if !changes.events.isEmpty {
+                for event in try FleetEvent.fetchAll(db, sql: "SELECT * FROM event WHERE id IN (SELECT MAX(id) FROM event GROUP BY kind, name)") {
+                    latest["\(event.kind)/\(event.name)"] = event
+                }
             }
             for var event in changes.events {
-                let latest = try FleetEvent.fetchOne(
-                    db, sql: "SELECT * FROM event WHERE kind = ? AND name = ? ORDER BY id DESC LIMIT 1", arguments: [event.kind, event.name])
-                if var latest, latest.type == event.type, latest.reason == event.reason, latest.message == event.message {
-                    latest.count += 1
-                    latest.lastAt = event.lastAt
-                    try latest.update(db)
+                let key = "\(event.kind)/\(event.name)"
+                if var previous = latest[key], previous.type == event.type, previous.reason == event.reason, previous.message == event.message {
+                    previous.count += 1
+                    previous.lastAt = event.lastAt
+                    try previous.update(db)
+                    latest[key] = previous
                 } else {
                     try event.insert(db)
+                    latest[key] = event
                 }
             }
             if !changes.events.isEmpty {

@@ -154,6 +154,8 @@ public final class FleetStore: Sendable {
                     );
                     CREATE INDEX event_by_time ON event (last_at);
                     CREATE INDEX event_by_object ON event (kind, name, id);
+                    CREATE TABLE reconciler_revision (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL);
+                    INSERT INTO reconciler_revision (id, revision) VALUES (1, 0);
                     CREATE TABLE lease (
                         id INTEGER PRIMARY KEY CHECK (id = 1),
                         holder TEXT NOT NULL,
