@@ -3,6 +3,7 @@ import Foundation
 import LocalSandboxAPI
 import Logging
 import PorterSandbox
+import Synchronization
 import Testing
 
 /// `porter-fleet run` as real processes against a real local Sandbox API and a real store file.
@@ -123,5 +124,52 @@ struct DaemonTests {
         let logical = Set(final.map { String($0.split(separator: "-g").first ?? "") })
         #expect(logical.count == 40)
         #expect(names.count == 40)
+    }
+}
+
+@Suite("porter-fleet up")
+struct UpCommandTests {
+    @Test func upHostsTheLocalAPIKeepsTheFleetAndStopsCleanly() async throws {
+        let binary = DaemonTests.binary
+        try #require(FileManager.default.isExecutableFile(atPath: binary.path))
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let manifest = try cli.write("fleet.yaml", DaemonTests.set(2))
+        let process = Process()
+        process.executableURL = binary
+        process.currentDirectoryURL = cli.directory
+        process.arguments = ["up", "-f", manifest, "--db", cli.database, "--local-listen", "127.0.0.1:0", "--local-runtime", "simulated", "--metrics-listen", "off", "--log-level", "error"]
+        var environment = ProcessInfo.processInfo.environment
+        for name in ["PORTER_SANDBOX_BASE_URL", "PORTER_CLUSTER_ID", "KUBERNETES_SERVICE_HOST", "PORTER_SANDBOX_API_KEY"] { environment[name] = nil }
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = FileHandle.nullDevice
+        let collected = Mutex("")
+        output.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            collected.withLock { $0 += String(decoding: data, as: UTF8.self) }
+        }
+        try process.run()
+        defer { if process.isRunning { process.terminate() } }
+        let deadline = Date().addingTimeInterval(30)
+        while !collected.withLock({ $0.contains("converged") }), Date() < deadline {
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        let text = collected.withLock { $0 }
+        #expect(text.contains("sandboxset/w created"))
+        #expect(text.contains("local Sandbox API: http://127.0.0.1:"))
+        #expect(text.contains("converged"), "\(text)")
+        let url = try #require(text.split(separator: " ").first { $0.hasPrefix("http://127.0.0.1:") }.map(String.init))
+        let porter = try Porter(baseURL: url, environment: [:])
+        let names = try await porter.sandboxes.list(phases: [.running]).sandboxes.compactMap(\.name).sorted()
+        #expect(names == ["w-0-g1", "w-1-g1"])
+        try await porter.shutdown()
+        process.terminate()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        try await Task.sleep(for: .milliseconds(200))
+        output.fileHandleForReading.readabilityHandler = nil
+        #expect(collected.withLock { $0.contains("stopped") })
     }
 }

@@ -5,6 +5,7 @@ import Foundation
 import LocalSandboxAPI
 import Logging
 import PorterSandbox
+import Synchronization
 
 /// `porter-fleet up -f PATH...`: apply, then keep the fleet alive; with no Porter backend configured
 /// it hosts the local Sandbox API in this process.
@@ -77,11 +78,16 @@ struct UpCommand: AsyncParsableCommand {
             porter = try Porter(baseURL: api.baseURL)
         }
         out.line("keeping fleet '\(try fleetStore.settings().fleetID)' alive; Ctrl-C stops")
+        let wasConverged = Mutex(false)
         try await daemon.run(store: fleetStore, porter: porter, flags: flags) { result in
             for line in result.succeeded { out.line(line) }
             for line in result.failed { out.error("failed: \(line)") }
-            if !result.plan.actions.isEmpty || !result.failed.isEmpty {
-                let healthy = result.plan.statuses.filter { $0.health == "Healthy" || $0.health == "Completed" }.count
+            let healthy = result.plan.statuses.filter { $0.health == "Healthy" || $0.health == "Completed" }.count
+            let changed = wasConverged.withLock { previous in
+                defer { previous = result.converged }
+                return previous != result.converged
+            }
+            if !result.plan.actions.isEmpty || !result.failed.isEmpty || changed {
                 out.line("\(healthy)/\(result.plan.statuses.count) sandboxes healthy\(result.converged ? ", converged" : "")")
             }
         }
