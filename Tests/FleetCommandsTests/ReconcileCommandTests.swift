@@ -51,6 +51,7 @@ struct ReconcileCommandTests {
         let object = try JSONSerialization.jsonObject(with: Data(status.out.utf8)) as? [String: Any]
         #expect(object?["synced"] as? Int == 2 && (object?["health"] as? [String: Int])?["Healthy"] == 2)
         #expect(await cli.run("status").out.contains("echo-g1"))
+        #expect(await cli.run("status", "--api-url", url).out.contains("pending actions: none (in sync)"))
         #expect(await cli.run("get", "sandbox", "echo").out.contains("echo"))
 
         let exec = await cli.run("exec", "--api-url", url, "echo", "--", "sh", "-c", "echo $GREETING; exit 3")
@@ -67,6 +68,7 @@ struct ReconcileCommandTests {
         #expect(await cli.run("events", "--since", "1h").out.contains("Created"))
 
         #expect(await cli.run("delete", "sandbox", "extra").code == 0)
+        #expect(await cli.run("status", "--api-url", url).out.contains("  terminate sandbox extra-g1: no longer desired"))
         let dry = await cli.run("gc", "--api-url", url, "--dry-run")
         #expect(dry.out == "terminate sandbox extra-g1: no longer desired (dry run)\n")
         let gc = await cli.run("gc", "--api-url", url)

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FleetReconciler
 import FleetStore
 import Foundation
 
@@ -6,10 +7,15 @@ import Foundation
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Summarise the fleet: logical sandboxes by health and sync, and what each is doing."
+        abstract: "Summarise the fleet: logical sandboxes by health and sync, what each is doing, and pending actions.",
+        discussion: """
+            Health and sync are what the controller last recorded. When a Sandbox API is configured (--api-url or \
+            the environment), the actions a pass would take now are listed too (read-only).
+            """
     )
 
     @OptionGroup var store: StoreOptions
+    @OptionGroup var backend: BackendOptions
 
     @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
     var output: OutputFormat = .text
@@ -23,18 +29,28 @@ struct StatusCommand: AsyncParsableCommand {
         for status in statuses { byHealth[status.health, default: 0] += 1 }
         let synced = statuses.filter { $0.sync == "Synced" }.count
         let lastChange = statuses.map(\.lastTransitionAt).max()
+        var pending: [String]?
+        if backend.isConfigured {
+            let porter = try backend.makePorter()
+            defer { Task { try? await porter.shutdown() } }
+            pending = try await FleetController(store: fleetStore, backend: PorterSandboxBackend(porter: porter)).plan().actions.map(\.summary)
+        }
         let out = CommandOutput.current
         switch output {
         case .json:
             out.line(JSONOutput.string(StatusOutput(
                 fleet: settings.fleetID, desiredResources: desiredCount, sandboxes: statuses.count, synced: synced, health: byHealth,
-                lastTransitionAt: lastChange, items: statuses.map(StatusItem.init))))
+                lastTransitionAt: lastChange, pendingActions: pending, items: statuses.map(StatusItem.init))))
         case .text:
             out.line("fleet \(settings.fleetID): \(desiredCount) desired resources, \(statuses.count) logical sandboxes, \(synced) synced")
             if !byHealth.isEmpty {
                 out.line("health: " + byHealth.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
             }
             if let lastChange { out.line("last change: \(ISO8601DateFormatter().string(from: lastChange))") }
+            if let pending {
+                out.line(pending.isEmpty ? "pending actions: none (in sync)" : "pending actions: \(pending.count)")
+                for action in pending { out.line("  \(action)") }
+            }
             if statuses.isEmpty {
                 out.line("no status yet: run 'porter-fleet reconcile --once' or 'porter-fleet run'")
                 return
@@ -59,6 +75,8 @@ struct StatusOutput: Encodable {
     var synced: Int
     var health: [String: Int]
     var lastTransitionAt: Date?
+    /// Actions a pass would take now; null when no Sandbox API is configured.
+    var pendingActions: [String]?
     var items: [StatusItem]
 }
 
