@@ -90,6 +90,12 @@ struct ReconcilerBenchmark {
             if !converged { try await Task.sleep(for: .milliseconds(100)) }
         }
         _ = try await noop.reconcileOnce()  // the first pass after changes reads the store; steady state does not
+        if let loops = arguments.firstIndex(of: "--profile-noop").flatMap({ Int(arguments[$0 + 1]) }) {
+            print("profiling: pid \(ProcessInfo.processInfo.processIdentifier), \(loops) no-op passes in 3 s")
+            try await Task.sleep(for: .seconds(5))
+            for _ in 0..<loops { _ = try await noop.reconcileOnce() }
+            print("profiling done")
+        }
         counter.reset()
         let cpuBefore = cpuSeconds()
         let wallBefore = ContinuousClock.now

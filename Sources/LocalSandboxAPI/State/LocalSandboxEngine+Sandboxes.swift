@@ -61,12 +61,22 @@ extension LocalSandboxEngine {
         return result
     }
 
+    /// The ids of matching sandboxes, newest first; reused while nothing changed, so paging through a
+    /// listing costs one scan, not one per page.
+    func matchingIDs(_ filter: SandboxFilter) -> [String] {
+        if let cache = listingCache, cache.version == version, cache.key == filter.key { return cache.ids }
+        var ids: [String] = []
+        for id in creationOrder.reversed() where sandboxes[id].map(filter.matches) == true { ids.append(id) }
+        listingCache = (version, filter.key, ids)
+        return ids
+    }
+
     /// One page (100 a page) of matching sandboxes.
     func list(_ filter: SandboxFilter, page: Int, includeFilterValues: Bool) -> Components.Schemas.ListResponse {
-        let all = matching(filter)
-        let totalPages = max(1, (all.count + Self.pageSize - 1) / Self.pageSize)
+        let ids = matchingIDs(filter)
+        let totalPages = max(1, (ids.count + Self.pageSize - 1) / Self.pageSize)
         let start = (page - 1) * Self.pageSize
-        let slice = start < all.count ? all[start..<min(all.count, start + Self.pageSize)] : []
+        let slice = start < ids.count ? ids[start..<min(ids.count, start + Self.pageSize)].compactMap { sandboxes[$0] } : []
         var filterValues: FilterValues?
         if includeFilterValues {
             var tags = Set<String>()

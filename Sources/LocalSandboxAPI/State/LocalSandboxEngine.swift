@@ -15,7 +15,13 @@ actor LocalSandboxEngine {
     let logger: Logger
     let clock: @Sendable () -> Date
 
-    var sandboxes: [String: LocalSandbox] = [:]
+    var sandboxes: [String: LocalSandbox] = [:] {
+        didSet { version &+= 1 }
+    }
+    /// Grows with every change to `sandboxes`, so a listing can be reused for its later pages.
+    var version: UInt64 = 0
+    /// The ids of the last listing's matches, newest first, while nothing changed.
+    var listingCache: (version: UInt64, key: SandboxFilter.Key, ids: [String])?
     var sandboxIDByName: [String: String] = [:]
     /// Sandbox ids in creation order.
     var creationOrder: [String] = []

@@ -33,6 +33,20 @@ struct SandboxFilter: Sendable {
         self.image = image.flatMap { $0.isEmpty ? nil : $0 }
     }
 
+    /// The filter as a value, to recognise the same listing across pages.
+    struct Key: Equatable {
+        var startTime: Date?
+        var endTime: Date?
+        var namePrefix: String?
+        var tags: [String]
+        var phases: Set<SandboxPhase>
+        var image: String?
+    }
+
+    var key: Key {
+        Key(startTime: startTime, endTime: endTime, namePrefix: namePrefix, tags: tags.map { "\($0.key)=\($0.value)" }.sorted(), phases: phases, image: image)
+    }
+
     func matches(_ sandbox: LocalSandbox) -> Bool {
         if let startTime, sandbox.createdAt < startTime { return false }
         if let endTime, sandbox.createdAt > endTime { return false }
