@@ -29,10 +29,10 @@ struct ExecCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fleet = try store.open(create: false).settings().fleetID
-        let porter = try backend.makePorter()
-        defer { Task { try? await porter.shutdown() } }
-        let sandbox = try await SandboxResolver.current(name, fleet: fleet, porter: porter, runningOnly: true)
-        let result = try await sandbox.exec(command, timeout: timeout.flatMap(DurationText.parse))
+        let result = try await backend.withPorter { porter in
+            let sandbox = try await SandboxResolver.current(name, fleet: fleet, porter: porter, runningOnly: true)
+            return try await sandbox.exec(command, timeout: timeout.flatMap(DurationText.parse))
+        }
         let out = CommandOutput.current
         out.write(result.stdout)
         if !result.stderr.isEmpty { out.error(result.stderr.hasSuffix("\n") ? String(result.stderr.dropLast()) : result.stderr) }

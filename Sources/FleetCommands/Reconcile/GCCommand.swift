@@ -27,12 +27,9 @@ struct GCCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fleetStore = try store.open(create: false)
-        let porter = try backend.makePorter()
-        defer { Task { try? await porter.shutdown() } }
-        let controller = FleetController(store: fleetStore, backend: PorterSandboxBackend(porter: porter), options: flags.options)
         let out = CommandOutput.current
         if dryRun {
-            let plan = try await controller.plan()
+            let plan = try await backend.withController(store: fleetStore, flags: flags) { try await $0.plan() }
             let actions = plan.actions.filter(\.isCleanup).map(\.summary)
             if output == .json { out.line(JSONOutput.string(["actions": actions])) } else {
                 if actions.isEmpty { out.line("nothing to collect") }
@@ -40,7 +37,7 @@ struct GCCommand: AsyncParsableCommand {
             }
             return
         }
-        let result = try await controller.collectGarbage()
+        let result = try await backend.withController(store: fleetStore, flags: flags) { try await $0.collectGarbage() }
         if output == .json {
             out.line(JSONOutput.string(["succeeded": result.succeeded, "failed": result.failed]))
         } else {

@@ -29,9 +29,12 @@ struct LogsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fleet = try store.open(create: false).settings().fleetID
-        let porter = try backend.makePorter()
-        defer { Task { try? await porter.shutdown() } }
-        let sandbox = try await SandboxResolver.current(name, fleet: fleet, porter: porter, runningOnly: false)
+        try await backend.withPorter { porter in
+            try await show(try await SandboxResolver.current(name, fleet: fleet, porter: porter, runningOnly: false))
+        }
+    }
+
+    private func show(_ sandbox: Sandbox) async throws {
         let out = CommandOutput.current
         var seen = Set<String>()
         func emit(_ lines: [LogLine]) {

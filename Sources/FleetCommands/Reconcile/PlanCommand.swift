@@ -19,10 +19,7 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fleetStore = try store.open(create: false)
-        let porter = try backend.makePorter()
-        defer { Task { try? await porter.shutdown() } }
-        let controller = FleetController(store: fleetStore, backend: PorterSandboxBackend(porter: porter), options: flags.options)
-        let plan = try await controller.plan()
+        let plan = try await backend.withController(store: fleetStore, flags: flags) { try await $0.plan() }
         let out = CommandOutput.current
         switch output {
         case .json:

@@ -37,9 +37,10 @@ struct ReconcileCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fleetStore = try store.open(create: false)
-        let porter = try backend.makePorter()
-        defer { Task { try? await porter.shutdown() } }
-        let controller = FleetController(store: fleetStore, backend: PorterSandboxBackend(porter: porter), options: flags.options)
+        try await backend.withController(store: fleetStore, flags: flags) { try await reconcile(with: $0) }
+    }
+
+    private func reconcile(with controller: FleetController) async throws {
         let out = CommandOutput.current
         let deadline = ContinuousClock.now + (DurationText.parse(timeout) ?? .seconds(300))
         var passes: [PassSummary] = []

@@ -31,9 +31,7 @@ struct StatusCommand: AsyncParsableCommand {
         let lastChange = statuses.map(\.lastTransitionAt).max()
         var pending: [String]?
         if backend.isConfigured {
-            let porter = try backend.makePorter()
-            defer { Task { try? await porter.shutdown() } }
-            pending = try await FleetController(store: fleetStore, backend: PorterSandboxBackend(porter: porter)).plan().actions.map(\.summary)
+            pending = try await backend.withController(store: fleetStore) { try await $0.plan().actions.map(\.summary) }
         }
         let out = CommandOutput.current
         switch output {

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FleetReconciler
+import FleetStore
 import Foundation
 import PorterSandbox
 
@@ -15,6 +16,26 @@ struct BackendOptions: ParsableArguments {
     /// Whether a backend is configured at all (flag or environment).
     var isConfigured: Bool {
         (try? PorterEndpoint.resolve(baseURL: apiURL)) != nil
+    }
+
+    /// Runs `body` with a client for the configured API, and shuts the client down afterwards.
+    func withPorter<T>(_ body: (Porter) async throws -> T) async throws -> T {
+        let porter = try makePorter()
+        do {
+            let value = try await body(porter)
+            try? await porter.shutdown()
+            return value
+        } catch {
+            try? await porter.shutdown()
+            throw error
+        }
+    }
+
+    /// Runs `body` with a controller acting on `store` through the configured API.
+    func withController<T>(store: FleetStore, flags: ControllerFlags? = nil, _ body: (FleetController) async throws -> T) async throws -> T {
+        try await withPorter { porter in
+            try await body(FleetController(store: store, backend: PorterSandboxBackend(porter: porter), options: flags?.options ?? ControllerOptions()))
+        }
     }
 
     /// A client for the configured API; a configuration error says what to set.
