@@ -4,6 +4,26 @@ import Foundation
 import PorterSandbox
 
 extension FleetController {
+    /// The history of every logical sandbox from what the store remembers: generations and backoff from
+    /// the statuses, the last outcome from the newest generation's record.
+    static func history(of state: ReconcilerState) -> [String: LogicalHistory] {
+        var history: [String: LogicalHistory] = [:]
+        for status in state.statuses.values {
+            history[status.logicalName] = LogicalHistory(
+                lastGeneration: status.lastGeneration, failureCount: status.failureCount, backoffUntil: status.backoffUntil)
+        }
+        for record in state.latestSandboxes.values where !record.tracked {
+            if let phase = SandboxPhase(rawValue: record.phase), phase.isTerminal {
+                history[record.logicalName, default: LogicalHistory()].lastOutcome = LogicalHistory.Outcome(
+                    generation: record.generation, phase: phase, reason: record.terminationReason.flatMap(TerminationReason.init(rawValue:)),
+                    exitCode: record.exitCode)
+            }
+            history[record.logicalName, default: LogicalHistory()].lastGeneration = max(
+                history[record.logicalName]?.lastGeneration ?? 0, record.generation)
+        }
+        return history
+    }
+
     /// Reads the desired state and what the reconciler remembers, lists this fleet's live sandboxes
     /// (and volumes when the fleet has any), learns how tracked sandboxes that left the list ended,
     /// settles recorded creates by name, and plans.
@@ -20,31 +40,19 @@ extension FleetController {
         }
         let reconcilerRevision = try store.reconcilerRevision()
         let state: ReconcilerState
+        let history: [String: LogicalHistory]
         if let cached = cachedState, cached.revision == reconcilerRevision {
             state = cached.state
+            history = cached.history
         } else {
             state = try store.reconcilerState()
-            cachedState = (reconcilerRevision, state)
+            history = Self.history(of: state)
+            cachedState = (reconcilerRevision, state, history)
         }
         let fleetTag = [OwnershipTags.fleet: desired.fleetID]
         let live = try await call { try await backend.liveSandboxes(tags: fleetTag) }.filter { $0.fleet == desired.fleetID }
         let volumes = desired.volumes.isEmpty && state.ownedVolumes.isEmpty ? [] : try await call { try await backend.volumes() }
         let policies = Dictionary(desired.sandboxes.map { ($0.logicalName, $0.template.effectiveRestartPolicy) }, uniquingKeysWith: { a, _ in a })
-
-        var history: [String: LogicalHistory] = [:]
-        for status in state.statuses.values {
-            history[status.logicalName] = LogicalHistory(
-                lastGeneration: status.lastGeneration, failureCount: status.failureCount, backoffUntil: status.backoffUntil)
-        }
-        for record in state.latestSandboxes.values where !record.tracked {
-            if let phase = SandboxPhase(rawValue: record.phase), phase.isTerminal {
-                history[record.logicalName, default: LogicalHistory()].lastOutcome = LogicalHistory.Outcome(
-                    generation: record.generation, phase: phase, reason: record.terminationReason.flatMap(TerminationReason.init(rawValue:)),
-                    exitCode: record.exitCode)
-            }
-            history[record.logicalName, default: LogicalHistory()].lastGeneration = max(
-                history[record.logicalName]?.lastGeneration ?? 0, record.generation)
-        }
 
         var pass = ReconcilePass(desired: desired, state: state, live: live, history: history, plan: Plan(), now: now)
         let liveByID = Dictionary(live.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })

@@ -19,7 +19,7 @@ public actor FleetController {
     let callCount = Mutex(0)
     /// What the last pass read, kept while neither the desired state nor the reconciler's tables change.
     var cachedDesired: (revision: Int64, pruneAll: Bool, fleet: DesiredFleet)?
-    var cachedState: (revision: Int64, state: ReconcilerState)?
+    var cachedState: (revision: Int64, state: ReconcilerState, history: [String: LogicalHistory])?
     /// The lease a daemon holds: checked before every mutating call.
     var fencing: (holder: String, token: Int64)?
 
