@@ -62,7 +62,8 @@ public enum Planner {
         for sandbox in desired.sandboxes {
             let name = sandbox.logicalName
             let history = input.history[name] ?? LogicalHistory()
-            let generations = (liveByLogical[name] ?? []).sorted { ($0.generation ?? 0) > ($1.generation ?? 0) }
+            let live = liveByLogical[name] ?? []
+            let generations = live.count < 2 ? live : live.sorted { ($0.generation ?? 0) > ($1.generation ?? 0) }
             var status = LogicalSandboxStatusValue(
                 logicalName: name, owner: sandbox.owner, sync: "OutOfSync", health: "Missing", phase: nil, generation: nil,
                 actualID: nil, actualName: nil, message: "")
@@ -82,6 +83,15 @@ public enum Planner {
             }
             let hash = cached?.1 ?? CreateRequest.specHash(base)
             if cached == nil { requestCache[sandbox.owner] = (base, hash) }
+            // The common case, one running generation as desired, needs nothing more.
+            if generations.count == 1, let only = generations.first, only.phase == .running, only.specHash == hash,
+                !visiblyDrifted(only, from: base)
+            {
+                status.sync = "Synced"
+                status.health = "Healthy"
+                plan.statuses.append(status)
+                continue
+            }
             let nextGeneration = max(history.lastGeneration, generations.compactMap(\.generation).max() ?? 0) + 1
             func create(_ reason: String) {
                 let retry = input.retryIntents[name]

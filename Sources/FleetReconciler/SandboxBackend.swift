@@ -8,7 +8,9 @@ public struct ObservedSandbox: Sendable, Equatable {
     /// The actual name.
     public var name: String
     /// Its tags (ownership tags included).
-    public var tags: [String: String]
+    public var tags: [String: String] {
+        didSet { readOwnership() }
+    }
     /// Its phase.
     public var phase: SandboxPhase
     /// Its image.
@@ -42,6 +44,15 @@ public struct ObservedSandbox: Sendable, Equatable {
         self.finishedAt = finishedAt
         self.exitCode = exitCode
         self.terminationReason = terminationReason
+        readOwnership()
+    }
+
+    /// Reads the ownership tags once (they are consulted many times a pass).
+    private mutating func readOwnership() {
+        fleet = tags[OwnershipTags.fleet]
+        logicalName = tags[OwnershipTags.name]
+        generation = tags[OwnershipTags.generation].flatMap { Int($0) }
+        specHash = tags[OwnershipTags.specHash]
     }
 
     /// The observation of an API status.
@@ -53,13 +64,13 @@ public struct ObservedSandbox: Sendable, Equatable {
     }
 
     /// The fleet in its `porter-fleet/fleet` tag.
-    public var fleet: String? { tags[OwnershipTags.fleet] }
+    public private(set) var fleet: String?
     /// The logical name in its `porter-fleet/name` tag.
-    public var logicalName: String? { tags[OwnershipTags.name] }
+    public private(set) var logicalName: String?
     /// The generation in its `porter-fleet/generation` tag.
-    public var generation: Int? { tags[OwnershipTags.generation].flatMap { Int($0) } }
+    public private(set) var generation: Int?
     /// The spec hash in its `porter-fleet/spec-hash` tag.
-    public var specHash: String? { tags[OwnershipTags.specHash] }
+    public private(set) var specHash: String?
 }
 
 /// A volume as the reconciler observes it.

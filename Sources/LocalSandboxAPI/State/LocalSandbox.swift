@@ -44,7 +44,8 @@ struct LocalSandbox: Codable, Sendable {
             host: "",
             internalAddress: port.map { "127.0.0.1:\($0)" } ?? "",
             volumeMounts: volumeMounts.isEmpty ? nil : .init(additionalProperties: volumeMounts),
-            execTarget: phase == .running ? .init(namespace: "porter-fleet-local", podName: id, containerName: "sandbox") : nil
+            // There are no pods here, so no pod coordinates for interactive exec (Porter omits them until a pod exists).
+            execTarget: nil
         )
     }
 
