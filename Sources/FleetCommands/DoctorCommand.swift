@@ -1,0 +1,100 @@
+import ArgumentParser
+import FleetStore
+import Foundation
+import PorterSandbox
+
+/// `porter-fleet doctor`: checks the configuration and says how to fix each problem.
+struct DoctorCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "doctor",
+        abstract: "Check the configuration: the store, the Sandbox API, and bubblewrap for the local process runtime.",
+        discussion: "Exit code 0 when every check passes, 1 otherwise; each problem comes with its fix."
+    )
+
+    @OptionGroup var store: StoreOptions
+    @OptionGroup var backend: BackendOptions
+
+    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    var output: OutputFormat = .text
+
+    /// One check's outcome.
+    struct Check: Encodable {
+        var name: String
+        var ok: Bool
+        var detail: String
+        var fix: String?
+    }
+
+    func run() async throws {
+        var checks: [Check] = []
+        checks.append(checkStore())
+        checks.append(contentsOf: await checkBackend())
+        checks.append(checkBubblewrap())
+        let out = CommandOutput.current
+        switch output {
+        case .json: out.line(JSONOutput.string(["checks": checks]))
+        case .text:
+            for check in checks {
+                out.line("\(check.ok ? "ok  " : "FAIL") \(check.name): \(check.detail)")
+                if let fix = check.fix, !check.ok { out.line("     fix: \(fix)") }
+            }
+        }
+        if checks.contains(where: { !$0.ok }) { throw ExitCode(1) }
+    }
+
+    private func checkStore() -> Check {
+        let path = store.path
+        guard FileManager.default.fileExists(atPath: path) else {
+            return Check(name: "store", ok: false, detail: "\(path) does not exist", fix: "run 'porter-fleet apply -f MANIFESTS' (or pass --db)")
+        }
+        do {
+            let fleetStore = try FleetStore(path: path, create: false)
+            let integrity = try fleetStore.integrityCheck()
+            guard integrity == "ok" else {
+                return Check(name: "store", ok: false, detail: "integrity check: \(integrity)", fix: "restore the store from a backup, or start a new one and apply the manifests again (see docs/operations.md)")
+            }
+            guard FileManager.default.isWritableFile(atPath: path) else {
+                return Check(name: "store", ok: false, detail: "\(path) is not writable", fix: "fix the file's permissions")
+            }
+            let settings = try fleetStore.settings()
+            return Check(name: "store", ok: true, detail: "\(path): fleet '\(settings.fleetID)', \(try fleetStore.resources().count) desired resources, migrated")
+        } catch {
+            return Check(name: "store", ok: false, detail: "\(error)", fix: "point --db at a porter-fleet store")
+        }
+    }
+
+    private func checkBackend() async -> [Check] {
+        guard backend.isConfigured else {
+            return [Check(
+                name: "sandbox api", ok: false, detail: "no Sandbox API configured",
+                fix: "set PORTER_SANDBOX_BASE_URL (or --api-url), or PORTER_CLUSTER_ID with PORTER_SANDBOX_API_KEY, or use 'porter-fleet up' for the local API")]
+        }
+        do {
+            return try await backend.withPorter { porter in
+                var checks: [Check] = []
+                do {
+                    _ = try await porter.sandboxes.list(page: 1)
+                    checks.append(Check(name: "sandbox api", ok: true, detail: "\(porter.endpoint.baseURL) answers and accepts our credentials"))
+                } catch let error as PorterError where error.kind == .authentication {
+                    checks.append(Check(name: "sandbox api", ok: false, detail: "\(porter.endpoint.baseURL) rejected the credentials", fix: "set PORTER_SANDBOX_API_KEY to a valid Porter API token with developer permissions"))
+                } catch {
+                    checks.append(Check(name: "sandbox api", ok: false, detail: "\(porter.endpoint.baseURL): \(error)", fix: "check the URL and that the API is running"))
+                }
+                return checks
+            }
+        } catch {
+            return [Check(name: "sandbox api", ok: false, detail: "\(error)", fix: "check PORTER_SANDBOX_BASE_URL / PORTER_CLUSTER_ID / PORTER_SANDBOX_API_KEY")]
+        }
+    }
+
+    private func checkBubblewrap() -> Check {
+        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map { "\($0)/bwrap" }
+            .first { FileManager.default.isExecutableFile(atPath: $0) }
+        if let path {
+            return Check(name: "bubblewrap", ok: true, detail: "\(path): local process sandboxes are isolated")
+        }
+        return Check(
+            name: "bubblewrap", ok: false, detail: "bwrap is not installed: local process sandboxes would run unisolated",
+            fix: "apt-get install bubblewrap (only needed for the local Sandbox API's process runtime)")
+    }
+}

@@ -1,0 +1,36 @@
+import Foundation
+import LocalSandboxAPI
+import Logging
+import Testing
+
+@Suite("porter-fleet doctor")
+struct DoctorTests {
+    @Test func reportsEachProblemWithItsFixAndPassesWhenAllIsWell() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        unsetenv("PORTER_SANDBOX_BASE_URL")
+        let broken = await cli.run("doctor", "--api-url", "http://127.0.0.1:1")
+        #expect(broken.code == 1)
+        #expect(broken.out.contains("FAIL store: \(cli.database) does not exist"))
+        #expect(broken.out.contains("fix: run 'porter-fleet apply -f MANIFESTS'"))
+        #expect(broken.out.contains("FAIL sandbox api: http://127.0.0.1:1"))
+
+        var configuration = LocalAPIConfiguration(dataDirectory: cli.directory.appendingPathComponent("local").path)
+        configuration.port = 0
+        configuration.runtime = .simulated
+        configuration.token = "doctor-token"
+        configuration.logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let api = try await RunningLocalAPI.start(configuration: configuration)
+        #expect(await cli.run("apply", "-f", try cli.write("a.yaml", sandboxManifest("a"))).code == 0)
+        let unauthorised = await cli.run("doctor", "--api-url", api.baseURL)
+        #expect(unauthorised.out.contains("ok   store:") && unauthorised.out.contains("rejected the credentials"))
+        setenv("PORTER_SANDBOX_API_KEY", "doctor-token", 1)
+        let healthy = await cli.run("doctor", "--api-url", api.baseURL, "-o", "json")
+        unsetenv("PORTER_SANDBOX_API_KEY")
+        let checks = (try JSONSerialization.jsonObject(with: Data(healthy.out.utf8)) as? [String: [[String: Any]]])?["checks"] ?? []
+        #expect(checks.map { $0["name"] as? String } == ["store", "sandbox api", "bubblewrap"])
+        #expect(checks.prefix(2).allSatisfy { $0["ok"] as? Bool == true })
+        #expect(!healthy.out.contains("doctor-token"), "the key is never printed")
+        await api.stop()
+    }
+}
