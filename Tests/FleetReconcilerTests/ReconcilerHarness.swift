@@ -25,12 +25,13 @@ struct ReconcilerHarness {
     let clock = TestClock()
 
     static func start(
-        fleet: String = "default", faults: FaultSpec = .none, retries: RetryPolicy = RetryPolicy(maxRetries: 3, initialBackoff: .milliseconds(2), maxBackoff: .milliseconds(10))
+        fleet: String = "default", faults: FaultSpec = .none, runtime: LocalRuntimeKind = .simulated, retries: RetryPolicy = RetryPolicy(maxRetries: 3, initialBackoff: .milliseconds(2), maxBackoff: .milliseconds(10))
     ) async throws -> ReconcilerHarness {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("porter-fleet-reconcile-\(UUID().uuidString)")
         var configuration = LocalAPIConfiguration(dataDirectory: directory.appendingPathComponent("local").path)
         configuration.port = 0
-        configuration.runtime = .simulated
+        configuration.runtime = runtime
+        configuration.terminationGracePeriod = .milliseconds(300)
         configuration.simulated.queuedDelay = .milliseconds(5)
         configuration.simulated.creatingDelay = .milliseconds(5)
         configuration.faults = faults

@@ -218,7 +218,12 @@ struct ExampleManifestTests {
     static let examples = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("manifests/examples")
 
-    @Test(arguments: ["quickstart.yaml", "fleet.yaml"])
+    @Test func everyExampleIsTested() throws {
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.examples.path).filter { $0.hasSuffix(".yaml") }
+        #expect(Set(files) == ["quickstart.yaml", "fleet.yaml", "jobs.yaml", "sandbox-set.yaml"])
+    }
+
+    @Test(arguments: ["quickstart.yaml", "fleet.yaml", "jobs.yaml", "sandbox-set.yaml"])
     func exampleConverges(_ file: String) async throws {
         let harness = try await ReconcilerHarness.start()
         defer { Task { await harness.stop() } }
@@ -228,5 +233,28 @@ struct ExampleManifestTests {
         #expect(passes.last?.converged == true)
         let expected = try DesiredFleet(resources: harness.store.resources(), settings: harness.store.settings(), pruneAllRequested: false).sandboxes.count
         #expect(try await harness.liveNames().count == expected)
+    }
+}
+
+@Suite("Run-once jobs with real processes")
+struct JobTests {
+    @Test func jobsRunOnceAndComplete() async throws {
+        let harness = try await ReconcilerHarness.start(runtime: .process)
+        defer { Task { await harness.stop() } }
+        let text = try String(contentsOf: ExampleManifestTests.examples.appendingPathComponent("jobs.yaml"), encoding: .utf8)
+        try harness.apply(text)
+        let controller = harness.controller()
+        var statuses: [String: String] = [:]
+        for _ in 0..<100 {
+            let result = try await controller.reconcileOnce()
+            statuses = Dictionary(uniqueKeysWithValues: result.plan.statuses.map { ($0.logicalName, $0.health) })
+            if statuses.values.allSatisfy({ $0 == "Completed" }) && statuses.count == 2 { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(statuses == ["nightly-report": "Completed", "migrate-once": "Completed"])
+        let created = try harness.store.events().filter { $0.reason == "Created" }.map(\.name).sorted()
+        #expect(created == ["migrate-once", "nightly-report"], "each job ran exactly once")
+        let logs = try await harness.porter.sandboxes.get(name: "nightly-report-g1").logs()
+        #expect(logs.map(\.line) == ["building the report", "report done"])
     }
 }
