@@ -117,6 +117,11 @@ let package = Package(
             path: "Benchmarks/ReconcilerBenchmark"
         ),
         .executableTarget(
+            name: "chaos-soak",
+            dependencies: ["FleetStore", "FleetModel", "PorterSandbox"],
+            path: "scripts/ChaosSoak"
+        ),
+        .executableTarget(
             name: "desired-state-benchmark",
             dependencies: ["FleetCommands"],
             path: "Benchmarks/DesiredStateBenchmark"

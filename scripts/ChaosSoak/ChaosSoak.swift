@@ -1,0 +1,216 @@
+import FleetModel
+import FleetStore
+import Foundation
+import PorterSandbox
+
+/// The chaos soak: the simulated local Sandbox API with injected faults (5xx, 429, dropped answers,
+/// out-of-band kills), the `porter-fleet run` daemon killed with SIGKILL at random moments and restarted,
+/// for a bounded time; then the faults stop and the invariants are checked:
+/// one live generation per logical name, nothing of another fleet or untagged touched, no retained volume
+/// deleted, the store's integrity check ok, and the fleet converged within a bound after the faults stop.
+///
+/// `scripts/chaos-soak [--duration 2m] [--seed N]`; exit code 0 when every invariant holds.
+@main
+struct ChaosSoak {
+    static let replicas = 16
+
+    static func main() async throws {
+        let arguments = CommandLine.arguments
+        let duration = arguments.firstIndex(of: "--duration").flatMap { parse(arguments[$0 + 1]) } ?? 120
+        let seed = arguments.firstIndex(of: "--seed").flatMap { UInt64(arguments[$0 + 1]) } ?? UInt64(Date().timeIntervalSince1970)
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("porter-fleet").path
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("porter-fleet-chaos-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let data = directory.appendingPathComponent("local").path
+        let database = directory.appendingPathComponent("fleet.db").path
+        print("chaos soak: \(Int(duration)) s, seed \(seed), \(replicas) sandboxes, daemon SIGKILLed at random")
+        var random = SplitMix(seed: seed)
+
+        // Start without faults to set up what must never be touched.
+        var server = try Server.start(binary: binary, data: data, faults: nil, seed: seed)
+        var porter = try Porter(baseURL: server.url, environment: [:])
+        _ = try await porter.sandboxes.create(image: "x", name: "untagged-bystander", command: ["sleep", "infinity"])
+        _ = try await porter.sandboxes.create(
+            image: "x", name: "other-fleet-bystander",
+            tags: ["porter-fleet/fleet": "other", "porter-fleet/name": "chaos-0", "porter-fleet/generation": "1"])
+        let foreignVolume = try await porter.volumes.create(name: "foreign-volume")
+        try await porter.shutdown()
+
+        let manifest = directory.appendingPathComponent("fleet.yaml")
+        try """
+            apiVersion: porter-fleet/v1
+            kind: Volume
+            name: kept
+            spec: {deletion_policy: retain}
+            ---
+            apiVersion: porter-fleet/v1
+            kind: SandboxSet
+            name: chaos
+            spec:
+              replicas: \(replicas)
+              template:
+                image: x
+                command: [sleep, infinity]
+                volume_mounts: {/data: kept}
+            """.write(to: manifest, atomically: true, encoding: .utf8)
+        try run(binary, ["apply", "--db", database, "-f", manifest.path])
+        server.stop()
+
+        // Chaos: faults on, the daemon killed and restarted at random.
+        server = try Server.start(binary: binary, data: data, faults: "5xx=0.1,429=0.05,drop=0.1,latency=20ms,kill=0.02", seed: seed)
+        let end = Date().addingTimeInterval(duration)
+        var daemon = try Daemon.start(binary: binary, database: database, url: server.url)
+        var kills = 0
+        var changes = 0
+        while Date() < end {
+            try await Task.sleep(for: .milliseconds(Int64(500 + random.next() % 2500)))
+            if random.next() % 3 == 0 {
+                kill(daemon.process.processIdentifier, SIGKILL)
+                daemon.process.waitUntilExit()
+                kills += 1
+                daemon = try Daemon.start(binary: binary, database: database, url: server.url, lease: "2s")
+            }
+            if random.next() % 5 == 0 {
+                let count = Int(random.next() % UInt64(replicas)) + 1
+                _ = try? run(binary, ["scale", "--db", database, "set", "chaos", "--replicas", String(count)])
+                changes += 1
+            }
+        }
+        _ = try? run(binary, ["scale", "--db", database, "set", "chaos", "--replicas", String(replicas)])
+        kill(daemon.process.processIdentifier, SIGKILL)
+        daemon.process.waitUntilExit()
+        server.stop()
+        print("chaos over: \(kills) daemon kills, \(changes) desired-state changes")
+
+        // Faults off: the fleet must converge within a bound.
+        server = try Server.start(binary: binary, data: data, faults: nil, seed: seed)
+        porter = try Porter(baseURL: server.url, environment: [:])
+        daemon = try Daemon.start(binary: binary, database: database, url: server.url, lease: "2s")
+        let bound: TimeInterval = 60
+        let started = Date()
+        var live: [String: [String]] = [:]
+        while Date().timeIntervalSince(started) < bound {
+            live = try await liveByLogical(porter)
+            if live.count == replicas && live.values.allSatisfy({ $0.count == 1 }) { break }
+            try await Task.sleep(for: .milliseconds(500))
+        }
+        let convergedIn = Date().timeIntervalSince(started)
+        try await Task.sleep(for: .seconds(2))
+        live = try await liveByLogical(porter)
+        daemon.process.terminate()
+        daemon.process.waitUntilExit()
+
+        var failures: [String] = []
+        func check(_ ok: Bool, _ text: String) {
+            print("\(ok ? "ok  " : "FAIL") \(text)")
+            if !ok { failures.append(text) }
+        }
+        check(live.count == replicas, "every logical name has a live generation (\(live.count)/\(replicas))")
+        check(live.values.allSatisfy { $0.count == 1 }, "exactly one live generation per logical name\(live.values.contains { $0.count > 1 } ? ": \(live.filter { $0.value.count > 1 })" : "")")
+        check(convergedIn < bound, String(format: "converged within %.0f s after the faults stopped (%.1f s)", bound, convergedIn))
+        let untagged = try await porter.sandboxes.get(name: "untagged-bystander")
+        let other = try await porter.sandboxes.get(name: "other-fleet-bystander")
+        check(untagged.phase?.isTerminal == false || untagged.status?.terminationReason == .backendLost,
+            "the untagged sandbox was not terminated by porter-fleet (\(untagged.phase?.rawValue ?? "?"))")
+        check(other.phase?.isTerminal == false || other.status?.terminationReason == .backendLost,
+            "another fleet's sandbox was not terminated by porter-fleet (\(other.phase?.rawValue ?? "?"))")
+        let volumes = try await porter.volumes.list().map(\.name)
+        check(volumes.contains("kept"), "the retained volume exists")
+        check(volumes.contains(foreignVolume.name), "a volume porter-fleet did not create is untouched")
+        let integrity = try FleetStore(path: database, create: false).integrityCheck()
+        check(integrity == "ok", "the store's integrity check: \(integrity)")
+        try await porter.shutdown()
+        server.stop()
+        print(failures.isEmpty ? "chaos soak: all invariants hold" : "chaos soak: \(failures.count) invariants broken")
+        exit(failures.isEmpty ? 0 : 1)
+    }
+
+    static func liveByLogical(_ porter: Porter) async throws -> [String: [String]] {
+        var live: [String: [String]] = [:]
+        for try await sandbox in porter.sandboxes.all(tags: ["porter-fleet/fleet": "default"], phases: [.queued, .creating, .running]) {
+            live[sandbox.tags?["porter-fleet/name"] ?? "?", default: []].append(sandbox.name ?? "")
+        }
+        return live
+    }
+
+    @discardableResult
+    static func run(_ binary: String, _ arguments: [String]) throws -> Int32 {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        try process.run()
+        process.waitUntilExit()
+        return process.terminationStatus
+    }
+
+    static func parse(_ text: String) -> TimeInterval? {
+        if text.hasSuffix("m"), let minutes = Double(text.dropLast()) { return minutes * 60 }
+        if text.hasSuffix("s"), let seconds = Double(text.dropLast()) { return seconds }
+        return Double(text)
+    }
+}
+
+/// The simulated local Sandbox API as its own process.
+struct Server {
+    let process: Process
+    let url: String
+
+    static func start(binary: String, data: String, faults: String?, seed: UInt64) throws -> Server {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["local", "serve", "--listen", "127.0.0.1:0", "--data", data, "--runtime", "simulated", "--seed", String(seed), "--log-level", "error"]
+            + (faults.map { ["--faults", $0] } ?? [])
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        var buffer = Data()
+        while true {
+            let chunk = pipe.fileHandleForReading.availableData
+            guard !chunk.isEmpty else { throw SoakError(message: "local serve did not start") }
+            buffer.append(chunk)
+            if let text = String(data: buffer, encoding: .utf8), let range = text.range(of: "http://") {
+                return Server(process: process, url: String(text[range.lowerBound...].prefix { !$0.isWhitespace }))
+            }
+        }
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+    }
+}
+
+/// A `porter-fleet run` daemon.
+struct Daemon {
+    let process: Process
+
+    static func start(binary: String, database: String, url: String, lease: String = "2s") throws -> Daemon {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: binary)
+        process.arguments = ["run", "--db", database, "--api-url", url, "--resync", "1s", "--lease", lease, "--metrics-listen", "off", "--log-level", "critical"]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return Daemon(process: process)
+    }
+}
+
+struct SoakError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
+
+/// A seedable random generator, so a soak can be replayed.
+struct SplitMix {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+}
