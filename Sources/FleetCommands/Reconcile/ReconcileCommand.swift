@@ -66,10 +66,10 @@ struct ReconcileCommand: AsyncParsableCommand {
     private func report(_ result: ReconcileResult, pass: Int, out: CommandOutput) {
         guard output == .text else { return }
         for line in result.succeeded { out.line(line) }
-        for line in result.failed { out.error("failed: \(line)") }
+        for line in result.failed { out.error(Colour.red.paint("failed: \(line)")) }
         let synced = result.plan.statuses.filter { $0.sync == "Synced" }.count
         let healthy = result.plan.statuses.filter { $0.health == "Healthy" || $0.health == "Completed" }.count
-        out.line("pass \(pass): \(result.plan.actions.count) actions, \(synced)/\(result.plan.statuses.count) synced, \(healthy) healthy\(result.converged ? ", converged" : "")")
+        out.line("pass \(pass): \(result.plan.actions.count) actions, \(synced)/\(result.plan.statuses.count) synced, \(healthy) healthy\(result.converged ? Colour.green.paint(", converged") : "")")
     }
 }
 

@@ -60,7 +60,13 @@ struct StatusCommand: AsyncParsableCommand {
                     status.actualName ?? "-", status.message,
                 ])
             }
-            out.write(TextTable.render(rows))
+            // Colour goes on after alignment, so escape codes never count as width.
+            let colour = Colour.enabled(for: out)
+            let lines = TextTable.render(rows).split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { index, line -> String in
+                guard colour, index > 0, index <= statuses.count, let tint = Colour.forHealth(statuses[index - 1].health) else { return String(line) }
+                return String(line).replacingOccurrences(of: " \(statuses[index - 1].health) ", with: " \(tint.paint(statuses[index - 1].health, enabled: true)) ")
+            }
+            out.write(lines.joined(separator: "\n"))
         }
     }
 }
