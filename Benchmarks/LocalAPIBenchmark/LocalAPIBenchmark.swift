@@ -26,15 +26,8 @@ struct LocalAPIBenchmark {
         configuration.port = 0
         configuration.runtime = .simulated
         configuration.logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
-        let ports = AsyncStream<Int>.makeStream()
-        let app = try await buildLocalAPI(configuration: configuration) { port in
-            ports.continuation.yield(port)
-            ports.continuation.finish()
-        }
-        let server = Task { try await app.run() }
-        var portIterator = ports.stream.makeAsyncIterator()
-        guard let port = await portIterator.next() else { fatalError("the server did not start") }
-        let baseURL = "http://127.0.0.1:\(port)"
+        let server = try await RunningLocalAPI.start(configuration: configuration)
+        let baseURL = server.baseURL
         print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores, \(ProcessInfo.processInfo.physicalMemory >> 30) GiB; local API at \(baseURL)")
 
         // 1. Create throughput: `clients` concurrent clients, each with its own connection pool.
@@ -87,8 +80,7 @@ struct LocalAPIBenchmark {
         print(String(format: "list: %d sandboxes in %d pages in %.3f s (goal < 1 s)", count, pages, seconds(listTime)))
 
         for porter in porters { try await porter.shutdown() }
-        server.cancel()
-        _ = try? await server.value
+        await server.stop()
     }
 
     static func seconds(_ duration: Duration) -> Double {

@@ -10,18 +10,17 @@ import PorterSandbox
 /// A local Sandbox API started in-process on 127.0.0.1 (a free port) with a fresh data directory,
 /// and a client for it.
 final class LocalAPIHarness: Sendable {
-    let port: Int
     let dataDirectory: String
     let porter: Porter
-    private let task: Task<Void, any Error>
+    private let api: RunningLocalAPI
 
-    var baseURL: String { "http://127.0.0.1:\(port)" }
+    var port: Int { api.port }
+    var baseURL: String { api.baseURL }
 
-    private init(port: Int, dataDirectory: String, porter: Porter, task: Task<Void, any Error>) {
-        self.port = port
+    private init(dataDirectory: String, porter: Porter, api: RunningLocalAPI) {
         self.dataDirectory = dataDirectory
         self.porter = porter
-        self.task = task
+        self.api = api
     }
 
     /// A fresh temporary data directory.
@@ -46,23 +45,15 @@ final class LocalAPIHarness: Sendable {
         configuration.terminationGracePeriod = .milliseconds(500)
         configuration.logger = Logger(label: "local-api-test", factory: { _ in SwiftLogNoOpLogHandler() })
         configure(&configuration)
-        let ports = AsyncStream<Int>.makeStream()
-        let app = try await buildLocalAPI(configuration: configuration) { port in
-            ports.continuation.yield(port)
-            ports.continuation.finish()
-        }
-        let task = Task { try await app.run() }
-        var iterator = ports.stream.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
-        let porter = try Porter(apiKey: apiKey, baseURL: "http://127.0.0.1:\(port)", retryPolicy: retryPolicy, environment: [:])
-        return LocalAPIHarness(port: port, dataDirectory: dataDirectory, porter: porter, task: task)
+        let api = try await RunningLocalAPI.start(configuration: configuration)
+        let porter = try Porter(apiKey: apiKey, baseURL: api.baseURL, retryPolicy: retryPolicy, environment: [:])
+        return LocalAPIHarness(dataDirectory: dataDirectory, porter: porter, api: api)
     }
 
     /// Stops the server (gracefully: workloads stopped and recorded) and the client.
     func stop() async {
         try? await porter.shutdown()
-        task.cancel()
-        _ = try? await task.value
+        await api.stop()
     }
 
     /// Stops the server and removes its data.
