@@ -118,7 +118,10 @@ let package = Package(
         ),
         .executableTarget(
             name: "chaos-soak",
-            dependencies: ["FleetStore", "FleetModel", "PorterSandbox"],
+            dependencies: [
+                "FleetStore", "FleetModel", "PorterSandbox", "LocalSandboxAPI",
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "scripts/ChaosSoak"
         ),
         .executableTarget(

@@ -222,3 +222,19 @@ public enum DeletionPolicy: String, Sendable, Codable, CaseIterable {
     /// Delete it once nothing attached to it is live.
     case delete
 }
+
+extension Manifest {
+    /// What a Sandbox, or each member of a SandboxSet, runs; nil for a Volume.
+    public var sandboxTemplate: SandboxTemplate? {
+        switch spec {
+        case .sandbox(let template): template
+        case .sandboxSet(let set): set.template
+        case .volume: nil
+        }
+    }
+
+    /// The volume mounts naming a Volume that is not in `volumes`, in path order.
+    public func mounts(notIn volumes: Set<String>) -> [(path: String, volume: String)] {
+        (sandboxTemplate?.volumeMounts ?? [:]).sorted { $0.key < $1.key }.filter { !volumes.contains($0.value) }.map { ($0.key, $0.value) }
+    }
+}

@@ -26,13 +26,7 @@ public enum ManifestSetValidation {
         }
         let declaredVolumes = otherVolumes.union(manifests.filter { $0.kind == .volume }.map(\.name))
         for manifest in manifests {
-            let template: SandboxTemplate? =
-                switch manifest.spec {
-                case .sandbox(let template): template
-                case .sandboxSet(let set): set.template
-                case .volume: nil
-                }
-            for (path, volume) in (template?.volumeMounts ?? [:]).sorted(by: { $0.key < $1.key }) where !declaredVolumes.contains(volume) {
+            for (path, volume) in manifest.mounts(notIn: declaredVolumes) {
                 let hint = NameSuggestion.hint(for: volume, in: declaredVolumes.sorted())
                 errors.append(ManifestError(manifest.location, "\(manifest.reference) mounts volume '\(volume)' at \(path), but no Volume '\(volume)' is declared\(hint)"))
             }

@@ -27,7 +27,7 @@ extension FleetController {
     /// Reads the desired state and what the reconciler remembers, lists this fleet's live sandboxes
     /// (and volumes when the fleet has any), learns how tracked sandboxes that left the list ended,
     /// settles recorded creates by name, and plans.
-    func observeAndPlan(dryRun: Bool) async throws -> ReconcilePass {
+    func observeAndPlan() async throws -> ReconcilePass {
         let now = clock()
         let pruneAll = try store.pruneAllRequestedRevision() != nil || options.allowEmpty
         let desiredRevision = try store.revision()

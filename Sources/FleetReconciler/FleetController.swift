@@ -34,7 +34,7 @@ public actor FleetController {
 
     /// What a pass would do now, changing nothing (no mutating call, no store write).
     public func plan() async throws -> Plan {
-        try await observeAndPlan(dryRun: true).plan
+        try await observeAndPlan().plan
     }
 
     /// One reconcile pass.
@@ -51,7 +51,7 @@ public actor FleetController {
     func pass(cleanupOnly: Bool) async throws -> ReconcileResult {
         callCount.withLock { $0 = 0 }
         let started = ContinuousClock.now
-        var pass = try await observeAndPlan(dryRun: false)
+        var pass = try await observeAndPlan()
         if cleanupOnly { pass.plan.actions = pass.plan.actions.filter(\.isCleanup) }
         var result = ReconcileResult(plan: pass.plan, converged: false, apiCalls: 0)
         let observed = ContinuousClock.now

@@ -1,3 +1,4 @@
+import FleetStore
 import Foundation
 import PorterSandbox
 
@@ -36,14 +37,6 @@ public enum PlannedAction: Sendable, Equatable {
         default: false
         }
     }
-
-    /// Whether this calls a mutating API.
-    public var isMutating: Bool {
-        switch self {
-        case .adoptVolume, .releaseVolume: false
-        default: true
-        }
-    }
 }
 
 /// What one pass would do: actions in order, the status of every logical sandbox, events and when to
@@ -51,8 +44,9 @@ public enum PlannedAction: Sendable, Equatable {
 public struct Plan: Sendable, Equatable {
     /// Actions in the order to run them (volumes before the sandboxes that mount them).
     public var actions: [PlannedAction] = []
-    /// The status of every desired logical sandbox after this plan.
-    public var statuses: [LogicalSandboxStatusValue] = []
+    /// The status of every desired logical sandbox after this plan (generations and backoff as the
+    /// plan found them; the controller completes them after executing).
+    public var statuses: [LogicalSandboxStatus] = []
     /// Events this plan records (drift, backoff, conflicts, the empty-state guard).
     public var events: [PlannedEvent] = []
     /// Logical sandboxes waiting for something, with the earliest time to look again.
@@ -63,28 +57,6 @@ public struct Plan: Sendable, Equatable {
 
     /// Whether nothing needs doing.
     public var isEmpty: Bool { actions.isEmpty }
-}
-
-/// The reported status of one logical sandbox.
-public struct LogicalSandboxStatusValue: Sendable, Equatable {
-    /// The logical name.
-    public var logicalName: String
-    /// The desired resource it comes from.
-    public var owner: String
-    /// `Synced` or `OutOfSync`.
-    public var sync: String
-    /// `Healthy`, `Progressing`, `Degraded`, `Backoff`, `Missing` or `Completed`.
-    public var health: String
-    /// The current generation's phase.
-    public var phase: String?
-    /// The current generation.
-    public var generation: Int?
-    /// The current generation's id and name.
-    public var actualID: String?
-    /// The current generation's name.
-    public var actualName: String?
-    /// A short explanation.
-    public var message: String
 }
 
 /// An event a plan records.

@@ -64,9 +64,9 @@ public enum Planner {
             let history = input.history[name] ?? LogicalHistory()
             let live = liveByLogical[name] ?? []
             let generations = live.count < 2 ? live : live.sorted { ($0.generation ?? 0) > ($1.generation ?? 0) }
-            var status = LogicalSandboxStatusValue(
-                logicalName: name, owner: sandbox.owner, sync: "OutOfSync", health: "Missing", phase: nil, generation: nil,
-                actualID: nil, actualName: nil, message: "")
+            var status = LogicalSandboxStatus(
+                logicalName: name, owner: sandbox.owner, lastGeneration: history.lastGeneration, failureCount: history.failureCount,
+                backoffUntil: history.backoffUntil, lastTransitionAt: input.now)
             if let newest = generations.first {
                 status.phase = newest.phase.rawValue
                 status.generation = newest.generation

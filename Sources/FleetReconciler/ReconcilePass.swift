@@ -18,20 +18,18 @@ struct ReconcilePass: Sendable {
     /// Merges history and the plan's statuses into the stored statuses, recording only what changed,
     /// and drops the statuses of logical sandboxes no longer desired with nothing live.
     mutating func finalizeStatuses(now: Date, failedLogicalNames: Set<String>) {
-        for value in plan.statuses {
-            let history = history[value.logicalName] ?? LogicalHistory()
-            let old = state.statuses[value.logicalName]
-            var health = value.health
-            var message = value.message
-            if failedLogicalNames.contains(value.logicalName), health != "Backoff" {
-                health = "Degraded"
-                message = "an API call failed; see 'porter-fleet events'"
+        for planned in plan.statuses {
+            let history = history[planned.logicalName] ?? LogicalHistory()
+            let old = state.statuses[planned.logicalName]
+            var status = planned
+            status.lastGeneration = history.lastGeneration
+            status.failureCount = history.failureCount
+            status.backoffUntil = history.backoffUntil
+            status.lastTransitionAt = old?.lastTransitionAt ?? now
+            if failedLogicalNames.contains(planned.logicalName), status.health != "Backoff" {
+                status.health = "Degraded"
+                status.message = "an API call failed; see 'porter-fleet events'"
             }
-            var status = LogicalSandboxStatus(
-                logicalName: value.logicalName, owner: value.owner, lastGeneration: history.lastGeneration,
-                failureCount: history.failureCount, backoffUntil: history.backoffUntil, sync: value.sync, health: health,
-                phase: value.phase, generation: value.generation, actualID: value.actualID, actualName: value.actualName, message: message,
-                lastTransitionAt: old?.lastTransitionAt ?? now)
             if let old, old.sync != status.sync || old.health != status.health { status.lastTransitionAt = now }
             if old == nil { status.lastTransitionAt = now }
             if status != old { changes.statuses.append(status) }

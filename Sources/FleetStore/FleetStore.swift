@@ -409,13 +409,7 @@ public final class FleetStore: Sendable {
         var problems: [ManifestError] = []
         for resource in remaining where resource.kind != .volume {
             let manifest = try resource.manifest()
-            let template: SandboxTemplate? =
-                switch manifest.spec {
-                case .sandbox(let template): template
-                case .sandboxSet(let set): set.template
-                case .volume: nil
-                }
-            for (path, volume) in (template?.volumeMounts ?? [:]).sorted(by: { $0.key < $1.key }) where !volumes.contains(volume) {
+            for (path, volume) in manifest.mounts(notIn: volumes) {
                 problems.append(
                     ManifestError(
                         manifest.location,

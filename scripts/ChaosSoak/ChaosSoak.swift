@@ -1,6 +1,8 @@
 import FleetModel
 import FleetStore
 import Foundation
+import LocalSandboxAPI
+import Logging
 import PorterSandbox
 
 /// The chaos soak: the simulated local Sandbox API with injected faults (5xx, 429, dropped answers,
@@ -25,11 +27,11 @@ struct ChaosSoak {
         let data = directory.appendingPathComponent("local").path
         let database = directory.appendingPathComponent("fleet.db").path
         print("chaos soak: \(Int(duration)) s, seed \(seed), \(replicas) sandboxes, daemon SIGKILLed at random")
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
 
         // Start without faults to set up what must never be touched.
-        var server = try Server.start(binary: binary, data: data, faults: nil, seed: seed)
-        var porter = try Porter(baseURL: server.url, environment: [:])
+        var server = try await startServer(data: data, faults: nil, seed: seed)
+        var porter = try Porter(baseURL: server.baseURL, environment: [:])
         _ = try await porter.sandboxes.create(image: "x", name: "untagged-bystander", command: ["sleep", "infinity"])
         _ = try await porter.sandboxes.create(
             image: "x", name: "other-fleet-bystander",
@@ -55,12 +57,12 @@ struct ChaosSoak {
                 volume_mounts: {/data: kept}
             """.write(to: manifest, atomically: true, encoding: .utf8)
         try run(binary, ["apply", "--db", database, "-f", manifest.path])
-        server.stop()
+        await server.stop()
 
         // Chaos: faults on, the daemon killed and restarted at random.
-        server = try Server.start(binary: binary, data: data, faults: "5xx=0.1,429=0.05,drop=0.1,latency=20ms,kill=0.02", seed: seed)
+        server = try await startServer(data: data, faults: "5xx=0.1,429=0.05,drop=0.1,latency=20ms,kill=0.02", seed: seed)
         let end = Date().addingTimeInterval(duration)
-        var daemon = try Daemon.start(binary: binary, database: database, url: server.url)
+        var daemon = try Daemon.start(binary: binary, database: database, url: server.baseURL)
         var kills = 0
         var changes = 0
         while Date() < end {
@@ -69,7 +71,7 @@ struct ChaosSoak {
                 kill(daemon.process.processIdentifier, SIGKILL)
                 daemon.process.waitUntilExit()
                 kills += 1
-                daemon = try Daemon.start(binary: binary, database: database, url: server.url, lease: "2s")
+                daemon = try Daemon.start(binary: binary, database: database, url: server.baseURL, lease: "2s")
             }
             if random.next() % 5 == 0 {
                 let count = Int(random.next() % UInt64(replicas)) + 1
@@ -80,13 +82,13 @@ struct ChaosSoak {
         _ = try? run(binary, ["scale", "--db", database, "set", "chaos", "--replicas", String(replicas)])
         kill(daemon.process.processIdentifier, SIGKILL)
         daemon.process.waitUntilExit()
-        server.stop()
+        await server.stop()
         print("chaos over: \(kills) daemon kills, \(changes) desired-state changes")
 
         // Faults off: the fleet must converge within a bound.
-        server = try Server.start(binary: binary, data: data, faults: nil, seed: seed)
-        porter = try Porter(baseURL: server.url, environment: [:])
-        daemon = try Daemon.start(binary: binary, database: database, url: server.url, lease: "2s")
+        server = try await startServer(data: data, faults: nil, seed: seed)
+        porter = try Porter(baseURL: server.baseURL, environment: [:])
+        daemon = try Daemon.start(binary: binary, database: database, url: server.baseURL, lease: "2s")
         let bound: TimeInterval = 60
         let started = Date()
         var live: [String: [String]] = [:]
@@ -121,7 +123,7 @@ struct ChaosSoak {
         let integrity = try FleetStore(path: database, create: false).integrityCheck()
         check(integrity == "ok", "the store's integrity check: \(integrity)")
         try await porter.shutdown()
-        server.stop()
+        await server.stop()
         print(failures.isEmpty ? "chaos soak: all invariants hold" : "chaos soak: \(failures.count) invariants broken")
         exit(failures.isEmpty ? 0 : 1)
     }
@@ -152,34 +154,15 @@ struct ChaosSoak {
     }
 }
 
-/// The simulated local Sandbox API as its own process.
-struct Server {
-    let process: Process
-    let url: String
-
-    static func start(binary: String, data: String, faults: String?, seed: UInt64) throws -> Server {
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: binary)
-        process.arguments = ["local", "serve", "--listen", "127.0.0.1:0", "--data", data, "--runtime", "simulated", "--seed", String(seed), "--log-level", "error"]
-            + (faults.map { ["--faults", $0] } ?? [])
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        try process.run()
-        var buffer = Data()
-        while true {
-            let chunk = pipe.fileHandleForReading.availableData
-            guard !chunk.isEmpty else { throw SoakError(message: "local serve did not start") }
-            buffer.append(chunk)
-            if let text = String(data: buffer, encoding: .utf8), let range = text.range(of: "http://") {
-                return Server(process: process, url: String(text[range.lowerBound...].prefix { !$0.isWhitespace }))
-            }
-        }
-    }
-
-    func stop() {
-        process.terminate()
-        process.waitUntilExit()
-    }
+/// Starts the simulated local Sandbox API in this process on a free port, with `faults` when given.
+func startServer(data: String, faults: String?, seed: UInt64) async throws -> RunningLocalAPI {
+    var configuration = LocalAPIConfiguration(dataDirectory: data)
+    configuration.port = 0
+    configuration.runtime = .simulated
+    configuration.seed = seed
+    configuration.faults = try faults.map(FaultSpec.init(parsing:)) ?? .none
+    configuration.logger = Logger(label: "chaos-soak", factory: { _ in SwiftLogNoOpLogHandler() })
+    return try await RunningLocalAPI.start(configuration: configuration)
 }
 
 /// A `porter-fleet run` daemon.
@@ -197,20 +180,3 @@ struct Daemon {
     }
 }
 
-struct SoakError: Error, CustomStringConvertible {
-    var message: String
-    var description: String { message }
-}
-
-/// A seedable random generator, so a soak can be replayed.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

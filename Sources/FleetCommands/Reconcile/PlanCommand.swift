@@ -37,36 +37,13 @@ struct PlanCommand: AsyncParsableCommand {
 struct PlanOutput: Encodable {
     var inSync: Bool
     var actions: [String]
-    var statuses: [StatusLine]
+    var statuses: [StatusItem]
     var warnings: [String]
 
     init(_ plan: Plan) {
         inSync = plan.actions.isEmpty
         actions = plan.actions.map(\.summary)
-        statuses = plan.statuses.map(StatusLine.init)
+        statuses = plan.statuses.map(StatusItem.init)
         warnings = plan.events.filter { $0.type == "Warning" }.map { "\($0.kind)/\($0.name): \($0.message)" }
-    }
-}
-
-/// One logical sandbox's status in JSON outputs.
-struct StatusLine: Encodable {
-    var name: String
-    var owner: String
-    var sync: String
-    var health: String
-    var phase: String?
-    var generation: Int?
-    var actualName: String?
-    var message: String
-
-    init(_ value: LogicalSandboxStatusValue) {
-        name = value.logicalName
-        owner = value.owner
-        sync = value.sync
-        health = value.health
-        phase = value.phase
-        generation = value.generation
-        actualName = value.actualName
-        message = value.message
     }
 }

@@ -55,7 +55,7 @@ struct ReconcileCommand: AsyncParsableCommand {
             report(result, pass: passes.count, out: out)
         }
         if output == .json {
-            out.line(JSONOutput.string(ReconcileOutput(converged: result.converged, passes: passes, statuses: result.plan.statuses.map(StatusLine.init))))
+            out.line(JSONOutput.string(ReconcileOutput(converged: result.converged, passes: passes, statuses: result.plan.statuses.map(StatusItem.init))))
         } else if wait {
             out.line(result.converged ? "converged after \(passes.count) passes" : "not converged after \(passes.count) passes")
         }
@@ -96,7 +96,7 @@ struct PassSummary: Encodable {
 struct ReconcileOutput: Encodable {
     var converged: Bool
     var passes: [PassSummary]
-    var statuses: [StatusLine]
+    var statuses: [StatusItem]
 }
 
 /// Durations on the command line: `500ms`, `90s`, `5m`, `1h30m`.

@@ -84,7 +84,7 @@ struct StatusOutput: Encodable {
     var items: [StatusItem]
 }
 
-/// One logical sandbox in `status -o json`.
+/// One logical sandbox in JSON outputs (`status`, `plan`, `reconcile`).
 struct StatusItem: Encodable {
     var name: String
     var owner: String
