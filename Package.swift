@@ -149,6 +149,7 @@ let package = Package(
             dependencies: [
                 "FleetCommands", "FleetModel", "FleetStore", "LocalSandboxAPI", "PorterSandbox",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             resources: [.copy("Fixtures")]
         ),

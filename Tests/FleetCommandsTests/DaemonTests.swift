@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import FleetStore
 import Foundation
 import LocalSandboxAPI
@@ -29,12 +30,12 @@ struct DaemonTests {
             return Environment(cli: cli, api: api, porter: porter)
         }
 
-        func daemon(_ extra: [String] = []) throws -> Process {
+        func daemon(_ extra: [String] = [], resync: String = "1s", metrics: String = "off", logLevel: String = "error", stderr: Pipe? = nil) throws -> Process {
             let process = Process()
             process.executableURL = DaemonTests.binary
-            process.arguments = ["run", "--db", cli.database, "--api-url", api.baseURL, "--resync", "1s", "--metrics-listen", "off", "--log-level", "error", "--lease", "3s"] + extra
+            process.arguments = ["run", "--db", cli.database, "--api-url", api.baseURL, "--resync", resync, "--metrics-listen", metrics, "--log-level", logLevel, "--lease", "3s"] + extra
             process.standardOutput = FileHandle.nullDevice
-            process.standardError = FileHandle.nullDevice
+            process.standardError = stderr ?? FileHandle.nullDevice
             try process.run()
             return process
         }
@@ -101,6 +102,39 @@ struct DaemonTests {
         _ = try await env.waitFor { $0 == ["w-0-g1", "w-1-g2", "w-2-g1"] }
         #expect(try store.leaseHolder()?.holder.hasSuffix(":\(standby.processIdentifier)") == true, "the standby took the lease")
         #expect(try store.leaseHolder()?.token == holder.token + 1, "with a new fencing token")
+    }
+
+    @Test func aDesiredStateChangeWakesTheDaemonAtOnceAndMetricsAreServed() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
+        let env = try await Environment.start()
+        defer { Task { await env.stop() } }
+        #expect(await env.cli.run("apply", "-f", try env.cli.write("set.yaml", Self.set(2))).code == 0)
+        let log = Pipe()
+        let collected = Mutex("")
+        log.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            collected.withLock { $0 += String(decoding: data, as: UTF8.self) }
+        }
+        // A resync far longer than the test: only the revision change can explain a prompt pass.
+        let daemon = try env.daemon(resync: "10m", metrics: "127.0.0.1:0", logLevel: "info", stderr: log)
+        defer { if daemon.isRunning { daemon.terminate() } }
+        _ = try await env.waitFor { $0 == ["w-0-g1", "w-1-g1"] }
+        #expect(await env.cli.run("scale", "set", "w", "--replicas", "3").code == 0)
+        _ = try await env.waitFor({ $0 == ["w-0-g1", "w-1-g1", "w-2-g1"] }, seconds: 20)
+
+        let line = try #require(collected.withLock { $0 }.split(separator: "\n").first { $0.contains("metrics on http://") })
+        let url = try #require(line.split(separator: " ").last.map(String.init))
+        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
+        #expect(response.status.code == 200)
+        let metrics = String(buffer: try await response.body.collect(upTo: 1 << 20))
+        #expect(metrics.contains("porter_fleet_reconcile_total{result=\"success\"}"))
+        #expect(metrics.contains("porter_fleet_sandboxes{health=\"Healthy\"}"))
+        #expect(metrics.contains("porter_fleet_api_requests_total{method=\"POST\",route=\"/v1/sandbox/run\",code=\"2xx\"} 3"))
+        #expect(metrics.contains("porter_fleet_leader 1"))
+        daemon.terminate()
+        daemon.waitUntilExit()
+        #expect(daemon.terminationStatus == 0)
+        log.fileHandleForReading.readabilityHandler = nil
     }
 
     @Test func aDaemonKilledMidPassRestartsAndConvergesWithoutDuplicates() async throws {

@@ -1,4 +1,5 @@
 import FleetStore
+import FleetCommands
 import Foundation
 import LocalSandboxAPI
 import Logging
@@ -76,5 +77,33 @@ struct ReconcileCommandTests {
         #expect(await cli.run("gc", "--api-url", url).out == "nothing to collect\n")
         #expect(await cli.run("reconcile", "--api-url", url).code == 2, "--once is required")
         await api.stop()
+    }
+}
+
+@Suite("events --follow")
+struct EventsFollowTests {
+    @Test func newEventsArePrintedAsTheyHappen() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        #expect(await cli.run("apply", "-f", try cli.write("a.yaml", sandboxManifest("a"))).code == 0)
+        let store = try FleetStore(path: cli.database, create: false)
+        var first = ReconcilerChanges()
+        first.events = [FleetEvent(kind: "Sandbox", name: "a", type: "Normal", reason: "Created", message: "before following", at: Date())]
+        try store.commit(first)
+        let captured = CapturedOutput()
+        let database = cli.database
+        let follower = Task { await PorterFleetCommand.execute(["events", "--db", database, "--follow"], output: captured.output) }
+        try await Task.sleep(for: .milliseconds(500))
+        var later = ReconcilerChanges()
+        later.events = [FleetEvent(kind: "Sandbox", name: "a", type: "Warning", reason: "Failed", message: "while following", at: Date())]
+        try store.commit(later)
+        let deadline = Date().addingTimeInterval(10)
+        while !captured.standardOutput.contains("while following"), Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        follower.cancel()
+        _ = await follower.value
+        let lines = captured.standardOutput.split(separator: "\n")
+        #expect(lines.first?.hasPrefix("LAST SEEN") == true)
+        #expect(lines.filter { $0.contains("before following") }.count == 1, "old events are printed once")
+        #expect(lines.contains { $0.contains("Failed") && $0.contains("while following") })
     }
 }
