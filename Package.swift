@@ -39,13 +39,16 @@ let package = Package(
             ],
             exclude: ["openapi-generator-config.yaml"]
         ),
+        .target(name: "WireFormats"),
         .target(
             name: "LocalSandboxAPI",
             dependencies: [
                 "PorterSandbox",
+                "WireFormats",
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -83,6 +86,7 @@ let package = Package(
             name: "FleetCommands",
             dependencies: [
                 "PorterSandbox",
+                "WireFormats",
                 "LocalSandboxAPI",
                 "FleetModel",
                 "FleetStore",
@@ -141,6 +145,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "WireFormatsTests",
+            dependencies: ["WireFormats"]
+        ),
+        .testTarget(
             name: "FleetModelTests",
             dependencies: ["FleetModel"]
         ),
@@ -157,6 +165,7 @@ let package = Package(
             name: "LocalSandboxAPITests",
             dependencies: [
                 "LocalSandboxAPI",
+                "WireFormats",
                 "PorterSandbox",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Hummingbird", package: "hummingbird"),

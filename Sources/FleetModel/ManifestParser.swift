@@ -340,7 +340,11 @@ struct NodeReader {
                 memory: resources["memory"].flatMap { text($0.value, "\(what).resources.memory") })
         }
         if let field = fields["ttl_seconds"], let ttl = integer(field.value, "\(what).ttl_seconds") {
-            if ttl < 1 { fail(field.value, "\(what).ttl_seconds must be at least 1, not \(ttl)") } else { template.ttlSeconds = ttl }
+            if !(1...ManifestRules.maximumTTLSeconds).contains(ttl) {
+                fail(field.value, "\(what).ttl_seconds must be between 1 and \(ManifestRules.maximumTTLSeconds) (ten years), not \(ttl)")
+            } else {
+                template.ttlSeconds = ttl
+            }
         }
         if let field = fields["restart_policy"] {
             template.restartPolicy = enumeration(field.value, "\(what).restart_policy", as: RestartPolicy.self)

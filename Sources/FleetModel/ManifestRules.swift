@@ -2,6 +2,8 @@
 public enum ManifestRules {
     /// The most replicas a set may ask for.
     public static let maximumReplicas = 10_000
+    /// The longest `ttl_seconds` accepted: ten years, as the Sandbox API allows.
+    public static let maximumTTLSeconds = 10 * 365 * 86_400
     /// The longest image reference accepted.
     public static let maximumImageLength = 1024
     /// Characters reserved in every actual sandbox name for `-g<generation>` (up to `-g999999`).

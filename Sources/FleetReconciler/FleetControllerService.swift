@@ -41,6 +41,7 @@ public struct FleetControllerService: Service {
         var lastRevision: Int64 = -1
         var nextPass = ContinuousClock.now
         var lastRenewal = Date.distantPast
+        var backoff = PassBackoff(base: .seconds(1), cap: .seconds(30))
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             let now = Date()
             if grant == nil || now.timeIntervalSince(lastRenewal) >= renewEvery {
@@ -67,14 +68,16 @@ public struct FleetControllerService: Service {
                     let result = try await controller.reconcileOnce()
                     metrics.record(result, duration: Date().timeIntervalSince(started))
                     onPass(result)
+                    backoff.succeeded()
                     var wait = resync
                     if let requeue = result.requeueAfter { wait = min(wait, max(.milliseconds(100), requeue)) }
                     if !result.converged { wait = min(wait, .seconds(1)) }
                     nextPass = .now + wait
                 } catch {
                     metrics.recordError(duration: Date().timeIntervalSince(started))
-                    logger.error("reconcile pass failed", metadata: ["error": "\(error)"])
-                    nextPass = .now + .seconds(2)
+                    let pause = backoff.failed()
+                    logger.error("reconcile pass failed", metadata: ["error": "\(error)", "failures": "\(backoff.failures)", "retry_in": "\(pause)"])
+                    nextPass = .now + pause
                 }
             }
             try? await Task.sleep(for: .milliseconds(200))

@@ -11,20 +11,31 @@ public final class FleetStore: Sendable {
     public let path: String
     private let database: DatabaseQueue
 
-    /// Opens the store at `path`, creating it (and its directory) when `create` is true.
+    /// Why writes are refused, when `quick_check` found damage at open; reads still work.
+    private let damage: String?
+
+    /// Opens the store at `path`, creating the file (not its directory) when `create` is true.
     ///
-    /// - Throws: ``FleetStoreError`` with what to do next for a missing, unreadable, corrupt or newer file.
+    /// An existing file is first checked read-only: another application's database is refused and
+    /// left untouched, and a damaged store opens for reading only. A new or pre-marker store is marked
+    /// with porter-fleet's `application_id`, and `user_version` records its schema version.
+    ///
+    /// - Throws: ``FleetStoreError`` with what to do next for a missing, unreadable, foreign, damaged,
+    ///   read-only or newer file.
     public init(path: String, create: Bool = true) throws(FleetStoreError) {
         self.path = path
-        let url = URL(fileURLWithPath: path)
-        if !FileManager.default.fileExists(atPath: path) {
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        var check: StoreFileCheck?
+        if FileManager.default.fileExists(atPath: path) {
+            check = try StoreFileCheck.check(path: path)
+        } else {
             guard create else { throw .cannotOpen(path: path, detail: "no such file; run 'porter-fleet apply' first") }
-            do {
-                try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            } catch {
-                throw .cannotOpen(path: path, detail: "\(error.localizedDescription)")
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw .cannotOpen(path: path, detail: "the directory '\(directory)' does not exist; create it first")
             }
         }
+        damage = check?.damage
         // Opening and migrating are serialised across processes with an advisory lock on a side
         // file: GRDB's migrator reads the applied migrations before it writes, so two processes
         // creating one store at once would both run the first migration.
@@ -36,31 +47,62 @@ public final class FleetStore: Sendable {
                 close(lock)
             }
         }
+        do {
+            database = try DatabaseQueue(path: path, configuration: Self.configuration)
+        } catch {
+            throw Self.openingError(error, path: path)
+        }
+        try prepareSchema(marked: check?.ownership == .ours)
+    }
+
+    private static var configuration: Configuration {
         var configuration = Configuration()
         configuration.foreignKeysEnabled = true
         configuration.busyMode = .timeout(10)
         configuration.prepareDatabase { db in
             try db.execute(sql: "PRAGMA synchronous = NORMAL")
         }
-        do {
-            database = try DatabaseQueue(path: path, configuration: configuration)
-            try database.writeWithoutTransaction { db in
-                try db.execute(sql: "PRAGMA journal_mode = WAL")
-            }
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
-            throw .notADatabase(path: path, detail: error.message ?? "\(error.resultCode)")
-        } catch {
-            throw .cannotOpen(path: path, detail: "\(error)")
-        }
+        return configuration
+    }
+
+    /// WAL mode, pending migrations and the marker, unless the store is damaged (then it must be
+    /// current already: a damaged store is never migrated).
+    private func prepareSchema(marked: Bool) throws(FleetStoreError) {
         do {
             if try database.read({ db in try Self.migrator.hasBeenSuperseded(db) }) { throw FleetStoreError.newerSchema(path: path) }
-            try Self.migrator.migrate(database)
+            if let damage {
+                guard try database.read({ db in try Self.migrator.hasCompletedMigrations(db) }) else {
+                    throw FleetStoreError.damaged(path: path, detail: damage)
+                }
+                return
+            }
+            let mode = try database.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+            if mode != "wal" { try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") } }
+            if try database.read({ db in try !Self.migrator.hasCompletedMigrations(db) }) { try Self.migrator.migrate(database) }
+            if !marked {
+                try database.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA application_id = \(StoreFileCheck.applicationID)")
+                    try db.execute(sql: "PRAGMA user_version = \(Self.schemaVersion)")
+                }
+            }
         } catch let error as FleetStoreError {
             throw error
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_NOTADB || error.resultCode == .SQLITE_CORRUPT {
-            throw .notADatabase(path: path, detail: error.message ?? "\(error.resultCode)")
         } catch {
-            throw .notADatabase(path: path, detail: "\(error)")
+            throw Self.openingError(error, path: path)
+        }
+    }
+
+    /// The schema version recorded in `PRAGMA user_version`: the number of migrations.
+    static let schemaVersion = 2
+
+    /// A readable error for a failure while opening or preparing the file.
+    private static func openingError(_ error: any Error, path: String) -> FleetStoreError {
+        guard let error = error as? DatabaseError else { return .cannotOpen(path: path, detail: "\(error)") }
+        switch error.resultCode {
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT: return .notADatabase(path: path, detail: error.message ?? "\(error.resultCode)")
+        case .SQLITE_READONLY: return .readOnly(path: path)
+        case .SQLITE_CANTOPEN: return .cannotOpen(path: path, detail: "SQLite cannot open the file; check it and its directory are readable and writable")
+        default: return .cannotOpen(path: path, detail: error.message ?? "\(error)")
         }
     }
 
@@ -388,13 +430,19 @@ public final class FleetStore: Sendable {
     // MARK: Helpers
 
     /// Runs `body` in one IMMEDIATE transaction; with `rollback` it runs and then changes nothing.
+    /// A damaged store refuses every write (see ``FleetStoreError/damaged(path:detail:)``).
     func write<T>(rollback: Bool = false, _ body: @escaping (Database) throws -> T) throws -> T {
+        if let damage { throw FleetStoreError.damaged(path: path, detail: damage) }
         var result: T?
-        try database.writeWithoutTransaction { db in
-            try db.inTransaction(.immediate) {
-                result = try body(db)
-                return rollback ? .rollback : .commit
+        do {
+            try database.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return rollback ? .rollback : .commit
+                }
             }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
+            throw FleetStoreError.readOnly(path: path)
         }
         return result!
     }

@@ -16,6 +16,12 @@ public enum FleetStoreError: Error, Sendable, Equatable, CustomStringConvertible
     case invalid([ManifestError])
     /// An invalid fleet setting.
     case invalidSetting(String)
+    /// The file is an SQLite database of another application; it was left untouched.
+    case foreignDatabase(path: String, detail: String)
+    /// SQLite's `quick_check` found damage: the store can be read (to `export` what is left) but not written.
+    case damaged(path: String, detail: String)
+    /// The file or its directory cannot be written (permissions, or a read-only filesystem).
+    case readOnly(path: String)
 
     /// The error as one or more lines for the terminal.
     public var description: String {
@@ -23,7 +29,7 @@ public enum FleetStoreError: Error, Sendable, Equatable, CustomStringConvertible
         case .notADatabase(let path, let detail):
             "\(path): not a porter-fleet store (\(detail)); point --db at another file, or move this one away to start a new store"
         case .cannotOpen(let path, let detail):
-            "\(path): cannot open the store (\(detail)); check the directory exists and is writable"
+            "\(path): cannot open the store (\(detail))"
         case .fleetMismatch(let path, let stored, let requested):
             "\(path) holds fleet '\(stored)', not '\(requested)'; use --fleet \(stored) or another --db"
         case .newerSchema(let path):
@@ -34,6 +40,12 @@ public enum FleetStoreError: Error, Sendable, Equatable, CustomStringConvertible
             errors.map(\.description).joined(separator: "\n")
         case .invalidSetting(let message):
             message
+        case .foreignDatabase(let path, let detail):
+            "\(path) is not a porter-fleet store (\(detail)); it was left untouched. Point --db at a new file or an existing porter-fleet store"
+        case .damaged(let path, let detail):
+            "\(path) is damaged (\(detail)); it can still be read: save what is left with 'porter-fleet export --db \(path) > fleet.yaml', then apply that to a new store"
+        case .readOnly(let path):
+            "\(path) cannot be written (read-only file, directory or filesystem); porter-fleet needs to write its store: fix the permissions or use another --db"
         }
     }
 }

@@ -31,7 +31,7 @@ public func buildLocalAPI(
         case .process:
             ProcessRuntime(
                 sandboxesRoot: sandboxesRoot, gracePeriod: configuration.terminationGracePeriod,
-                useBubblewrap: configuration.useBubblewrap, logger: logger)
+                isolation: .detect(wanted: configuration.useBubblewrap, user: configuration.sandboxUser), logger: logger)
         }
     if let warning = runtime.isolationWarning { logger.warning("\(warning)") }
     let store = try LocalStore(path: data.appendingPathComponent("local-api.sqlite").path)
@@ -39,7 +39,7 @@ public func buildLocalAPI(
     try await engine.load()
 
     let router = Router(context: LocalAPIRequestContext.self)
-    let handler = LocalAPIHandler(engine: engine, configuration: configuration, isolationWarning: runtime.isolationWarning)
+    let handler = LocalAPIHandler(engine: engine, configuration: configuration, runtime: runtime)
     try handler.registerHandlers(
         on: router,
         serverURL: URL(string: "/")!,
@@ -49,6 +49,7 @@ public func buildLocalAPI(
     let responder = LocalAPIResponder(routes: router.buildResponder(), token: configuration.token, faults: faults)
     return Application(
         responder: responder,
+        server: .http1(configuration: configuration.httpLimits.channelConfiguration),
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: nil),
         services: [LocalSandboxEngineService(engine: engine, faults: faults, interval: configuration.tickInterval)],
         onServerRunning: { channel in await onServerRunning(channel.localAddress?.port ?? configuration.port) },

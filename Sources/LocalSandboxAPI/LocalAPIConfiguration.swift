@@ -23,10 +23,14 @@ public struct LocalAPIConfiguration: Sendable {
     public var terminationGracePeriod: Duration = .seconds(5)
     /// Whether to isolate process sandboxes with bubblewrap when it is installed.
     public var useBubblewrap = true
+    /// Who process sandboxes run as on the host when the server runs as root (`nobody` by default).
+    public var sandboxUser: SandboxUser = .nobody
     /// The largest file one write accepts (1 GiB, like Porter).
     public var maxUploadBytes: Int64 = 1 << 30
     /// The entry budget of one file listing.
     public var fileListBudget = 1000
+    /// Limits on connections and request heads.
+    public var httpLimits = HTTPLimits()
     /// How often timers (phases, TTLs) are checked.
     public var tickInterval: Duration = .milliseconds(10)
     /// Where the server logs.

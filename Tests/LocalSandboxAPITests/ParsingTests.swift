@@ -3,24 +3,12 @@ import HTTPTypes
 import Hummingbird
 import PorterSandbox
 import Testing
+import WireFormats
 
 @testable import LocalSandboxAPI
 
 @Suite("Local API: pure parsing and rules")
 struct ParsingTests {
-    @Test(arguments: [
-        ("30m", Duration.seconds(1800)), ("1h30m", .seconds(5400)), ("250ms", .milliseconds(250)), ("1.5s", .milliseconds(1500)),
-        ("0", .zero), ("2h", .seconds(7200)), ("10us", .microseconds(10)),
-    ])
-    func goDurations(_ text: String, _ expected: Duration) {
-        #expect(GoDuration.parse(text) == expected)
-    }
-
-    @Test(arguments: ["", "5", "m", "1x", "1h-5m", "forever"])
-    func invalidGoDurations(_ text: String) {
-        #expect(GoDuration.parse(text) == nil)
-    }
-
     @Test func faultSpecs() throws {
         let spec = try FaultSpec(parsing: "5xx=0.1, 429=0.05,latency=20ms,drop=0.02,kill=0.5")
         #expect(spec == FaultSpec(serverErrorRate: 0.1, rateLimitRate: 0.05, maxLatency: .milliseconds(20), dropRate: 0.02, killRate: 0.5))
@@ -47,20 +35,13 @@ struct ParsingTests {
         #expect(odd.allSatisfy { $0.contains("/false/") }, "reads are never dropped")
     }
 
-    @Test(arguments: [
-        ("bytes=0-3", Int64(10), (Int64(0), Int64(3))), ("bytes=5-", 10, (5, 9)), ("bytes=-4", 10, (6, 9)), ("bytes=-40", 10, (0, 9)),
-        ("bytes=8-20", 10, (8, 9)),
-    ] as [(String, Int64, (Int64, Int64))])
-    func ranges(_ header: String, _ size: Int64, _ expected: (Int64, Int64)) throws {
-        let range = try #require(try VolumeFileSystem.parseRange(header, size: size))
-        #expect(range.0 == expected.0 && range.1 == expected.1)
-    }
-
-    @Test func rangesAnsweredWhole() throws {
-        #expect(try VolumeFileSystem.parseRange("bytes=0-1,4-5", size: 10) == nil)
-        #expect(try VolumeFileSystem.parseRange("items=0-1", size: 10) == nil)
+    @Test func rangeHeadersMapToStatuses() throws {
+        #expect(try VolumeFileSystem.byteRange("bytes=2-4", size: 10) == RangeRequest(first: 2, last: 4))
+        #expect(try VolumeFileSystem.byteRange(nil, size: 10) == nil)
+        #expect(try VolumeFileSystem.byteRange("bytes=0-3", size: 0) == nil, "an empty file is always whole")
         for bad in ["bytes=10-", "bytes=5-2", "bytes=-0", "bytes=a-b", "bytes=-"] {
-            #expect(throws: LocalAPIError.self, "\(bad)") { try VolumeFileSystem.parseRange(bad, size: 10) }
+            let error = #expect(throws: LocalAPIError.self, "\(bad)") { try VolumeFileSystem.byteRange(bad, size: 10) }
+            #expect(error?.status == .rangeNotSatisfiable)
         }
     }
 
@@ -89,24 +70,30 @@ struct ParsingTests {
         #expect(try VolumeFileSystem.components(of: "") == [])
         #expect(throws: LocalAPIError.self) { try VolumeFileSystem.components(of: "a/../../b") }
         #expect(throws: LocalAPIError.self) { try VolumeFileSystem.components(of: "a\0b") }
+        #expect(try VolumeFileSystem.components(of: "/" + String(repeating: "n", count: 255)).count == 1)
+        #expect(throws: LocalAPIError.self) { try VolumeFileSystem.components(of: "/" + String(repeating: "n", count: 256)) }
+        #expect(throws: LocalAPIError.self) { try VolumeFileSystem.components(of: String(repeating: "/abc", count: 1100)) }
     }
 
     @Test func bubblewrapArgumentsBindVolumesUnderHostDirectories() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("bwrap-\(UUID().uuidString)")
         let command = BubblewrapCommand(
-            executable: "/usr/bin/bwrap", sandboxDirectory: root.appendingPathComponent("work").path,
+            executable: "/usr/bin/bwrap", setpriv: "/usr/bin/setpriv", user: .nobody, hostname: "api-g1",
+            sandboxDirectory: root.appendingPathComponent("work").path,
             tmpDirectory: root.appendingPathComponent("tmp").path,
             mounts: ["/mnt/data": "/srv/volumes/1", "/new/top/level": "/srv/volumes/2"])
         let arguments = command.arguments(for: ["sh", "-c", "true"])
-        #expect(arguments.first == "/usr/bin/bwrap" && Array(arguments.suffix(4)) == ["--", "sh", "-c", "true"])
-        #expect(Array(arguments[1...2]) == ["--tmpfs", "/"])
+        #expect(Array(arguments.prefix(6)) == ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--no-new-privs", "--"])
+        #expect(arguments[6] == "/usr/bin/bwrap" && Array(arguments.suffix(4)) == ["--", "sh", "-c", "true"])
         func follows(_ pair: [String]) -> Bool {
             arguments.indices.dropLast(pair.count - 1).contains { Array(arguments[$0..<($0 + pair.count)]) == pair }
         }
         #expect(follows(["--bind", "/srv/volumes/1", "/mnt/data"]) && follows(["--bind", "/srv/volumes/2", "/new/top/level"]))
         #expect(follows(["--ro-bind", "/usr", "/usr"]) && follows(["--dev", "/dev"]) && follows(["--proc", "/proc"]))
         #expect(follows(["--bind", root.appendingPathComponent("tmp").path, "/tmp"]))
-        #expect(follows(["--unshare-pid", "--die-with-parent"]))
+        #expect(follows(["--unshare-all", "--unshare-user", "--share-net", "--disable-userns", "--cap-drop", "ALL"]))
+        #expect(follows(["--new-session", "--die-with-parent", "--hostname", "api-g1"]) && follows(["--uid", "65534", "--gid", "65534"]))
+        #expect(follows(["--tmpfs", "/"]))
         if FileManager.default.fileExists(atPath: "/mnt") {
             #expect(follows(["--tmpfs", "/mnt"]), "a host directory holding a mount point becomes a tmpfs")
             #expect(!follows(["--ro-bind", "/mnt", "/mnt"]))

@@ -54,12 +54,16 @@ struct LocalServeCommand: AsyncParsableCommand {
     func validate() throws {
         _ = try address()
         if let faults { _ = try FaultSpec(parsing: faults) }
-        guard GoDuration.parse(simulatedStartDelay) != nil else {
-            throw ValidationError("--simulated-start-delay '\(simulatedStartDelay)' is not a duration such as 50ms")
-        }
-        guard GoDuration.parse(gracePeriod) != nil else {
-            throw ValidationError("--grace-period '\(gracePeriod)' is not a duration such as 5s")
-        }
+        _ = try startDelay()
+        _ = try grace()
+    }
+
+    private func startDelay() throws -> Duration {
+        try DurationFlag.parse(simulatedStartDelay, flag: "--simulated-start-delay", example: "50ms", maximum: .seconds(3600))
+    }
+
+    private func grace() throws -> Duration {
+        try DurationFlag.parse(gracePeriod, flag: "--grace-period", example: "5s", maximum: .seconds(3600))
     }
 
     private func address() throws -> (host: String, port: Int) {
@@ -82,10 +86,10 @@ struct LocalServeCommand: AsyncParsableCommand {
         configuration.token = token ?? ProcessInfo.processInfo.environment["PORTER_LOCAL_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         configuration.faults = try faults.map(FaultSpec.init(parsing:)) ?? .none
         configuration.seed = seed
-        let startDelay = GoDuration.parse(simulatedStartDelay) ?? .milliseconds(50)
+        let startDelay = try startDelay()
         configuration.simulated.queuedDelay = startDelay / 2
         configuration.simulated.creatingDelay = startDelay / 2
-        configuration.terminationGracePeriod = GoDuration.parse(gracePeriod) ?? .seconds(5)
+        configuration.terminationGracePeriod = try grace()
         configuration.logger = logger
         let displayHost = host.contains(":") ? "[\(host)]" : host
         let app = try await buildLocalAPI(configuration: configuration) { boundPort in

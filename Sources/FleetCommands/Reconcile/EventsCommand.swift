@@ -1,6 +1,7 @@
 import ArgumentParser
 import FleetStore
 import Foundation
+import WireFormats
 
 /// `porter-fleet events`: what the reconciler did and saw, repeats folded.
 struct EventsCommand: AsyncParsableCommand {
@@ -21,12 +22,17 @@ struct EventsCommand: AsyncParsableCommand {
     var output: OutputFormat = .text
 
     func validate() throws {
-        if let since, DurationText.parse(since) == nil { throw ValidationError("--since '\(since)' is not a duration such as 1h or 30m") }
+        if let since { _ = try Self.window(since) }
+    }
+
+    /// The look-back window of `--since`: anything up to the longest duration (about 292 years).
+    private static func window(_ text: String) throws -> Duration {
+        try DurationFlag.parse(text, flag: "--since", example: "1h or 2d", maximum: GoDuration.maximum)
     }
 
     func run() async throws {
         let fleetStore = try store.open(create: false)
-        let start = since.flatMap(DurationText.parse).map { Date().addingTimeInterval(-Double($0.components.seconds)) }
+        let start = try since.map { Date().addingTimeInterval(-Double(try Self.window($0).components.seconds)) }
         let out = CommandOutput.current
         var events = try fleetStore.events(since: start)
         if output == .json && !follow {

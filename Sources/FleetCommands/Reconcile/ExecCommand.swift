@@ -24,14 +24,14 @@ struct ExecCommand: AsyncParsableCommand {
 
     func validate() throws {
         if command.isEmpty { throw ValidationError("give the command after '--': porter-fleet exec \(name) -- CMD...") }
-        if let timeout, DurationText.parse(timeout) == nil { throw ValidationError("--timeout '\(timeout)' is not a duration") }
+        if let timeout { _ = try DurationFlag.parse(timeout, flag: "--timeout", example: "30s") }
     }
 
     func run() async throws {
         let fleet = try store.open(create: false).settings().fleetID
         let result = try await backend.withPorter { porter in
             let sandbox = try await SandboxResolver.current(name, fleet: fleet, porter: porter, runningOnly: true)
-            return try await sandbox.exec(command, timeout: timeout.flatMap(DurationText.parse))
+            return try await sandbox.exec(command, timeout: try timeout.map { try DurationFlag.parse($0, flag: "--timeout", example: "30s") })
         }
         let out = CommandOutput.current
         out.write(result.stdout)

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import WireFormats
 import PorterSandbox
 
 /// `porter-fleet logs NAME`: log lines of the current generation of a logical sandbox.
@@ -26,6 +27,11 @@ struct LogsCommand: AsyncParsableCommand {
 
     @Option(name: [.short, .customLong("output")], help: "Output format: text or json (one object per line).")
     var output: OutputFormat = .text
+
+    func validate() throws {
+        _ = try DurationFlag.parse(since, flag: "--since", example: "30m or 1h", maximum: GoDuration.maximum, allowingDays: false)
+        guard (1...5000).contains(limit) else { throw ValidationError("--limit must be between 1 and 5000, not \(limit)") }
+    }
 
     func run() async throws {
         let fleet = try store.open(create: false).settings().fleetID

@@ -32,7 +32,7 @@ struct ReconcileCommand: AsyncParsableCommand {
 
     func validate() throws {
         guard once else { throw ValidationError("give --once (the long-running controller is 'porter-fleet run')") }
-        guard DurationText.parse(timeout) != nil else { throw ValidationError("--timeout '\(timeout)' is not a duration such as 90s or 5m") }
+        _ = try DurationFlag.parse(timeout, flag: "--timeout", example: "90s or 5m")
     }
 
     func run() async throws {
@@ -42,25 +42,56 @@ struct ReconcileCommand: AsyncParsableCommand {
 
     private func reconcile(with controller: FleetController) async throws {
         let out = CommandOutput.current
-        let deadline = ContinuousClock.now + (DurationText.parse(timeout) ?? .seconds(300))
+        let deadline = ContinuousClock.now + (try DurationFlag.parse(timeout, flag: "--timeout", example: "90s or 5m"))
         var passes: [PassSummary] = []
-        var result = try await controller.reconcileOnce()
-        passes.append(PassSummary(result))
-        report(result, pass: 1, out: out)
-        while wait, !result.converged, ContinuousClock.now < deadline {
-            let pause = min(result.requeueAfter ?? .milliseconds(500), .seconds(2))
-            try await Task.sleep(for: max(.milliseconds(100), pause))
-            result = try await controller.reconcileOnce()
+        var backoff = PassBackoff()
+        var last: ReconcileResult?
+        while true {
+            if let last {
+                guard wait, !last.converged, ContinuousClock.now < deadline else { break }
+                try await Task.sleep(for: max(.milliseconds(100), min(last.requeueAfter ?? .milliseconds(500), .seconds(2))))
+            }
+            let answered = !passes.isEmpty
+            guard let result = try await pass(controller, backoff: &backoff, apiAnsweredBefore: answered, deadline: deadline, out: out) else { break }
+            last = result
             passes.append(PassSummary(result))
             report(result, pass: passes.count, out: out)
         }
+        let converged = last?.converged ?? false
         if output == .json {
-            out.line(JSONOutput.string(ReconcileOutput(converged: result.converged, passes: passes, statuses: result.plan.statuses.map(StatusItem.init))))
+            let statuses = last?.plan.statuses.map(StatusItem.init) ?? []
+            out.line(JSONOutput.string(ReconcileOutput(converged: converged, passes: passes, statuses: statuses)))
         } else if wait {
-            out.line(result.converged ? "converged after \(passes.count) passes" : "not converged after \(passes.count) passes")
+            out.line(converged ? "converged after \(passes.count) passes" : "not converged after \(passes.count) passes")
         }
-        if wait && !result.converged { throw ExitCode(1) }
-        if !result.failed.isEmpty { throw ExitCode(1) }
+        if wait && !converged { throw ExitCode(1) }
+        if last?.failed.isEmpty == false { throw ExitCode(1) }
+    }
+
+    /// One pass. With `--wait`, a transient API error (429, 5xx, timeouts; a dropped connection once
+    /// the API has answered) is reported and retried with backoff until the deadline, which returns
+    /// nil; any other error, or any error without `--wait`, ends the command.
+    private func pass(
+        _ controller: FleetController, backoff: inout PassBackoff, apiAnsweredBefore: Bool, deadline: ContinuousClock.Instant, out: CommandOutput
+    ) async throws -> ReconcileResult? {
+        while true {
+            do {
+                let result = try await controller.reconcileOnce()
+                backoff.succeeded()
+                return result
+            } catch where wait && PassBackoff.isTransient(error, apiAnsweredBefore: apiAnsweredBefore) {
+                let remaining = deadline - .now
+                guard remaining > .zero else { return nil }
+                let pause = min(backoff.failed(), remaining)
+                out.error(Colour.yellow.paint("pass failed (\(backoff.failures) in a row; retrying in \(Self.seconds(pause))): \(error)"))
+                try await Task.sleep(for: pause)
+            }
+        }
+    }
+
+    private static func seconds(_ duration: Duration) -> String {
+        let milliseconds = duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000
+        return String(format: "%.1fs", Double(milliseconds) / 1000)
     }
 
     private func report(_ result: ReconcileResult, pass: Int, out: CommandOutput) {
@@ -97,26 +128,4 @@ struct ReconcileOutput: Encodable {
     var converged: Bool
     var passes: [PassSummary]
     var statuses: [StatusItem]
-}
-
-/// Durations on the command line: `500ms`, `90s`, `5m`, `1h30m`.
-enum DurationText {
-    static func parse(_ text: String) -> Duration? {
-        var rest = Substring(text)
-        guard !rest.isEmpty else { return nil }
-        var total = 0.0
-        while !rest.isEmpty {
-            let number = rest.prefix { $0.isNumber || $0 == "." }
-            guard let value = Double(number) else { return nil }
-            rest = rest.dropFirst(number.count)
-            let scale: Double
-            if rest.hasPrefix("ms") { scale = 0.001; rest = rest.dropFirst(2) }
-            else if rest.hasPrefix("s") { scale = 1; rest = rest.dropFirst() }
-            else if rest.hasPrefix("m") { scale = 60; rest = rest.dropFirst() }
-            else if rest.hasPrefix("h") { scale = 3600; rest = rest.dropFirst() }
-            else { return nil }
-            total += value * scale
-        }
-        return .milliseconds(Int64(total * 1000))
-    }
 }

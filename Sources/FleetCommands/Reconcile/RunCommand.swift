@@ -48,11 +48,17 @@ struct DaemonOptions: ParsableArguments {
     var logLevel: Logger.Level = .info
 
     func validate() throws {
-        guard DurationText.parse(resync) != nil else { throw ValidationError("--resync '\(resync)' is not a duration such as 10s") }
-        guard let leaseDuration = DurationText.parse(lease), leaseDuration >= .seconds(1) else {
-            throw ValidationError("--lease '\(lease)' must be a duration of at least 1s")
-        }
+        _ = try resyncInterval()
+        _ = try leaseDuration()
         if metricsListen != "off" { _ = try HostPort.parse(metricsListen, option: "--metrics-listen") }
+    }
+
+    private func resyncInterval() throws -> Duration {
+        try DurationFlag.parse(resync, flag: "--resync", example: "10s", minimum: .milliseconds(100))
+    }
+
+    private func leaseDuration() throws -> Duration {
+        try DurationFlag.parse(lease, flag: "--lease", example: "15s", minimum: .seconds(1))
     }
 
     /// Runs the controller service (and the metrics listener) until a shutdown signal.
@@ -64,8 +70,8 @@ struct DaemonOptions: ParsableArguments {
         options.logger = logger
         let controller = FleetController(store: store, backend: InstrumentedBackend(PorterSandboxBackend(porter: porter), metrics: metrics), options: options)
         let service = FleetControllerService(
-            store: store, controller: controller, metrics: metrics, resync: DurationText.parse(resync) ?? .seconds(10),
-            leaseDuration: Double((DurationText.parse(lease) ?? .seconds(15)).components.seconds), logger: logger, onPass: onPass)
+            store: store, controller: controller, metrics: metrics, resync: try resyncInterval(),
+            leaseDuration: Double(try leaseDuration().components.seconds), logger: logger, onPass: onPass)
         var services: [any Service] = [service]
         if metricsListen != "off" {
             let (host, port) = try HostPort.parse(metricsListen, option: "--metrics-listen")

@@ -62,10 +62,21 @@ struct ControllerFlags: ParsableArguments {
     @Flag(help: "Terminate every sandbox of the fleet even when the desired state is empty.")
     var allowEmpty = false
 
+    /// The largest `--concurrency` and `--max-surge`: as many as a fleet may hold.
+    static let maximumInFlight = 10_000
+    /// The largest `--qps`.
+    static let maximumQPS = 1_000_000.0
+
     func validate() throws {
-        guard concurrency >= 1 else { throw ValidationError("--concurrency must be at least 1") }
-        guard qps > 0 else { throw ValidationError("--qps must be positive") }
-        if let maxSurge, maxSurge < 1 { throw ValidationError("--max-surge must be at least 1") }
+        guard (1...Self.maximumInFlight).contains(concurrency) else {
+            throw ValidationError("--concurrency must be between 1 and \(Self.maximumInFlight), not \(concurrency)")
+        }
+        guard qps > 0, qps <= Self.maximumQPS else {
+            throw ValidationError("--qps must be a number above 0 and at most \(Int(Self.maximumQPS)), not \(qps)")
+        }
+        if let maxSurge, !(1...Self.maximumInFlight).contains(maxSurge) {
+            throw ValidationError("--max-surge must be between 1 and \(Self.maximumInFlight), not \(maxSurge)")
+        }
     }
 
     var options: ControllerOptions {

@@ -10,17 +10,24 @@ struct StoreOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The fleet id; a store holds one fleet (default: the store's, else 'default').", valueName: "id"))
     var fleet: String?
 
+    /// The default store, in the working directory.
+    static let defaultPath = ".porter-fleet/fleet.db"
+
     /// The store's path: --db, then PORTER_FLEET_DB, then `.porter-fleet/fleet.db`.
     var path: String {
         if let db, !db.isEmpty { return db }
         if let fromEnvironment = ProcessInfo.processInfo.environment["PORTER_FLEET_DB"], !fromEnvironment.isEmpty { return fromEnvironment }
-        return ".porter-fleet/fleet.db"
+        return Self.defaultPath
     }
 
     /// Opens the store (creating it when `create`), checking it belongs to the requested fleet.
     func open(create: Bool = true) throws -> FleetStore {
         let store: FleetStore
         do {
+            if create && path == Self.defaultPath {
+                // The default directory is porter-fleet's own; a directory given with --db is the user's to make.
+                try? FileManager.default.createDirectory(atPath: ".porter-fleet", withIntermediateDirectories: true)
+            }
             store = try FleetStore(path: path, create: create)
         } catch {
             throw CommandFailure(error.description)

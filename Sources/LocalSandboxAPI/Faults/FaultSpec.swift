@@ -1,4 +1,5 @@
 import Foundation
+import WireFormats
 
 /// Faults the local Sandbox API injects, for reliability tests. Written `--faults` as comma-separated
 /// `key=value` pairs:
@@ -63,7 +64,7 @@ public struct FaultSpec: Sendable, Equatable {
                 }
                 killRate = rate
             case "latency":
-                guard let duration = GoDuration.parse(value) else {
+                guard let duration = try? GoDuration.parse(value) else {
                     throw FaultSpecError(message: "latency=\(value): expected a duration such as 50ms")
                 }
                 maxLatency = duration

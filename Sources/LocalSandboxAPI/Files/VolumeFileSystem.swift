@@ -1,17 +1,32 @@
 import Foundation
 import PorterSandbox
+import WireFormats
 
 /// The files of one disk volume: listing, ranged reads, atomic writes and moves, with every path
 /// confined to the volume's directory (`..`, NUL and symlinks leading out are refused with 400).
 struct VolumeFileSystem {
     let root: URL
+    /// Who gets what the server writes (files and the directories made for them), so sandboxes
+    /// running as another user can change it; nil to leave the server's own user.
+    var owner: SandboxUser?
     let fileManager = FileManager.default
+
+    /// The longest name of one file or directory, in bytes (`NAME_MAX`).
+    static let maximumNameBytes = 255
+    /// The longest path, in bytes (`PATH_MAX`).
+    static let maximumPathBytes = 4096
 
     /// A path relative to the root, as components; accepts `/a/b`, `a/b`, `/`, `` (root).
     static func components(of path: String) throws -> [String] {
         guard !path.contains("\0") else { throw LocalAPIError.badRequest("path contains a NUL byte") }
+        guard path.utf8.count <= maximumPathBytes else {
+            throw LocalAPIError.badRequest("path is longer than \(maximumPathBytes) bytes")
+        }
         let parts = path.split(separator: "/").map(String.init).filter { $0 != "." }
         if parts.contains("..") { throw LocalAPIError.badRequest("path '\(path)' escapes the volume ('..' is not allowed)") }
+        if let long = parts.first(where: { $0.utf8.count > maximumNameBytes }) {
+            throw LocalAPIError.badRequest("the name '\(long.prefix(40))…' is \(long.utf8.count) bytes long; names are at most \(maximumNameBytes) bytes")
+        }
         return parts
     }
 
@@ -136,51 +151,33 @@ struct VolumeFileSystem {
 
     // MARK: Reading
 
-    /// A file's bytes, whole or one range. An empty file is always whole (200, no Content-Range).
-    func read(path: String, rangeHeader: String?) throws -> (data: Data, range: ContentRange?, modified: Date?) {
+    /// Opens a regular file for reading (see ``RegularFile``): links inside the volume are resolved
+    /// first, checked to stay inside it, and the real path is then opened without following links.
+    func openRegularFile(path: String) throws -> RegularFile {
         let components = try Self.components(of: path)
+        let display = Self.display(components)
         guard !components.isEmpty else { throw LocalAPIError.badRequest("path '/' is the volume root, not a file") }
         let url = try resolve(components)
-        guard let isDirectory = isDirectory(url) else { throw LocalAPIError.notFound("no file '\(Self.display(components))' in the volume") }
-        guard !isDirectory else { throw LocalAPIError.badRequest("'\(Self.display(components))' is a directory") }
-        let attributes = try? fileManager.attributesOfItem(atPath: url.path)
-        let modified = attributes?[.modificationDate] as? Date
-        let size = (attributes?[.size] as? NSNumber)?.int64Value ?? 0
-        guard let handle = FileHandle(forReadingAtPath: url.path) else {
-            throw LocalAPIError.notFound("file '\(Self.display(components))' cannot be read")
+        let rootReal = root.resolvingSymlinksInPath().path
+        let real = url.resolvingSymlinksInPath().path
+        guard real == rootReal || real.hasPrefix(rootReal + "/") else {
+            throw LocalAPIError.badRequest("path '\(display)' leads out of the volume through a symbolic link")
         }
-        defer { try? handle.close() }
-        guard size > 0, let rangeHeader, let (start, end) = try Self.parseRange(rangeHeader, size: size) else {
-            return (try handle.readToEnd() ?? Data(), nil, modified)
-        }
-        try handle.seek(toOffset: UInt64(start))
-        let data = try handle.read(upToCount: Int(end - start + 1)) ?? Data()
-        return (data, ContentRange(start: start, end: start + Int64(data.count) - 1, size: size), modified)
+        let realComponents = real.dropFirst(rootReal.count).split(separator: "/").map(String.init)
+        return try RegularFile.open(root: URL(fileURLWithPath: rootReal), components: realComponents, display: display)
     }
 
-    /// The inclusive byte range of a single-range `Range` header, nil to answer the whole file
-    /// (multi-range or unknown units), or `rangeNotSatisfiable`.
-    static func parseRange(_ header: String, size: Int64) throws -> (Int64, Int64)? {
-        let text = header.trimmingCharacters(in: .whitespaces)
-        guard text.hasPrefix("bytes="), !text.contains(",") else { return nil }
-        let spec = text.dropFirst(6)
-        let parts = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
-        guard parts.count == 2 else { throw LocalAPIError.rangeNotSatisfiable("Range '\(header)' is malformed") }
-        let first = Int64(parts[0])
-        let last = Int64(parts[1])
-        switch (parts[0].isEmpty, parts[1].isEmpty) {
-        case (true, false):
-            guard let length = last, length > 0 else { throw LocalAPIError.rangeNotSatisfiable("Range '\(header)' is empty") }
-            return (max(0, size - length), size - 1)
-        case (false, _):
-            guard let start = first, start >= 0 else { throw LocalAPIError.rangeNotSatisfiable("Range '\(header)' is malformed") }
-            guard start < size else {
-                throw LocalAPIError.rangeNotSatisfiable("Range '\(header)' starts past the end of the \(size)-byte file")
-            }
-            if parts[1].isEmpty { return (start, size - 1) }
-            guard let end = last, end >= start else { throw LocalAPIError.rangeNotSatisfiable("Range '\(header)' is malformed") }
-            return (start, min(end, size - 1))
-        default:
+    /// The inclusive byte range a `Range` header asks for within `size` bytes, nil to answer the
+    /// whole file (no header, an empty file, multiple ranges or another unit), or `rangeNotSatisfiable`.
+    static func byteRange(_ header: String?, size: Int64) throws -> RangeRequest? {
+        guard let header, size > 0 else { return nil }
+        do {
+            return try RangeRequest.parse(header, size: size)
+        } catch .empty {
+            throw LocalAPIError.rangeNotSatisfiable("Range '\(header)' is empty")
+        } catch .startsPastEnd {
+            throw LocalAPIError.rangeNotSatisfiable("Range '\(header)' starts past the end of the \(size)-byte file")
+        } catch .malformed {
             throw LocalAPIError.rangeNotSatisfiable("Range '\(header)' is malformed")
         }
     }
@@ -212,7 +209,8 @@ struct VolumeFileSystem {
                 try handle.write(contentsOf: chunk)
             }
             try handle.close()
-            try fileManager.createDirectory(at: parent, withIntermediateDirectories: true)
+            try createDirectories(parent)
+            try owner?.own(staged.path)
             if rename(staged.path, url.path) != 0 {
                 throw LocalAPIError(status: .internalServerError, message: "could not move the upload into place (errno \(errno))")
             }
@@ -221,6 +219,14 @@ struct VolumeFileSystem {
             try? fileManager.removeItem(at: staged)
             throw error
         }
+    }
+
+    /// Creates `directory` and its missing parents inside the volume, each handed to ``owner``.
+    private func createDirectories(_ directory: URL) throws {
+        guard isDirectory(directory) == nil else { return }
+        try createDirectories(directory.deletingLastPathComponent())
+        try fileManager.createDirectory(at: directory, withIntermediateDirectories: false)
+        try owner?.own(directory.path)
     }
 
     /// Moves a file or directory to a new full path; nothing is overwritten, the destination's parent

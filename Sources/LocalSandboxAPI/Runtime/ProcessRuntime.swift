@@ -5,27 +5,25 @@ import Synchronization
 
 /// Runs each sandbox as a supervised host process: its command and args, its env, its own working
 /// directory under the data directory. With bubblewrap installed the process is isolated (see
-/// ``BubblewrapCommand``); without it, it runs as a plain host process and the missing isolation is
-/// stated at start-up and in `/readyz`. The image is recorded, never pulled.
+/// ``BubblewrapCommand`` and ``ProcessIsolation``); without it, it runs as a plain host process and the
+/// missing isolation is stated at start-up and in `/readyz`. The image is recorded, never pulled.
 final class ProcessRuntime: SandboxRuntime {
     let sandboxesRoot: URL
     let gracePeriod: Duration
-    let bubblewrap: String?
+    let isolation: ProcessIsolation
     let logger: Logger
     private let processes = Mutex<[String: Process]>([:])
 
     var kind: LocalRuntimeKind { .process }
     var survivesRestart: Bool { false }
-    var isolationWarning: String? {
-        bubblewrap == nil
-            ? "bubblewrap (bwrap) is not installed: process sandboxes run as plain host processes with no mount or pid namespace, the host filesystem is writable to them, and volumes are not bound at their mount paths (install the bubblewrap package)"
-            : nil
-    }
+    var isolationWarning: String? { isolation.warning }
+    var isolationSummary: String { isolation.summary }
+    var fileOwner: SandboxUser? { isolation.user }
 
-    init(sandboxesRoot: URL, gracePeriod: Duration, useBubblewrap: Bool, logger: Logger) {
+    init(sandboxesRoot: URL, gracePeriod: Duration, isolation: ProcessIsolation, logger: Logger) {
         self.sandboxesRoot = sandboxesRoot
         self.gracePeriod = gracePeriod
-        self.bubblewrap = useBubblewrap ? BubblewrapCommand.locate() : nil
+        self.isolation = isolation
         self.logger = logger
     }
 
@@ -34,8 +32,9 @@ final class ProcessRuntime: SandboxRuntime {
         guard !argv.isEmpty else {
             return .failed("the process runtime needs a command: images are recorded, not pulled, so there is no image entrypoint to run")
         }
+        if case .refused(let reason) = isolation { return .failed(reason) }
         do {
-            let directory = try prepareDirectory(for: sandbox.id)
+            let directory = try prepareDirectory(for: sandbox.id, mounts: mounts)
             let process = makeProcess(argv, sandbox: sandbox, directory: directory, mounts: mounts)
             let output = LineSplitter { line in hooks.log(line, .info, "") }
             let errors = LineSplitter { line in hooks.log(line, .error, "") }
@@ -66,6 +65,8 @@ final class ProcessRuntime: SandboxRuntime {
                 throw error
             }
             return .running
+        } catch let error as LocalAPIError {
+            return .failed(error.message)
         } catch {
             return .failed("could not start \(argv.first ?? ""): \(error)")
         }
@@ -93,7 +94,8 @@ final class ProcessRuntime: SandboxRuntime {
         -> ExecResult
     {
         guard !command.isEmpty else { throw LocalAPIError.badRequest("command must not be empty") }
-        let directory = try prepareDirectory(for: sandbox.id)
+        if case .refused(let reason) = isolation { throw LocalAPIError(status: .internalServerError, message: reason) }
+        let directory = try prepareDirectory(for: sandbox.id, mounts: mounts)
         let process = makeProcess(command, sandbox: sandbox, directory: directory, mounts: mounts)
         // Output is gathered by Foundation's own threads (readability and termination handlers), never
         // by blocking reads on the concurrency pool, so a long exec cannot starve the server.
@@ -138,11 +140,21 @@ final class ProcessRuntime: SandboxRuntime {
         return ExecResult(stdout: outText, stderr: errText, exitCode: Int64(status), execId: execID)
     }
 
-    /// `<root>/<id>/work` (the working directory) and `<root>/<id>/tmp` (its `/tmp`).
-    private func prepareDirectory(for id: String) throws -> URL {
+    /// `<root>/<id>/work` (the working directory) and `<root>/<id>/tmp` (its `/tmp`); when sandboxes run
+    /// as another user, those and the volumes' roots are handed to it, after checking it can reach them.
+    private func prepareDirectory(for id: String, mounts: [String: URL]) throws -> URL {
         let directory = sandboxesRoot.appendingPathComponent(id)
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("work"), withIntermediateDirectories: true)
-        try FileManager.default.createDirectory(at: directory.appendingPathComponent("tmp"), withIntermediateDirectories: true)
+        let own = [directory.appendingPathComponent("work"), directory.appendingPathComponent("tmp")]
+        for url in own { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
+        guard let user = isolation.user else { return directory }
+        for url in own + mounts.values.sorted(by: { $0.path < $1.path }) {
+            if let blocked = user.firstUnreachableDirectory(on: url.path) {
+                throw LocalAPIError(
+                    status: .internalServerError,
+                    message: "sandboxes run as uid \(user.uid), which cannot enter '\(blocked)' on the way to the data directory: choose a data directory that uid can reach (e.g. under /var/lib or /srv), or allow it through with 'chmod o+x \(blocked)'")
+            }
+            try user.own(url.path)
+        }
         return directory
     }
 
@@ -156,12 +168,15 @@ final class ProcessRuntime: SandboxRuntime {
             "PORTER_SANDBOX_ID": sandbox.id,
             "PORTER_SANDBOX_NAME": sandbox.name,
         ]
-        if bubblewrap == nil { environment["TMPDIR"] = directory.appendingPathComponent("tmp").path }
+        if case .bubblewrap = isolation {} else { environment["TMPDIR"] = directory.appendingPathComponent("tmp").path }
         for (key, value) in sandbox.spec.env?.additionalProperties ?? [:] { environment[key] = value }
         process.environment = environment
-        if let bubblewrap {
+        if case .bubblewrap(let bubblewrap, let setpriv, let user) = isolation {
             let command = BubblewrapCommand(
                 executable: bubblewrap,
+                setpriv: setpriv,
+                user: user,
+                hostname: sandbox.name,
                 sandboxDirectory: work,
                 tmpDirectory: directory.appendingPathComponent("tmp").path,
                 mounts: mounts.mapValues(\.path)

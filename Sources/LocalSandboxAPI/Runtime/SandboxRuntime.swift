@@ -7,6 +7,11 @@ protocol SandboxRuntime: Sendable {
     var kind: LocalRuntimeKind { get }
     /// Isolation that is missing on this machine, stated at start-up and in `/readyz`; nil when complete.
     var isolationWarning: String? { get }
+    /// The isolation in force, in one sentence, for `/readyz` and `doctor`.
+    var isolationSummary: String { get }
+    /// Who must own what the server writes into volumes so sandboxes can change it; nil when
+    /// sandboxes run as the server's own user.
+    var fileOwner: SandboxUser? { get }
     /// Starts a sandbox whose phase just became `creating`.
     func launch(_ sandbox: LocalSandbox, mounts: [String: URL], hooks: RuntimeHooks) async -> LaunchOutcome
     /// Stops a sandbox's workload (SIGTERM, then SIGKILL after the grace period); nothing for a simulation.

@@ -1,4 +1,5 @@
 import Foundation
+import WireFormats
 import PorterSandbox
 
 /// Settings of the simulated runtime.
@@ -28,12 +29,14 @@ struct SimulatedRuntime: SandboxRuntime {
 
     var kind: LocalRuntimeKind { .simulated }
     var isolationWarning: String? { nil }
+    var isolationSummary: String { "simulated: no workload runs" }
+    var fileOwner: SandboxUser? { nil }
     var survivesRestart: Bool { true }
 
     func launch(_ sandbox: LocalSandbox, mounts: [String: URL], hooks: RuntimeHooks) async -> LaunchOutcome {
         let env = sandbox.spec.env?.additionalProperties ?? [:]
         var exit = configuration.exitAfter.map { SimulatedExit(after: $0, code: configuration.exitCode) }
-        if let after = env["PORTER_SIMULATED_EXIT_AFTER"].flatMap(GoDuration.parse) {
+        if let after = env["PORTER_SIMULATED_EXIT_AFTER"].flatMap({ try? GoDuration.parse($0) }) {
             exit = SimulatedExit(after: after, code: env["PORTER_SIMULATED_EXIT_CODE"].flatMap { Int64($0) } ?? 0)
         }
         return .runningAfter(configuration.creatingDelay, exit: exit)

@@ -2,12 +2,13 @@ import Foundation
 import HTTPTypes
 import OpenAPIRuntime
 import PorterSandbox
+import WireFormats
 
 /// The handlers of every endpoint of `docs/openapi.yaml`, served by the generated server code.
 struct LocalAPIHandler: APIProtocol {
     let engine: LocalSandboxEngine
     let configuration: LocalAPIConfiguration
-    let isolationWarning: String?
+    let runtime: any SandboxRuntime
 
     // MARK: Sandboxes
 
@@ -16,8 +17,8 @@ struct LocalAPIHandler: APIProtocol {
         let filter = try SandboxFilter(
             startTime: query.startTime, endTime: query.endTime, search: query.search, tags: query.tag, phases: query.phase,
             image: query.image)
-        let page = Int(query.page ?? 1)
-        guard page >= 1 else { throw LocalAPIError.badRequest("page must be 1 or more") }
+        let page = query.page ?? 1
+        guard page >= 1 else { throw LocalAPIError.badRequest("page must be 1 or more, not \(page)") }
         let response = await engine.list(filter, page: page, includeFilterValues: query.includeFilterValues ?? false)
         return .ok(.init(body: .json(response)))
     }
@@ -59,19 +60,17 @@ struct LocalAPIHandler: APIProtocol {
     func getSandboxLogs(_ input: Operations.GetSandboxLogs.Input) async throws -> Operations.GetSandboxLogs.Output {
         var since: Duration?
         if let text = input.query.since, !text.isEmpty {
-            guard let duration = GoDuration.parse(text) else {
-                throw LocalAPIError.badRequest("since '\(text)' is not a duration such as 30m or 1h30m")
-            }
-            since = duration
+            since = try Self.duration(text, parameter: "since")
         }
-        if let limit = input.query.limit, limit < 0 { throw LocalAPIError.badRequest("limit must not be negative") }
-        let lines = try await engine.logs(id: input.path.id, limit: input.query.limit.map(Int.init), since: since)
+        if let limit = input.query.limit, limit < 0 { throw LocalAPIError.badRequest("limit must not be negative, not \(limit)") }
+        let lines = try await engine.logs(id: input.path.id, limit: input.query.limit.map { Int(min($0, 5000)) }, since: since)
         let logs = lines.map { LogLine(timestamp: $0.timestamp, line: $0.line, level: $0.level, execId: $0.execID) }
         return .ok(.init(body: .json(.init(sandboxId: input.path.id, logs: logs))))
     }
 
     func execSandbox(_ input: Operations.ExecSandbox.Input) async throws -> Operations.ExecSandbox.Output {
         guard case .json(let request) = input.body else { throw LocalAPIError.badRequest("the body must be JSON") }
+        try SandboxSpecValidation.validateExecCommand(request.command)
         return .ok(.init(body: .json(try await engine.exec(id: input.path.id, command: request.command))))
     }
 
@@ -81,7 +80,8 @@ struct LocalAPIHandler: APIProtocol {
         _ = try await engine.sandbox(id: input.path.id)
         var window: Int64 = 3600
         if let text = input.query.since, !text.isEmpty {
-            guard let duration = GoDuration.parse(text), duration >= .seconds(180), duration <= .seconds(86_400) else {
+            let duration = try Self.duration(text, parameter: "since")
+            guard duration >= .seconds(180), duration <= .seconds(86_400) else {
                 throw LocalAPIError.badRequest("since '\(text)' must be a duration between 3m and 24h")
             }
             window = duration.components.seconds
@@ -105,6 +105,17 @@ struct LocalAPIHandler: APIProtocol {
         let series = Components.Schemas.SandboxMetricsSeries(
             labels: .init(additionalProperties: ["pod": input.path.id]), unit: unit, timeSeries: [])
         return .ok(.init(body: .json(.init(results: [.init(series: [series])]))))
+    }
+
+    /// A Go duration from a query parameter; 400 for a malformed or out-of-range one.
+    private static func duration(_ text: String, parameter: String) throws -> Duration {
+        do {
+            return try GoDuration.parse(text)
+        } catch .malformed {
+            throw LocalAPIError.badRequest("\(parameter) '\(text.prefix(64))' is not a duration such as 30m or 1h30m")
+        } catch .outOfRange {
+            throw LocalAPIError.badRequest("\(parameter) '\(text.prefix(64))' is longer than the longest duration (2562047h)")
+        }
     }
 
     // MARK: Snapshots (not supported locally: a documented 501)
@@ -158,13 +169,15 @@ struct LocalAPIHandler: APIProtocol {
 
     func readVolumeFile(_ input: Operations.ReadVolumeFile.Input) async throws -> Operations.ReadVolumeFile.Output {
         let files = VolumeFileSystem(root: try await engine.diskDirectory(volumeID: input.path.id))
-        let (data, range, modified) = try files.read(path: input.query.path, rangeHeader: input.headers.range)
-        let lastModified = modified.map(HTTPDate.format)
+        let file = try files.openRegularFile(path: input.query.path)
+        let range = try VolumeFileSystem.byteRange(input.headers.range, size: file.size)
+        let body = HTTPBody(file.chunks(of: range), length: .known(range?.count ?? file.size), iterationBehavior: .single)
+        let lastModified = HTTPDate.format(file.modified)
         if let range {
-            return .partialContent(
-                .init(headers: .init(contentRange: range.headerValue, lastModified: lastModified), body: .binary(HTTPBody(data))))
+            let contentRange = ContentRange(start: range.first, end: range.last, size: file.size)
+            return .partialContent(.init(headers: .init(contentRange: contentRange.headerValue, lastModified: lastModified), body: .binary(body)))
         }
-        return .ok(.init(headers: .init(lastModified: lastModified), body: .binary(HTTPBody(data))))
+        return .ok(.init(headers: .init(lastModified: lastModified), body: .binary(body)))
     }
 
     func writeVolumeFile(_ input: Operations.WriteVolumeFile.Input) async throws -> Operations.WriteVolumeFile.Output {
@@ -174,7 +187,7 @@ struct LocalAPIHandler: APIProtocol {
             throw LocalAPIError.tooLarge("the file is larger than the \(configuration.maxUploadBytes)-byte limit of one write")
         }
         let staging = root.deletingLastPathComponent().appendingPathComponent(".staging")
-        try await VolumeFileSystem(root: root).write(path: input.query.path, body: body, staging: staging, maxBytes: configuration.maxUploadBytes)
+        try await VolumeFileSystem(root: root, owner: runtime.fileOwner).write(path: input.query.path, body: body, staging: staging, maxBytes: configuration.maxUploadBytes)
         return .successful(statusCode: 204, .init())
     }
 
@@ -191,7 +204,7 @@ struct LocalAPIHandler: APIProtocol {
     }
 
     func readinessCheck(_ input: Operations.ReadinessCheck.Input) async throws -> Operations.ReadinessCheck.Output {
-        let status = isolationWarning.map { "ready (degraded isolation: \($0))" } ?? "ready"
+        let status = runtime.isolationWarning.map { "ready (degraded isolation: \($0))" } ?? "ready (isolation: \(runtime.isolationSummary))"
         return .ok(.init(body: .json(.init(status: status, activeSandboxes: Int64(await engine.activeCount)))))
     }
 }

@@ -20,6 +20,7 @@ struct LocalAPIResponder<Routes: HTTPResponder>: HTTPResponder where Routes.Cont
     func respond(to request: Request, context: Context) async throws -> Response {
         do {
             try authenticate(request)
+            try Self.refuseUndecodableTarget(request)
             var request = WireCompatibility.rewrite(request)
             if request.method != .get, !request.uri.path.hasSuffix("/files/content") {
                 // JSON bodies are small; file uploads stream with their own limit.
@@ -72,6 +73,16 @@ struct LocalAPIResponder<Routes: HTTPResponder>: HTTPResponder where Routes.Cont
         guard Self.constantTimeEqual(presented, "Bearer \(token)") else {
             throw LocalAPIError.unauthorized(
                 presented.isEmpty ? "missing Authorization: Bearer token" : "the bearer token is not valid")
+        }
+    }
+
+    /// A request target whose percent-escapes do not decode to UTF-8 (`%FF`) would reach the handlers
+    /// as an empty or altered value (a file path read as the volume root), so it is refused whole.
+    static func refuseUndecodableTarget(_ request: Request) throws {
+        guard let target = request.head.path, target.contains("%") else { return }
+        let withoutPlus = target.replacingOccurrences(of: "+", with: " ")
+        guard withoutPlus.removingPercentEncoding != nil else {
+            throw LocalAPIError.badRequest("the request target has percent-escapes that are not valid UTF-8")
         }
     }
 

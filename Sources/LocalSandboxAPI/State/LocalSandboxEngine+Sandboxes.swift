@@ -71,12 +71,15 @@ extension LocalSandboxEngine {
         return ids
     }
 
-    /// One page (100 a page) of matching sandboxes.
-    func list(_ filter: SandboxFilter, page: Int, includeFilterValues: Bool) -> Components.Schemas.ListResponse {
+    /// One page (100 a page) of matching sandboxes; a page past the last is empty.
+    func list(_ filter: SandboxFilter, page: Int64, includeFilterValues: Bool) -> Components.Schemas.ListResponse {
         let ids = matchingIDs(filter)
         let totalPages = max(1, (ids.count + Self.pageSize - 1) / Self.pageSize)
-        let start = (page - 1) * Self.pageSize
-        let slice = start < ids.count ? ids[start..<min(ids.count, start + Self.pageSize)].compactMap { sandboxes[$0] } : []
+        var slice: [LocalSandbox] = []
+        if page <= Int64(totalPages) {
+            let start = (Int(page) - 1) * Self.pageSize
+            slice = ids[start..<min(ids.count, start + Self.pageSize)].compactMap { sandboxes[$0] }
+        }
         var filterValues: FilterValues?
         if includeFilterValues {
             var tags = Set<String>()
@@ -90,7 +93,7 @@ extension LocalSandboxEngine {
         }
         return .init(
             sandboxes: slice.map(\.status),
-            pagination: .init(currentPage: Int64(page), totalPages: Int64(totalPages), hasNextPage: page < totalPages),
+            pagination: .init(currentPage: page, totalPages: Int64(totalPages), hasNextPage: page < Int64(totalPages)),
             filterValues: filterValues
         )
     }

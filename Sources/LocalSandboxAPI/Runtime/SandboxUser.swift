@@ -1,0 +1,54 @@
+import Foundation
+
+/// The host user and group a process sandbox runs as when the server itself runs as root: `nobody`
+/// (65534:65534) unless configured otherwise. A server run by any other user runs sandboxes as itself.
+public struct SandboxUser: Sendable, Equatable, CustomStringConvertible {
+    /// The host user id.
+    public var uid: UInt32
+    /// The host group id.
+    public var gid: UInt32
+
+    /// Creates a user from its ids.
+    public init(uid: UInt32, gid: UInt32) {
+        self.uid = uid
+        self.gid = gid
+    }
+
+    /// `nobody:nogroup` on Debian: owns no files, so a sandbox can touch only what it is given.
+    public static let nobody = SandboxUser(uid: 65534, gid: 65534)
+
+    /// `UID:GID`, or `UID` for the same number twice; nil for anything else, or for root.
+    public init?(parsing text: String) {
+        let parts = text.split(separator: ":", maxSplits: 1, omittingEmptySubsequences: false)
+        guard let uid = UInt32(parts[0]), uid != 0 else { return nil }
+        let gid = parts.count == 2 ? UInt32(parts[1]) : uid
+        guard let gid, gid != 0 else { return nil }
+        self.init(uid: uid, gid: gid)
+    }
+
+    /// `uid:gid`.
+    public var description: String { "\(uid):\(gid)" }
+
+    /// The first directory on the way to `path` (an absolute path) that this user may not enter, if any.
+    func firstUnreachableDirectory(on path: String) -> String? {
+        var directory = ""
+        for component in path.split(separator: "/").dropLast() {
+            directory += "/" + component
+            var info = stat()
+            guard stat(directory, &info) == 0 else { return directory }
+            let mode = info.st_mode
+            let searchable =
+                mode & S_IXOTH != 0 || (info.st_uid == uid && mode & S_IXUSR != 0) || (info.st_gid == gid && mode & S_IXGRP != 0)
+            if !searchable { return directory }
+        }
+        return nil
+    }
+
+    /// Gives this user a directory or file the server made for a sandbox (work directory, volume root,
+    /// an uploaded file), so the sandbox can write to it.
+    func own(_ path: String) throws {
+        guard lchown(path, uid, gid) == 0 else {
+            throw LocalAPIError(status: .internalServerError, message: "could not hand '\(path)' to uid \(uid) (errno \(errno))")
+        }
+    }
+}
