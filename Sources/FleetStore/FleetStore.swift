@@ -25,9 +25,9 @@ public final class FleetStore: Sendable {
     public init(path: String, create: Bool = true) throws(FleetStoreError) {
         self.path = path
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
-        var check: StoreFileCheck?
         if FileManager.default.fileExists(atPath: path) {
-            check = try StoreFileCheck.check(path: path)
+            // SQLite in WAL mode writes beside the file even to read, so both must be writable.
+            guard access(path, R_OK | W_OK) == 0, access(directory, W_OK | X_OK) == 0 else { throw .readOnly(path: path) }
         } else {
             guard create else { throw .cannotOpen(path: path, detail: "no such file; run 'porter-fleet apply' first") }
             var isDirectory: ObjCBool = false
@@ -35,18 +35,20 @@ public final class FleetStore: Sendable {
                 throw .cannotOpen(path: path, detail: "the directory '\(directory)' does not exist; create it first")
             }
         }
-        damage = check?.damage
-        // Opening and migrating are serialised across processes with an advisory lock on a side
-        // file: GRDB's migrator reads the applied migrations before it writes, so two processes
-        // creating one store at once would both run the first migration.
-        let lock = open(path + ".lock", O_CREAT | O_RDWR | O_CLOEXEC, 0o644)
-        if lock >= 0 { flock(lock, LOCK_EX) }
-        defer {
-            if lock >= 0 {
-                flock(lock, LOCK_UN)
-                close(lock)
-            }
+        // Checking, opening and migrating are serialised across processes with an advisory lock on a
+        // side file: a file another process is creating is checked only once it is whole, and GRDB's
+        // migrator reads the applied migrations before it writes, so two processes creating one store
+        // at once would both run the first migration.
+        let lock = StoreLock(path: path + ".lock")
+        defer { lock.release() }
+        let check: StoreFileCheck?
+        do {
+            check = FileManager.default.fileExists(atPath: path) ? try StoreFileCheck.check(path: path) : nil
+        } catch {
+            lock.discard()
+            throw error
         }
+        damage = check?.damage
         do {
             database = try DatabaseQueue(path: path, configuration: Self.configuration)
         } catch {
