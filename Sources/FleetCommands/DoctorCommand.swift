@@ -1,5 +1,6 @@
 import ArgumentParser
 import FleetStore
+import LocalSandboxAPI
 import Foundation
 import PorterSandbox
 
@@ -88,13 +89,12 @@ struct DoctorCommand: AsyncParsableCommand {
     }
 
     private func checkBubblewrap() -> Check {
-        let path = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin:/bin").split(separator: ":").map { "\($0)/bwrap" }
-            .first { FileManager.default.isExecutableFile(atPath: $0) }
-        if let path {
-            return Check(name: "bubblewrap", ok: true, detail: "\(path): local process sandboxes are isolated")
+        let isolation = ProcessIsolation.detect(wanted: true, user: .nobody).verified()
+        guard let warning = isolation.warning else {
+            return Check(name: "isolation", ok: true, detail: "local process sandboxes: \(isolation.summary)")
         }
         return Check(
-            name: "bubblewrap", ok: false, detail: "bwrap is not installed: local process sandboxes would run unisolated",
-            fix: "apt-get install bubblewrap (only needed for the local Sandbox API's process runtime)")
+            name: "isolation", ok: false, detail: warning,
+            fix: "apt-get install bubblewrap util-linux (only needed for the local Sandbox API's process runtime)")
     }
 }

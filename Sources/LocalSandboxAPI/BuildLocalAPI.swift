@@ -31,7 +31,8 @@ public func buildLocalAPI(
         case .process:
             ProcessRuntime(
                 sandboxesRoot: sandboxesRoot, gracePeriod: configuration.terminationGracePeriod,
-                isolation: .detect(wanted: configuration.useBubblewrap, user: configuration.sandboxUser), logger: logger)
+                isolation: ProcessIsolation.detect(wanted: configuration.useBubblewrap, user: configuration.sandboxUser).verified(),
+                logger: logger)
         }
     if let warning = runtime.isolationWarning { logger.warning("\(warning)") }
     let store = try LocalStore(path: data.appendingPathComponent("local-api.sqlite").path)

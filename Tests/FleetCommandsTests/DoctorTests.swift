@@ -28,8 +28,12 @@ struct DoctorTests {
         let healthy = await cli.run("doctor", "--api-url", api.baseURL, "-o", "json")
         unsetenv("PORTER_SANDBOX_API_KEY")
         let checks = (try JSONSerialization.jsonObject(with: Data(healthy.out.utf8)) as? [String: [[String: Any]]])?["checks"] ?? []
-        #expect(checks.map { $0["name"] as? String } == ["store", "sandbox api", "bubblewrap"])
+        #expect(checks.map { $0["name"] as? String } == ["store", "sandbox api", "isolation"])
         #expect(checks.prefix(2).allSatisfy { $0["ok"] as? Bool == true })
+        if FileManager.default.isExecutableFile(atPath: "/usr/bin/bwrap") {
+            let isolation = checks.last?["detail"] as? String ?? ""
+            #expect(checks.last?["ok"] as? Bool == true && isolation.contains("no capabilities"), "doctor says which isolation is in force: \(isolation)")
+        }
         #expect(!healthy.out.contains("doctor-token"), "the key is never printed")
         await api.stop()
     }

@@ -48,6 +48,9 @@ struct LocalServeCommand: AsyncParsableCommand {
     @Option(help: "Process runtime: time between SIGTERM and SIGKILL when a sandbox is stopped.")
     var gracePeriod: String = "5s"
 
+    @Option(help: ArgumentHelp("When run as root: the host user process sandboxes run as (never root).", valueName: "uid[:gid]"))
+    var sandboxUser = "65534:65534"
+
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: Logger.Level = .info
 
@@ -56,6 +59,14 @@ struct LocalServeCommand: AsyncParsableCommand {
         if let faults { _ = try FaultSpec(parsing: faults) }
         _ = try startDelay()
         _ = try grace()
+        _ = try user()
+    }
+
+    private func user() throws -> SandboxUser {
+        guard let user = SandboxUser(parsing: sandboxUser) else {
+            throw ValidationError("--sandbox-user '\(sandboxUser)' is not UID or UID:GID of a user other than root")
+        }
+        return user
     }
 
     private func startDelay() throws -> Duration {
@@ -90,6 +101,7 @@ struct LocalServeCommand: AsyncParsableCommand {
         configuration.simulated.queuedDelay = startDelay / 2
         configuration.simulated.creatingDelay = startDelay / 2
         configuration.terminationGracePeriod = try grace()
+        configuration.sandboxUser = try user()
         configuration.logger = logger
         let displayHost = host.contains(":") ? "[\(host)]" : host
         let app = try await buildLocalAPI(configuration: configuration) { boundPort in

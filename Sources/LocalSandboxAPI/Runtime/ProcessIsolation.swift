@@ -1,7 +1,8 @@
 import Foundation
 
-/// How process sandboxes are isolated from the host, decided once when the runtime starts.
-enum ProcessIsolation: Sendable, Equatable {
+/// How process sandboxes are isolated from the host, decided once when the runtime starts (and
+/// reported by `porter-fleet doctor`).
+public enum ProcessIsolation: Sendable, Equatable {
     /// bubblewrap: new user, mount, pid, ipc, uts and cgroup namespaces, no capabilities, no new
     /// privileges, a new session; run as `user` (via `setpriv`) when the server is root.
     case bubblewrap(executable: String, setpriv: String?, user: SandboxUser?)
@@ -15,7 +16,7 @@ enum ProcessIsolation: Sendable, Equatable {
     /// - Parameters:
     ///   - wanted: whether bubblewrap should be used when it is installed.
     ///   - user: who sandboxes run as when the server runs as root.
-    static func detect(wanted: Bool, user: SandboxUser, environment: [String: String] = ProcessInfo.processInfo.environment)
+    public static func detect(wanted: Bool, user: SandboxUser, environment: [String: String] = ProcessInfo.processInfo.environment)
         -> ProcessIsolation
     {
         guard wanted else {
@@ -32,6 +33,45 @@ enum ProcessIsolation: Sendable, Equatable {
         return .bubblewrap(executable: bwrap, setpriv: setpriv, user: user)
     }
 
+    /// This isolation after a trial run of `true` inside it: bubblewrap installed on a kernel that
+    /// forbids unprivileged user namespaces (or a container that forbids mounts) is `refused`, with
+    /// bubblewrap's own words, instead of failing every launch later.
+    public func verified() -> ProcessIsolation {
+        guard case .bubblewrap(let executable, let setpriv, let user) = self else { return self }
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("porter-fleet-isolation-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let work = scratch.appendingPathComponent("work")
+        let tmp = scratch.appendingPathComponent("tmp")
+        do {
+            for url in [work, tmp] { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
+            for url in [work, tmp] { try user?.own(url.path) }
+        } catch {
+            return .refused(reason: "could not prepare a trial sandbox: \(error)")
+        }
+        let command = BubblewrapCommand(
+            executable: executable, setpriv: setpriv, user: user, hostname: "trial", sandboxDirectory: work.path, tmpDirectory: tmp.path,
+            mounts: [:])
+        let arguments = command.arguments(for: ["true"])
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: arguments[0])
+        process.arguments = Array(arguments.dropFirst())
+        let errors = Pipe()
+        process.standardError = errors
+        process.standardOutput = FileHandle.nullDevice
+        do {
+            try process.run()
+        } catch {
+            return .refused(reason: "could not run \(arguments[0]): \(error)")
+        }
+        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let detail = message.trimmingCharacters(in: .whitespacesAndNewlines)
+            return .refused(reason: "bubblewrap cannot isolate sandboxes here (\(detail.isEmpty ? "exit \(process.terminationStatus)" : detail)); unprivileged user namespaces may be disabled (sysctl kernel.unprivileged_userns_clone=1, or user.max_user_namespaces > 0)")
+        }
+        return self
+    }
+
     /// The user sandboxes run as when it differs from the server's own.
     var user: SandboxUser? {
         if case .bubblewrap(_, _, let user) = self { return user }
@@ -39,7 +79,7 @@ enum ProcessIsolation: Sendable, Equatable {
     }
 
     /// What is in force, in one sentence, for `/readyz` and `doctor`.
-    var summary: String {
+    public var summary: String {
         switch self {
         case .bubblewrap(_, _, let user):
             let who = user.map { "uid \($0.uid), gid \($0.gid)" } ?? "the server's own uid"
@@ -50,7 +90,7 @@ enum ProcessIsolation: Sendable, Equatable {
     }
 
     /// The warning to state loudly, nil when isolation is complete.
-    var warning: String? {
+    public var warning: String? {
         switch self {
         case .bubblewrap: nil
         case .none(let reason), .refused(let reason): reason
