@@ -133,6 +133,17 @@ let package = Package(
             dependencies: ["FleetCommands"],
             path: "Benchmarks/DesiredStateBenchmark"
         ),
+        .target(name: "FuzzSupport", path: "Fuzz/FuzzSupport"),
+        .executableTarget(
+            name: "wire-formats-fuzz",
+            dependencies: ["WireFormats", "FuzzSupport"],
+            path: "Fuzz/WireFormatsFuzz"
+        ),
+        .executableTarget(
+            name: "manifest-fuzz",
+            dependencies: ["FleetModel", "FuzzSupport"],
+            path: "Fuzz/ManifestFuzz"
+        ),
         .testTarget(
             name: "FleetReconcilerTests",
             dependencies: [
