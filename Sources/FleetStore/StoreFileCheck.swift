@@ -32,6 +32,7 @@ struct StoreFileCheck {
     static func check(path: String) throws(FleetStoreError) -> StoreFileCheck {
         var configuration = Configuration()
         configuration.readonly = true
+        configuration.busyMode = .timeout(10)
         do {
             let queue = try DatabaseQueue(path: path, configuration: configuration)
             defer { try? queue.close() }

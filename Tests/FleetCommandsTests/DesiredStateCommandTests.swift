@@ -165,11 +165,11 @@ struct DesiredStateCommandTests {
         let cli = try CLIHarness()
         defer { cli.remove() }
         let files = try (0..<12).map { index in try cli.write("p\(index).yaml", sandboxManifest("p\(index)")) }
-        let codes = await withTaskGroup(of: Int32.self) { group in
-            for file in files { group.addTask { await cli.run("apply", "-f", file).code } }
+        let results = await withTaskGroup(of: CLIHarness.Result.self) { group in
+            for file in files { group.addTask { await cli.run("apply", "-f", file) } }
             return await group.reduce(into: []) { $0.append($1) }
         }
-        #expect(codes == Array(repeating: 0, count: 12))
+        #expect(results.map(\.code) == Array(repeating: 0, count: 12), "\(results.map(\.err).filter { !$0.isEmpty })")
         let store = try FleetStore(path: cli.database, create: false)
         #expect(try store.resources().map(\.name).sorted() == (0..<12).map { "p\($0)" }.sorted())
         #expect(try store.revision() == 12, "every apply got its own revision")

@@ -13,7 +13,7 @@ struct ParsingTests {
         let spec = try FaultSpec(parsing: "5xx=0.1, 429=0.05,latency=20ms,drop=0.02,kill=0.5")
         #expect(spec == FaultSpec(serverErrorRate: 0.1, rateLimitRate: 0.05, maxLatency: .milliseconds(20), dropRate: 0.02, killRate: 0.5))
         #expect(try FaultSpec(parsing: "").isEmpty)
-        for bad in ["5xx=2", "drop=-1", "latency=soon", "explode=1", "5xx", "kill=-3"] {
+        for bad in ["5xx=2", "drop=-1", "latency=soon", "latency=2562048h", "latency=61s", "explode=1", "5xx", "kill=-3", "5xx=nan", "kill=inf"] {
             #expect(throws: FaultSpecError.self, "\(bad)") { try FaultSpec(parsing: bad) }
         }
     }

@@ -59,13 +59,13 @@ public struct FaultSpec: Sendable, Equatable {
             case "429": rateLimitRate = try rate()
             case "drop": dropRate = try rate()
             case "kill":
-                guard let rate = Double(value), rate >= 0 else {
-                    throw FaultSpecError(message: "kill=\(value): the rate must be a non-negative number of kills per running sandbox per second")
+                guard let rate = Double(value), rate >= 0, rate <= 1000 else {
+                    throw FaultSpecError(message: "kill=\(value): the rate must be a number from 0 to 1000 kills per running sandbox per second")
                 }
                 killRate = rate
             case "latency":
-                guard let duration = try? GoDuration.parse(value) else {
-                    throw FaultSpecError(message: "latency=\(value): expected a duration such as 50ms")
+                guard let duration = try? GoDuration.parse(value), duration <= .seconds(60) else {
+                    throw FaultSpecError(message: "latency=\(value): expected a duration of at most 60s, such as 50ms")
                 }
                 maxLatency = duration
             default:
