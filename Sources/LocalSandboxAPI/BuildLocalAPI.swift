@@ -31,7 +31,8 @@ public func buildLocalAPI(
         case .process:
             ProcessRuntime(
                 sandboxesRoot: sandboxesRoot, gracePeriod: configuration.terminationGracePeriod,
-                isolation: ProcessIsolation.detect(wanted: configuration.useBubblewrap, user: configuration.sandboxUser).verified(),
+                isolation: ProcessIsolation.detect(wanted: configuration.useBubblewrap, user: configuration.sandboxUser)
+                    .verified(dataDirectory: data.standardizedFileURL.path),
                 logger: logger)
         }
     if let warning = runtime.isolationWarning { logger.warning("\(warning)") }

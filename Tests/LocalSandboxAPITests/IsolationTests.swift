@@ -91,3 +91,21 @@ enum HostTools {
     /// Whether bubblewrap is installed, so process sandboxes are isolated.
     static let bubblewrapInstalled = FileManager.default.isExecutableFile(atPath: "/usr/bin/bwrap")
 }
+
+/// A root server whose data directory the sandbox user cannot reach says so, instead of failing later.
+@Suite("Local API: unreachable data directory", .enabled(if: HostTools.bubblewrapInstalled && geteuid() == 0, "needs bubblewrap and root"))
+struct UnreachableDataDirectoryTests {
+    @Test func readinessAndLaunchesNameTheBlockingDirectory() async throws {
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("porter-fleet-private-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o700])
+        defer { try? FileManager.default.removeItem(at: parent) }
+        let api = try await LocalAPIHarness.start(dataDirectory: parent.appendingPathComponent("data").path) { $0.runtime = .process }
+        let readiness = try await api.porter.readiness()
+        #expect(readiness.status.contains("degraded isolation") && readiness.status.contains(parent.path), "\(readiness.status)")
+        let sandbox = try await api.porter.sandboxes.create(image: "debian:12", name: "blocked", command: ["true"])
+        let status = try await api.waitFor(sandbox) { $0.phase.isTerminal }
+        #expect(status.phase == .failed && status.terminationReason == .launchFailed)
+        #expect(try await sandbox.logs().first?.line.contains("chmod o+x \(parent.path)") == true)
+        await api.stop()
+    }
+}
