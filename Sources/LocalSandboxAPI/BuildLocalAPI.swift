@@ -32,7 +32,7 @@ public func buildLocalAPI(
             ProcessRuntime(
                 sandboxesRoot: sandboxesRoot, gracePeriod: configuration.terminationGracePeriod,
                 isolation: ProcessIsolation.detect(wanted: configuration.useBubblewrap, user: configuration.sandboxUser)
-                    .verified(dataDirectory: data.standardizedFileURL.path),
+                    .verified(),
                 logger: logger)
         }
     if let warning = runtime.isolationWarning { logger.warning("\(warning)") }

@@ -77,28 +77,36 @@ struct ParsingTests {
 
     @Test func bubblewrapArgumentsBindVolumesUnderHostDirectories() throws {
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("bwrap-\(UUID().uuidString)")
-        let command = BubblewrapCommand(
-            executable: "/usr/bin/bwrap", setpriv: "/usr/bin/setpriv", user: .nobody, hostname: "api-g1",
-            sandboxDirectory: root.appendingPathComponent("work").path,
-            tmpDirectory: root.appendingPathComponent("tmp").path,
-            mounts: ["/mnt/data": "/srv/volumes/1", "/new/top/level": "/srv/volumes/2"])
-        let arguments = command.arguments(for: ["sh", "-c", "true"])
-        #expect(Array(arguments.prefix(6)) == ["/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--no-new-privs", "--"])
-        #expect(arguments[6] == "/usr/bin/bwrap" && Array(arguments.suffix(4)) == ["--", "sh", "-c", "true"])
-        func follows(_ pair: [String]) -> Bool {
+        func command(user: SandboxUser?) -> [String] {
+            BubblewrapCommand(
+                executable: "/usr/bin/bwrap", setpriv: "/usr/bin/setpriv", user: user, hostname: "api-g1",
+                sandboxDirectory: root.appendingPathComponent("work").path, tmpDirectory: root.appendingPathComponent("tmp").path,
+                mounts: ["/mnt/data": "/srv/volumes/1", "/new/top/level": "/srv/volumes/2"]
+            ).arguments(for: ["sh", "-c", "true"])
+        }
+        func follows(_ pair: [String], in arguments: [String]) -> Bool {
             arguments.indices.dropLast(pair.count - 1).contains { Array(arguments[$0..<($0 + pair.count)]) == pair }
         }
-        #expect(follows(["--bind", "/srv/volumes/1", "/mnt/data"]) && follows(["--bind", "/srv/volumes/2", "/new/top/level"]))
-        #expect(follows(["--ro-bind", "/usr", "/usr"]) && follows(["--dev", "/dev"]) && follows(["--proc", "/proc"]))
-        #expect(follows(["--bind", root.appendingPathComponent("tmp").path, "/tmp"]))
-        #expect(follows(["--unshare-all", "--unshare-user", "--share-net", "--disable-userns", "--cap-drop", "ALL"]))
-        #expect(follows(["--new-session", "--die-with-parent", "--hostname", "api-g1"]) && follows(["--uid", "65534", "--gid", "65534"]))
-        #expect(follows(["--tmpfs", "/"]))
-        if FileManager.default.fileExists(atPath: "/mnt") {
-            #expect(follows(["--tmpfs", "/mnt"]), "a host directory holding a mount point becomes a tmpfs")
-            #expect(!follows(["--ro-bind", "/mnt", "/mnt"]))
+        for arguments in [command(user: .nobody), command(user: nil)] {
+            #expect(Array(arguments.suffix(4)) == ["--", "sh", "-c", "true"])
+            #expect(follows(["--bind", "/srv/volumes/1", "/mnt/data"], in: arguments) && follows(["--bind", "/srv/volumes/2", "/new/top/level"], in: arguments))
+            #expect(follows(["--perms", "0755", "--dir", "/new"], in: arguments) && follows(["--perms", "0755", "--dir", "/new/top"], in: arguments))
+            #expect(follows(["--ro-bind", "/usr", "/usr"], in: arguments) && follows(["--dev", "/dev"], in: arguments) && follows(["--proc", "/proc"], in: arguments))
+            #expect(follows(["--bind", root.appendingPathComponent("tmp").path, "/tmp"], in: arguments))
+            #expect(follows(["--bind", root.appendingPathComponent("work").path, "/workspace"], in: arguments))
+            #expect(follows(["--new-session", "--die-with-parent", "--hostname", "api-g1"], in: arguments) && follows(["--tmpfs", "/"], in: arguments))
+            #expect(follows(["--unshare-user", "--disable-userns", "--cap-drop", "ALL"], in: arguments))
+            if FileManager.default.fileExists(atPath: "/mnt") {
+                #expect(follows(["--tmpfs", "/mnt"], in: arguments), "a host directory holding a mount point becomes a tmpfs")
+                #expect(!follows(["--ro-bind", "/mnt", "/mnt"], in: arguments))
+            }
         }
-        #expect(!arguments.contains("/proc") || !follows(["--ro-bind", "/proc", "/proc"]))
+        let asRoot = command(user: .nobody)
+        #expect(Array(asRoot.prefix(5)) == ["/usr/bin/bwrap", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"], "paths resolve as root")
+        #expect(follows(["--", "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--no-new-privs", "--", "/usr/bin/bwrap"], in: asRoot))
+        #expect(follows(["--uid", "65534", "--gid", "65534", "--bind", "/", "/", "--chdir", "/workspace", "--"], in: asRoot), "then the user namespace, as nobody")
+        let asUser = command(user: nil)
+        #expect(Array(asUser.prefix(6)) == ["/usr/bin/setpriv", "--no-new-privs", "--", "/usr/bin/bwrap", "--unshare-all", "--share-net"])
     }
 
     @Test func timerQueueOrdersByDeadline() {

@@ -2,65 +2,100 @@ import Foundation
 
 /// Builds the bubblewrap (`bwrap`) command line that isolates a process sandbox.
 ///
-/// The sandbox runs in new user, mount, pid, ipc, uts and cgroup namespaces (the network is the
+/// The workload runs in new user, mount, pid, ipc, uts and cgroup namespaces (the network is the
 /// host's, so sandboxes can serve their ports and reach the network), with every capability dropped,
-/// no new privileges (setuid binaries do not elevate), its own session (no access to the server's
-/// terminal), and it dies with its parent. When the server runs as root, `setpriv` first becomes the
-/// unprivileged sandbox user, so the sandbox is that user on the host too, not root in disguise.
+/// no new privileges (setuid binaries do not elevate), no way to make further user namespaces, its own
+/// session (no access to the server's terminal), and it dies with its parent.
+///
+/// Run by root, it takes two steps, so that paths are resolved with root's access (a data directory
+/// under a private home works) while the workload is never root: an outer bubblewrap, as root, builds
+/// the mount, pid, ipc, uts and cgroup namespaces and the file system below; then `setpriv` becomes the
+/// unprivileged sandbox user with no-new-privileges, and an inner bubblewrap, as that user, adds the user
+/// namespace and drops every capability. Run by anyone else, one bubblewrap does it all as that user.
 ///
 /// The sandbox sees: an empty tmpfs `/` with the host's top-level directories bound read-only (symlinks
-/// such as `/bin` recreated); its own directory read-write at its own path (the working directory); its
-/// own `tmp` directory at `/tmp`; fresh `/dev` and `/proc`; each volume read-write (no devices, no
-/// setuid) at its absolute mount path. A mount path under a host directory is made possible by turning
-/// each of its existing ancestors into a tmpfs that re-binds that directory's other entries read-only,
-/// because bubblewrap cannot create a mount point inside a read-only bind.
+/// such as `/bin` recreated); its own directory read-write at ``workspace`` (the working directory and
+/// `HOME`); its own `tmp` directory at `/tmp`; fresh `/dev` and `/proc`; each volume read-write (no
+/// devices, no setuid) at its absolute mount path. A mount path under a host directory is made possible
+/// by turning each of its existing ancestors into a tmpfs that re-binds that directory's other entries
+/// read-only, because bubblewrap cannot create a mount point inside a read-only bind; ancestors that do
+/// not exist on the host are made world-searchable.
 struct BubblewrapCommand {
+    /// Where a sandbox sees its own directory.
+    static let workspace = "/workspace"
+
     var executable: String
-    /// `setpriv`, to set no-new-privileges before bubblewrap starts (and become `user`).
+    /// `setpriv`: sets no-new-privileges, and becomes `user` between the two bubblewraps.
     var setpriv: String?
-    /// The unprivileged user to become first, when the server runs as root.
+    /// The unprivileged user the workload runs as, when the server runs as root.
     var user: SandboxUser?
     /// The sandbox's host name (its UTS namespace is its own).
     var hostname: String
+    /// The sandbox's own directory on the host, seen at ``workspace``.
     var sandboxDirectory: String
+    /// The sandbox's `/tmp` on the host.
     var tmpDirectory: String
     /// Host directory by absolute mount path.
     var mounts: [String: String]
     var fileManager: FileManager = .default
 
-    /// The whole argv: `setpriv` and its options, `bwrap`, its options, `--`, then the workload's argv.
+    /// The whole argv, then the workload's.
     func arguments(for command: [String]) -> [String] {
-        var arguments = privilegeDrop() + [executable]
-        arguments += ["--unshare-all", "--unshare-user", "--share-net", "--disable-userns", "--cap-drop", "ALL"]
-        arguments += ["--new-session", "--die-with-parent", "--hostname", hostname]
+        guard let user, let setpriv else {
+            return noNewPrivileges() + [executable] + userNamespace(as: nil) + sandbox() + ["--"] + command
+        }
+        let outer = [executable, "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"] + sandbox() + ["--"]
+        let drop = [setpriv, "--reuid=\(user.uid)", "--regid=\(user.gid)", "--clear-groups", "--no-new-privs", "--"]
+        let inner = [executable] + userNamespace(as: user) + ["--bind", "/", "/", "--chdir", Self.workspace, "--"]
+        return outer + drop + inner + command
+    }
+
+    /// `setpriv --no-new-privs --`, when setpriv is installed.
+    private func noNewPrivileges() -> [String] {
+        setpriv.map { [$0, "--no-new-privs", "--"] } ?? []
+    }
+
+    /// The user namespace with no capabilities, no nested user namespaces; all other namespaces too
+    /// when one bubblewrap does everything.
+    private func userNamespace(as user: SandboxUser?) -> [String] {
+        var arguments = user == nil ? ["--unshare-all", "--share-net"] : []
+        arguments += ["--unshare-user", "--disable-userns", "--cap-drop", "ALL"]
         if let user { arguments += ["--uid", "\(user.uid)", "--gid", "\(user.gid)"] }
+        return arguments
+    }
+
+    /// Session, host name and the file system the workload sees.
+    private func sandbox() -> [String] {
+        var arguments = ["--new-session", "--die-with-parent", "--hostname", hostname]
         let expanded = expandedAncestors()
         appendRoot(into: &arguments, expanded: expanded)
         arguments += ["--dev", "/dev", "--proc", "/proc", "--bind", tmpDirectory, "/tmp"]
-        arguments += ["--bind", sandboxDirectory, sandboxDirectory]
+        arguments += ["--bind", sandboxDirectory, Self.workspace]
         for (path, hostDirectory) in mounts.sorted(by: { $0.key < $1.key }) {
+            for ancestor in Self.ancestors(of: path) where !expanded.contains(ancestor) {
+                arguments += ["--perms", "0755", "--dir", ancestor]
+            }
             arguments += ["--bind", hostDirectory, path]
         }
-        arguments += ["--chdir", sandboxDirectory, "--"]
-        return arguments + command
+        return arguments + ["--chdir", Self.workspace]
     }
 
-    /// `setpriv` becoming `user` (when set) with no supplementary groups and no-new-privileges.
-    private func privilegeDrop() -> [String] {
-        guard let setpriv else { return [] }
-        var arguments = [setpriv]
-        if let user { arguments += ["--reuid=\(user.uid)", "--regid=\(user.gid)", "--clear-groups"] }
-        return arguments + ["--no-new-privs", "--"]
+    /// `/a`, `/a/b` for `/a/b/c`.
+    private static func ancestors(of path: String) -> [String] {
+        var result: [String] = []
+        var ancestor = ""
+        for component in path.split(separator: "/").dropLast() {
+            ancestor += "/" + component
+            result.append(ancestor)
+        }
+        return result
     }
 
     /// Directories on the path to a mount point that exist on the host and so must become tmpfs.
     private func expandedAncestors() -> Set<String> {
         var expanded: Set<String> = ["/"]
         for path in mounts.keys {
-            var ancestor = ""
-            let components = path.split(separator: "/").dropLast()
-            for component in components {
-                ancestor += "/" + component
+            for ancestor in Self.ancestors(of: path) {
                 var isDirectory: ObjCBool = false
                 let isLink = (try? fileManager.destinationOfSymbolicLink(atPath: ancestor)) != nil
                 guard !isLink, fileManager.fileExists(atPath: ancestor, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -78,7 +113,7 @@ struct BubblewrapCommand {
     }
 
     private func appendChildren(of directory: String, into arguments: inout [String], expanded: Set<String>) {
-        let skipped: Set<String> = directory == "/" ? ["/proc", "/dev", "/tmp", "/sys"] : []
+        let skipped: Set<String> = directory == "/" ? ["/proc", "/dev", "/tmp", "/sys", Self.workspace] : []
         let children = ((try? fileManager.contentsOfDirectory(atPath: directory)) ?? []).sorted()
         for name in children {
             let child = directory == "/" ? "/" + name : directory + "/" + name

@@ -36,14 +36,8 @@ public enum ProcessIsolation: Sendable, Equatable {
     /// This isolation after a trial run of `true` inside it: bubblewrap installed on a kernel that
     /// forbids unprivileged user namespaces (or a container that forbids mounts) is `refused`, with
     /// bubblewrap's own words, instead of failing every launch later.
-    ///
-    /// - Parameter dataDirectory: where sandbox directories and volumes live; when sandboxes run as
-    ///   another user, that user must be able to reach it, or every launch would fail.
-    public func verified(dataDirectory: String? = nil) -> ProcessIsolation {
+    public func verified() -> ProcessIsolation {
         guard case .bubblewrap(let executable, let setpriv, let user) = self else { return self }
-        if let user, let dataDirectory, let blocked = user.firstUnreachableDirectory(on: dataDirectory + "/sandboxes") {
-            return .refused(reason: "sandboxes run as uid \(user.uid), which cannot enter '\(blocked)' on the way to the data directory '\(dataDirectory)': choose a data directory that uid can reach (e.g. under /var/lib or /srv), or allow it through with 'chmod o+x \(blocked)'")
-        }
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("porter-fleet-isolation-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: scratch) }
         let work = scratch.appendingPathComponent("work")

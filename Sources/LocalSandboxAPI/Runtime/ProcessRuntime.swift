@@ -141,34 +141,28 @@ final class ProcessRuntime: SandboxRuntime {
     }
 
     /// `<root>/<id>/work` (the working directory) and `<root>/<id>/tmp` (its `/tmp`); when sandboxes run
-    /// as another user, those and the volumes' roots are handed to it, after checking it can reach them.
+    /// as another user, those and the volumes' roots are handed to it.
     private func prepareDirectory(for id: String, mounts: [String: URL]) throws -> URL {
         let directory = sandboxesRoot.appendingPathComponent(id)
         let own = [directory.appendingPathComponent("work"), directory.appendingPathComponent("tmp")]
         for url in own { try FileManager.default.createDirectory(at: url, withIntermediateDirectories: true) }
         guard let user = isolation.user else { return directory }
-        for url in own + mounts.values.sorted(by: { $0.path < $1.path }) {
-            if let blocked = user.firstUnreachableDirectory(on: url.path) {
-                throw LocalAPIError(
-                    status: .internalServerError,
-                    message: "sandboxes run as uid \(user.uid), which cannot enter '\(blocked)' on the way to the data directory: choose a data directory that uid can reach (e.g. under /var/lib or /srv), or allow it through with 'chmod o+x \(blocked)'")
-            }
-            try user.own(url.path)
-        }
+        for url in own + mounts.values.sorted(by: { $0.path < $1.path }) { try user.own(url.path) }
         return directory
     }
 
     private func makeProcess(_ argv: [String], sandbox: LocalSandbox, directory: URL, mounts: [String: URL]) -> Process {
         let process = Process()
         let work = directory.appendingPathComponent("work").path
+        let isolated = if case .bubblewrap = isolation { true } else { false }
         var environment = [
             "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
-            "HOME": work,
+            "HOME": isolated ? BubblewrapCommand.workspace : work,
             "HOSTNAME": sandbox.name,
             "PORTER_SANDBOX_ID": sandbox.id,
             "PORTER_SANDBOX_NAME": sandbox.name,
         ]
-        if case .bubblewrap = isolation {} else { environment["TMPDIR"] = directory.appendingPathComponent("tmp").path }
+        if !isolated { environment["TMPDIR"] = directory.appendingPathComponent("tmp").path }
         for (key, value) in sandbox.spec.env?.additionalProperties ?? [:] { environment[key] = value }
         process.environment = environment
         if case .bubblewrap(let bubblewrap, let setpriv, let user) = isolation {

@@ -29,21 +29,6 @@ public struct SandboxUser: Sendable, Equatable, CustomStringConvertible {
     /// `uid:gid`.
     public var description: String { "\(uid):\(gid)" }
 
-    /// The first directory on the way to `path` (an absolute path) that this user may not enter, if any.
-    func firstUnreachableDirectory(on path: String) -> String? {
-        var directory = ""
-        for component in path.split(separator: "/").dropLast() {
-            directory += "/" + component
-            var info = stat()
-            guard stat(directory, &info) == 0 else { return directory }
-            let mode = info.st_mode
-            let searchable =
-                mode & S_IXOTH != 0 || (info.st_uid == uid && mode & S_IXUSR != 0) || (info.st_gid == gid && mode & S_IXGRP != 0)
-            if !searchable { return directory }
-        }
-        return nil
-    }
-
     /// Gives this user a directory or file the server made for a sandbox (work directory, volume root,
     /// an uploaded file), so the sandbox can write to it.
     func own(_ path: String) throws {
