@@ -17,7 +17,7 @@ public enum CanonicalJSON {
     }
 }
 
-/// The first 16 hex characters of SHA-256 over a spec's canonical JSON (design §2).
+/// The first 16 hex characters of SHA-256 over a spec's canonical JSON (docs/manifests.md, "Identity of a spec").
 public enum SpecHash {
     /// The hash of `value`'s canonical JSON.
     public static func of<T: Encodable>(_ value: T) throws -> String {
@@ -50,7 +50,7 @@ extension Manifest {
         }
     }
 
-    /// The stored form of the spec (design §3 field names).
+    /// The stored form of the spec (the field names of docs/manifests.md).
     public var specJSON: String {
         get throws {
             switch spec {

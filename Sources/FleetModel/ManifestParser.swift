@@ -1,7 +1,7 @@
 import Foundation
 import Yams
 
-/// Reads manifests (design §3) from YAML, multi-document, or JSON, reporting every problem with its
+/// Reads manifests (docs/manifests.md) from YAML, multi-document, or JSON, reporting every problem with its
 /// file, line and column. Unknown fields are errors with a "did you mean" hint.
 public enum ManifestParser {
     /// The API version every manifest declares.

@@ -16,6 +16,6 @@ public struct ControllerOptions: Sendable {
     /// Where the controller logs.
     public var logger = Logger(label: "porter-fleet.controller")
 
-    /// The defaults of design §5.
+    /// The defaults of docs/reconcile-rules.md, "Executor".
     public init() {}
 }

@@ -127,7 +127,7 @@ public enum CreateRequest {
     }
 
     /// First 16 hex characters of SHA-256 over the canonical JSON of the request, our tags and the
-    /// actual name left out (design §2).
+    /// actual name left out (docs/design-decisions.md, "Ownership tags").
     public static func specHash(_ base: SandboxSpec) -> String {
         (try? SpecHash.of(base)) ?? ""
     }

@@ -77,7 +77,7 @@ public actor FleetController {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
-    /// Makes every mutating call check that this lease is still current (design §7).
+    /// Makes every mutating call check that this lease is still current (docs/design-decisions.md, "The single-writer lease").
     public func setFencing(holder: String, token: Int64) {
         fencing = (holder, token)
     }

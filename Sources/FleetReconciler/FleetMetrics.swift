@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 
-/// The controller's Prometheus metrics (design §6), rendered in the text exposition format.
+/// The controller's Prometheus metrics (docs/operations.md lists them), rendered in the text exposition format.
 public final class FleetMetrics: Sendable {
     private struct State {
         var reconciles: [String: Int] = [:]

@@ -2,7 +2,7 @@ import Foundation
 import PorterSandbox
 
 /// What the reconciler remembers of a logical sandbox between passes: generations, the last outcome
-/// and crash-loop backoff (design §4 rule 6).
+/// and crash-loop backoff (docs/reconcile-rules.md, rule 6).
 public struct LogicalHistory: Sendable, Equatable {
     /// The highest generation ever created (or seen).
     public var lastGeneration: Int = 0

@@ -42,7 +42,7 @@ public struct PlannerInput: Sendable {
     }
 }
 
-/// The pure reconcile rules of design §4: from desired and observed state to ordered actions.
+/// The pure reconcile rules of docs/reconcile-rules.md: from desired and observed state to ordered actions.
 public enum Planner {
     /// The plan for one pass.
     public static func plan(_ input: PlannerInput) -> Plan {

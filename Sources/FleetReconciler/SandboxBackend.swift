@@ -114,7 +114,7 @@ public protocol SandboxBackend: Sendable {
     func deleteVolume(id: String) async throws
 }
 
-/// The ownership tags every sandbox porter-fleet creates carries (design §2).
+/// The ownership tags every sandbox porter-fleet creates carries (docs/design-decisions.md, "Ownership tags").
 public enum OwnershipTags {
     /// The fleet id.
     public static let fleet = "porter-fleet/fleet"

@@ -1,7 +1,7 @@
 import Foundation
 import GRDB
 
-/// The single-writer lease (design §7): one holder at a time, a fencing token that grows on every
+/// The single-writer lease (docs/design-decisions.md): one holder at a time, a fencing token that grows on every
 /// acquisition, an expiry that the holder renews.
 public struct LeaseGrant: Sendable, Equatable {
     /// Who holds it.

@@ -391,7 +391,7 @@ public final class FleetStore: Sendable {
     }
 
     /// Removes every desired resource and records the explicit request that lets the reconciler
-    /// prune everything the fleet runs (design §4, the empty-state guard).
+    /// prune everything the fleet runs (docs/design-decisions.md, "The empty-state guard").
     public func deleteAll() throws -> ApplyReport {
         try write { db in
             let existing = try Self.resources(db)

@@ -6,7 +6,7 @@ import Testing
 
 @testable import FleetReconciler
 
-/// Table-driven tests of every rule of design §4, on the pure planner.
+/// Table-driven tests of every rule of docs/reconcile-rules.md, on the pure planner.
 @Suite("Planner: the reconcile rules")
 struct PlannerTests {
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
