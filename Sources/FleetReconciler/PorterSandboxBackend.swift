@@ -23,7 +23,7 @@ public struct PorterSandboxBackend: SandboxBackend {
 
     public func sandbox(id: String) async throws -> ObservedSandbox? {
         do {
-            return ObservedSandbox(try await porter.sandboxes.get(id: id).refresh())
+            return ObservedSandbox(try await porter.sandboxes.status(id: id))
         } catch let error as PorterError where error.kind == .notFound {
             return nil
         }
@@ -31,7 +31,7 @@ public struct PorterSandboxBackend: SandboxBackend {
 
     public func sandbox(named name: String) async throws -> ObservedSandbox? {
         do {
-            return ObservedSandbox(try await porter.sandboxes.get(name: name).refresh())
+            return ObservedSandbox(try await porter.sandboxes.status(id: try await porter.sandboxes.lookup(name: name)))
         } catch let error as PorterError where error.kind == .notFound {
             return nil
         }
@@ -43,7 +43,7 @@ public struct PorterSandboxBackend: SandboxBackend {
 
     public func terminateSandbox(id: String) async throws {
         do {
-            try await Sandbox.terminate(id: id, using: porter)
+            try await porter.sandboxes.terminate(id: id)
         } catch let error as PorterError where error.kind == .notFound {
             return
         }

@@ -105,10 +105,3 @@ public final class Sandbox: Sendable, Identifiable {
         }
     }
 }
-
-extension Sandbox {
-    /// Terminates the sandbox with this id without fetching it first (`DELETE /v1/sandbox/{id}`).
-    public static func terminate(id: String, source: TerminationSource? = nil, using porter: Porter) async throws {
-        try await Sandbox(id: id, name: nil, client: porter.raw).terminate(source: source)
-    }
-}

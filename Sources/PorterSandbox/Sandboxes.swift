@@ -62,6 +62,17 @@ public struct Sandboxes: Sendable {
         try await get(id: lookup(name: name))
     }
 
+    /// The status of the sandbox with this id, in one request (`GET /v1/sandbox/{id}`).
+    public func status(id: String) async throws -> SandboxStatus {
+        try await PorterCall.perform { try await raw.getSandbox(path: .init(id: id)).ok.body.json }
+    }
+
+    /// Terminates the sandbox with this id (`DELETE /v1/sandbox/{id}`), without fetching it first; a
+    /// sandbox already terminal is left as it is.
+    public func terminate(id: String, source: TerminationSource? = nil) async throws {
+        _ = try await PorterCall.perform { try await raw.deleteSandbox(path: .init(id: id), query: .init(source: source)).successful }
+    }
+
     /// The sandbox with this id, with its status fetched (`GET /v1/sandbox/{id}`).
     public func get(id: String) async throws -> Sandbox {
         let sandbox = Sandbox(id: id, name: nil, client: raw)

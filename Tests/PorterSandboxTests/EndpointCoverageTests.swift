@@ -152,3 +152,19 @@ struct EndpointCoverageTests {
         }
     }
 }
+
+/// What the controller's lookups cost on the wire.
+@Suite("Lookups in one request each")
+struct LookupCostTests {
+    @Test func statusByIDIsOneGETAndByNameTwo() async throws {
+        try await withScriptedAPI(EndpointCoverageTests.route) { porter, server in
+            #expect(try await porter.sandboxes.status(id: "sb-1").id == "sb-1")
+            #expect(server.requests.map { "\($0.method) \($0.path)" } == ["GET /v1/sandbox/sb-1"])
+            _ = try await porter.sandboxes.status(id: try await porter.sandboxes.lookup(name: "sb-1"))
+            #expect(server.requests.count == 3, "a lookup by name, then one GET")
+            try await porter.sandboxes.terminate(id: "sb-1")
+            #expect(server.requests.last.map { "\($0.method) \($0.path)" } == "DELETE /v1/sandbox/sb-1")
+            #expect(server.requests.count == 4, "terminate fetches nothing first")
+        }
+    }
+}
