@@ -78,11 +78,11 @@ extension FleetController {
             pass.history[record.logicalName] = logical
             let detail = [observed?.exitCode.map { "exit code \($0)" }, observed?.terminationReason.map { "reason \($0.rawValue)" }]
                 .compactMap { $0 }.joined(separator: ", ")
-            let reasonWord = phase == .succeeded ? "Succeeded" : phase == .failed ? "Failed" : "Terminated"
-            pass.event("Sandbox", record.logicalName, phase == .failed ? "Warning" : "Normal", reasonWord,
+            let reason: EventReason = phase == .succeeded ? .succeeded : phase == .failed ? .failed : .terminated
+            pass.event(.sandbox, record.logicalName, phase == .failed ? .warning : .normal, reason,
                 "generation \(record.generation) (\(record.name)) \(phase.rawValue)\(detail.isEmpty ? "" : ": \(detail)")")
             if logical.failureCount > before, logical.failureCount >= 2, let until = logical.backoffUntil {
-                pass.event("Sandbox", record.logicalName, "Warning", "CrashLoopBackOff",
+                pass.event(.sandbox, record.logicalName, .warning, .crashLoopBackOff,
                     "\(logical.failureCount) failed generations in a row; next attempt at \(RFC3339DateTranscoder.format(until))")
             }
         }
@@ -93,7 +93,7 @@ extension FleetController {
             if var record = trackedByID[sandbox.id] {
                 if record.phase != sandbox.phase.rawValue || !sameMillisecond(record.startedAt, sandbox.startedAt) {
                     if sandbox.phase == .running, record.phase != SandboxPhase.running.rawValue {
-                        pass.event("Sandbox", logicalName, "Normal", "Running", "generation \(generation) (\(sandbox.name)) is running")
+                        pass.event(.sandbox, logicalName, .normal, .running, "generation \(generation) (\(sandbox.name)) is running")
                     }
                     record.phase = sandbox.phase.rawValue
                     record.startedAt = sandbox.startedAt

@@ -58,14 +58,13 @@ public actor FleetController {
         try await execute(&pass, result: &result)
         let executed = ContinuousClock.now
         let now = clock()
-        pass.finalizeStatuses(now: now, failedLogicalNames: Set(result.failed.compactMap { $0.split(separator: "|").first.map(String.init) }))
+        pass.finalizeStatuses(now: now, failedLogicalNames: Set(result.failed.compactMap(\.logicalName)))
         try store.commit(pass.changes)
         result.timings = .init(observe: Self.seconds(observed - started), execute: Self.seconds(executed - observed), record: Self.seconds(.now - executed))
         result.wroteStore = !pass.changes.isEmpty
-        result.failed = result.failed.map { String($0.split(separator: "|", maxSplits: 1).last ?? "") }
         result.converged =
             pass.plan.actions.isEmpty && result.failed.isEmpty
-            && pass.plan.statuses.allSatisfy { $0.sync == "Synced" && ($0.health == "Healthy" || $0.health == "Completed") }
+            && pass.plan.statuses.allSatisfy { $0.sync == .synced && $0.health.isSettled }
         if let requeue = pass.plan.requeueAt {
             result.requeueAfter = .milliseconds(Int64(max(0, requeue.timeIntervalSince(now)) * 1000))
         }

@@ -1,3 +1,4 @@
+import FleetModel
 import Foundation
 import Synchronization
 
@@ -28,12 +29,12 @@ public final class FleetMetrics: Sendable {
             state.durationSum += duration
             state.durationCount += 1
             for (index, bound) in Self.buckets.enumerated() where duration <= bound { state.durationBuckets[index] += 1 }
-            for line in result.succeeded { state.actions["\(Self.actionWord(line)),success", default: 0] += 1 }
-            for line in result.failed { state.actions["\(Self.actionWord(line)),error", default: 0] += 1 }
-            var health: [String: Int] = ["Healthy": 0, "Progressing": 0, "Degraded": 0, "Backoff": 0, "Missing": 0, "Completed": 0]
-            for status in result.plan.statuses { health[status.health, default: 0] += 1 }
+            for done in result.succeeded { state.actions["\(done.kind.rawValue),success", default: 0] += 1 }
+            for failure in result.failed { state.actions["\(failure.kind.rawValue),error", default: 0] += 1 }
+            var health = Dictionary(uniqueKeysWithValues: HealthStatus.allCases.map { ($0.rawValue, 0) })
+            for status in result.plan.statuses { health[status.health.rawValue, default: 0] += 1 }
             state.sandboxes = health
-            state.driftEvents += result.plan.events.filter { $0.reason == "Drift" }.count
+            state.driftEvents += result.plan.events.filter { $0.reason == .drift }.count
         }
     }
 
@@ -54,11 +55,6 @@ public final class FleetMetrics: Sendable {
 
     /// Whether this process holds the single-writer lease.
     public func setLeader(_ leader: Bool) { state.withLock { $0.leader = leader } }
-
-    private static func actionWord(_ line: String) -> String {
-        let words = line.split(separator: " ")
-        return words.count >= 2 ? "\(words[0])_\(words[1])" : String(words.first ?? "unknown")
-    }
 
     /// The Prometheus text exposition.
     public func render() -> String {

@@ -1,3 +1,4 @@
+import FleetModel
 import FleetStore
 import Foundation
 import PorterSandbox
@@ -13,9 +14,9 @@ public enum PlannedAction: Sendable, Equatable {
     /// Forget a retained volume that is no longer desired.
     case releaseVolume(logicalName: String, volumeID: String)
     /// Create a generation of a logical sandbox.
-    case createSandbox(logicalName: String, generation: Int, actualName: String, spec: SandboxSpec, specHash: String, reason: String)
+    case createSandbox(logicalName: String, generation: Int, actualName: String, spec: SandboxSpec, specHash: String, reason: CreateReason)
     /// Terminate an actual sandbox of this fleet.
-    case terminateSandbox(id: String, actualName: String, logicalName: String, reason: String)
+    case terminateSandbox(id: String, actualName: String, logicalName: String, reason: TerminateReason)
 
     /// A one-line description for `plan` and logs.
     public var summary: String {
@@ -32,9 +33,38 @@ public enum PlannedAction: Sendable, Equatable {
     /// Whether this only cleans up: terminating an orphan, deleting or forgetting a volume.
     public var isCleanup: Bool {
         switch self {
-        case .terminateSandbox(_, _, _, let reason): reason == "no longer desired"
+        case .terminateSandbox(_, _, _, let reason): reason.isCleanup
         case .deleteVolume, .releaseVolume: true
         default: false
+        }
+    }
+
+    /// Whether it acts on a sandbox (run concurrently) rather than a volume (run first, in order).
+    public var isSandboxAction: Bool {
+        switch self {
+        case .createSandbox, .terminateSandbox: true
+        default: false
+        }
+    }
+
+    /// The logical sandbox or volume it is for.
+    public var logicalName: String {
+        switch self {
+        case .createVolume(let logical, _), .adoptVolume(let logical, _, _, _), .deleteVolume(let logical, _), .releaseVolume(let logical, _),
+            .createSandbox(let logical, _, _, _, _, _), .terminateSandbox(_, _, let logical, _):
+            logical
+        }
+    }
+
+    /// What kind of action it is.
+    public var kind: ActionKind {
+        switch self {
+        case .createVolume: .createVolume
+        case .adoptVolume(_, _, _, let adopted): adopted ? .adoptVolume : .recordVolume
+        case .deleteVolume: .deleteVolume
+        case .releaseVolume: .retainVolume
+        case .createSandbox: .createSandbox
+        case .terminateSandbox: .terminateSandbox
         }
     }
 }
@@ -61,19 +91,19 @@ public struct Plan: Sendable, Equatable {
 
 /// An event a plan records.
 public struct PlannedEvent: Sendable, Equatable {
-    /// `Sandbox`, `SandboxSet`, `Volume` or `Fleet`.
-    public var kind: String
-    /// The logical name.
+    /// What it is about.
+    public var kind: EventSubject
+    /// The logical name (the fleet id for the fleet).
     public var name: String
-    /// `Normal` or `Warning`.
-    public var type: String
-    /// The reason word.
-    public var reason: String
+    /// Routine or needing attention.
+    public var type: EventType
+    /// Why it is recorded.
+    public var reason: EventReason
     /// What happened.
     public var message: String
 
     /// Creates an event.
-    public init(kind: String, name: String, type: String = "Normal", reason: String, message: String) {
+    public init(kind: EventSubject, name: String, type: EventType = .normal, reason: EventReason, message: String) {
         self.kind = kind
         self.name = name
         self.type = type

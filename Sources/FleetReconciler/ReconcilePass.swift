@@ -26,8 +26,8 @@ struct ReconcilePass: Sendable {
             status.failureCount = history.failureCount
             status.backoffUntil = history.backoffUntil
             status.lastTransitionAt = old?.lastTransitionAt ?? now
-            if failedLogicalNames.contains(planned.logicalName), status.health != "Backoff" {
-                status.health = "Degraded"
+            if failedLogicalNames.contains(planned.logicalName), status.health != .backoff {
+                status.health = .degraded
                 status.message = "an API call failed; see 'porter-fleet events'"
             }
             if let old, old.sync != status.sync || old.health != status.health { status.lastTransitionAt = now }
@@ -45,7 +45,7 @@ struct ReconcilePass: Sendable {
     }
 
     /// Records an event.
-    mutating func event(_ kind: String, _ name: String, _ type: String = "Normal", _ reason: String, _ message: String) {
+    mutating func event(_ kind: EventSubject, _ name: String, _ type: EventType = .normal, _ reason: EventReason, _ message: String) {
         changes.events.append(FleetEvent(kind: kind, name: name, type: type, reason: reason, message: message, at: now))
     }
 }

@@ -4,10 +4,10 @@ import Foundation
 public struct ReconcileResult: Sendable, Equatable {
     /// The plan the pass made.
     public var plan: Plan
-    /// Actions that succeeded, by summary.
-    public var succeeded: [String] = []
-    /// Actions that failed, with the error.
-    public var failed: [String] = []
+    /// Actions that succeeded.
+    public var succeeded: [ActionReport] = []
+    /// Actions that failed, each with its logical name, kind and error.
+    public var failed: [ActionFailure] = []
     /// Actions skipped while their resource backs off after API errors.
     public var deferred: [String] = []
     /// Whether every desired sandbox is synced and healthy or completed, with nothing left to do.

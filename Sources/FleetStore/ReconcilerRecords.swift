@@ -79,10 +79,10 @@ public struct LogicalSandboxStatus: Sendable, Equatable, Codable, FetchableRecor
     public var failureCount: Int
     /// No new generation before this time.
     public var backoffUntil: Date?
-    /// `Synced` or `OutOfSync`.
-    public var sync: String
-    /// `Healthy`, `Progressing`, `Degraded`, `Backoff`, `Missing` or `Completed`.
-    public var health: String
+    /// Whether it runs what is desired.
+    public var sync: SyncStatus
+    /// How it is doing.
+    public var health: HealthStatus
     /// The current generation's phase.
     public var phase: String?
     /// The current generation.
@@ -99,7 +99,7 @@ public struct LogicalSandboxStatus: Sendable, Equatable, Codable, FetchableRecor
     /// Creates a status.
     public init(
         logicalName: String, owner: String, lastGeneration: Int = 0, failureCount: Int = 0, backoffUntil: Date? = nil,
-        sync: String = "OutOfSync", health: String = "Missing", phase: String? = nil, generation: Int? = nil, actualID: String? = nil,
+        sync: SyncStatus = .outOfSync, health: HealthStatus = .missing, phase: String? = nil, generation: Int? = nil, actualID: String? = nil,
         actualName: String? = nil, message: String = "", lastTransitionAt: Date
     ) {
         self.logicalName = logicalName
@@ -208,14 +208,14 @@ public struct FleetEvent: Sendable, Equatable, Codable, FetchableRecord, Mutable
     public static let databaseTableName = "event"
     /// Row id.
     public var id: Int64?
-    /// `Sandbox`, `SandboxSet`, `Volume` or `Fleet`.
-    public var kind: String
-    /// The logical name.
+    /// What it is about: a sandbox, a volume or the fleet.
+    public var kind: EventSubject
+    /// The logical name (the fleet id for the fleet).
     public var name: String
-    /// `Normal` or `Warning`.
-    public var type: String
-    /// `Created`, `Replaced`, `Drift`, `CrashLoopBackOff`, ...
-    public var reason: String
+    /// Routine or needing attention.
+    public var type: EventType
+    /// Why it was recorded.
+    public var reason: EventReason
     /// What happened.
     public var message: String
     /// How many times (repeats are folded).
@@ -226,7 +226,7 @@ public struct FleetEvent: Sendable, Equatable, Codable, FetchableRecord, Mutable
     public var lastAt: Date
 
     /// Creates an event.
-    public init(kind: String, name: String, type: String, reason: String, message: String, at: Date) {
+    public init(kind: EventSubject, name: String, type: EventType, reason: EventReason, message: String, at: Date) {
         self.kind = kind
         self.name = name
         self.type = type
@@ -262,7 +262,8 @@ extension LogicalSandboxStatus {
     public init(row: Row) throws {
         self.init(
             logicalName: row["logical_name"], owner: row["owner"], lastGeneration: row["last_generation"], failureCount: row["failure_count"],
-            backoffUntil: row["backoff_until"], sync: row["sync"], health: row["health"], phase: row["phase"], generation: row["generation"],
+            backoffUntil: row["backoff_until"], sync: SyncStatus(rawValue: row["sync"]) ?? .outOfSync,
+            health: HealthStatus(rawValue: row["health"]) ?? .degraded, phase: row["phase"], generation: row["generation"],
             actualID: row["actual_id"], actualName: row["actual_name"], message: row["message"], lastTransitionAt: row["last_transition_at"])
     }
 }

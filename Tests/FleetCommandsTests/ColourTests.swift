@@ -18,7 +18,7 @@ struct ColourTests {
     @Test func paintWrapsInEscapesOnlyWhenEnabled() {
         #expect(Colour.green.paint("ok", enabled: true) == "\u{1B}[32mok\u{1B}[0m")
         #expect(Colour.green.paint("ok", enabled: false) == "ok")
-        #expect(Colour.forHealth("Backoff") == .red && Colour.forHealth("Healthy") == .green && Colour.forHealth("?") == nil)
+        #expect(Colour.forHealth(.backoff) == .red && Colour.forHealth(.healthy) == .green && Colour.forHealth(.missing) == .yellow)
     }
 
     @Test func commandsWritingToAPipeAreNeverColoured() async throws {

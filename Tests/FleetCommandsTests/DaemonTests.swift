@@ -93,7 +93,7 @@ struct DaemonTests {
         let holder = try #require(try store.leaseHolder())
         let leader = holder.holder.hasSuffix(":\(first.processIdentifier)") ? first : second
         let standby = leader === first ? second : first
-        #expect(try store.events().filter { $0.reason == "Created" }.count == 3)
+        #expect(try store.events().filter { $0.reason == .created }.count == 3)
 
         leader.terminate()
         leader.waitUntilExit()

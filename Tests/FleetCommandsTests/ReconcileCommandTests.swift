@@ -88,14 +88,14 @@ struct EventsFollowTests {
         #expect(await cli.run("apply", "-f", try cli.write("a.yaml", sandboxManifest("a"))).code == 0)
         let store = try FleetStore(path: cli.database, create: false)
         var first = ReconcilerChanges()
-        first.events = [FleetEvent(kind: "Sandbox", name: "a", type: "Normal", reason: "Created", message: "before following", at: Date())]
+        first.events = [FleetEvent(kind: .sandbox, name: "a", type: .normal, reason: .created, message: "before following", at: Date())]
         try store.commit(first)
         let captured = CapturedOutput()
         let database = cli.database
         let follower = Task { await PorterFleetCommand.execute(["events", "--db", database, "--follow"], output: captured.output) }
         try await Task.sleep(for: .milliseconds(500))
         var later = ReconcilerChanges()
-        later.events = [FleetEvent(kind: "Sandbox", name: "a", type: "Warning", reason: "Failed", message: "while following", at: Date())]
+        later.events = [FleetEvent(kind: .sandbox, name: "a", type: .warning, reason: .failed, message: "while following", at: Date())]
         try store.commit(later)
         let deadline = Date().addingTimeInterval(10)
         while !captured.standardOutput.contains("while following"), Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }

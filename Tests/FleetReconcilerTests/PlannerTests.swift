@@ -62,14 +62,14 @@ struct PlannerTests {
             "porter-fleet/fleet": "default", "porter-fleet/name": "api", "porter-fleet/generation": "1", "porter-fleet/spec-hash": hash,
         ])
         #expect(hash == Self.hash(Self.desired("api")) && hash.count == 16)
-        #expect(plan.statuses.map(\.health) == ["Missing", "Missing"])
+        #expect(plan.statuses.map(\.health) == [.missing, .missing])
     }
 
     @Test func aLiveMatchingGenerationIsANoOp() {
         let api = Self.desired("api")
         let plan = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [Self.live("api", generation: 3, hash: Self.hash(api))], now: Self.now))
         #expect(plan.actions.isEmpty && plan.events.isEmpty)
-        #expect(plan.statuses.first?.sync == "Synced" && plan.statuses.first?.health == "Healthy" && plan.statuses.first?.generation == 3)
+        #expect(plan.statuses.first?.sync == .synced && plan.statuses.first?.health == .healthy && plan.statuses.first?.generation == 3)
     }
 
     @Test func driftCreatesTheNextGenerationFirst() {
@@ -77,8 +77,8 @@ struct PlannerTests {
         let plan = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [Self.live("api", generation: 3, hash: "0000000000000000")], now: Self.now))
         #expect(Self.creates(plan) == ["api-g4"])
         #expect(Self.terminates(plan).isEmpty, "create before destroy")
-        #expect(plan.events.map(\.reason) == ["Drift"])
-        #expect(plan.statuses.first?.health == "Progressing")
+        #expect(plan.events.map(\.reason.rawValue) == ["Drift"])
+        #expect(plan.statuses.first?.health == .progressing)
     }
 
     @Test func visibleDriftIsReplacedEvenWithAMatchingHash() {
@@ -92,11 +92,11 @@ struct PlannerTests {
         let old = Self.live("api", generation: 1, hash: "old", image: "img:1")
         let starting = Self.live("api", generation: 2, hash: Self.hash(api), phase: .creating, image: "img:2")
         let waiting = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [old, starting], now: Self.now))
-        #expect(waiting.actions.isEmpty && waiting.statuses.first?.health == "Progressing")
+        #expect(waiting.actions.isEmpty && waiting.statuses.first?.health == .progressing)
         let running = Self.live("api", generation: 2, hash: Self.hash(api), image: "img:2")
         let done = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [old, running], now: Self.now))
         #expect(Self.terminates(done) == ["api-g1"] && Self.creates(done).isEmpty)
-        #expect(done.statuses.first?.sync == "Synced")
+        #expect(done.statuses.first?.sync == .synced)
     }
 
     @Test func surgeBoundsReplacementsInFlight() {
@@ -153,7 +153,7 @@ struct PlannerTests {
         let history = LogicalHistory(lastGeneration: 4, lastOutcome: .init(generation: 4, phase: testCase.phase, reason: testCase.reason))
         let plan = Planner.plan(PlannerInput(desired: Self.fleet([job]), live: [], history: ["job": history], now: Self.now))
         #expect(Self.creates(plan) == (testCase.restarts ? ["job-g5"] : []))
-        #expect(plan.statuses.first?.health == (testCase.restarts ? "Missing" : "Completed"))
+        #expect(plan.statuses.first?.health == (testCase.restarts ? HealthStatus.missing : .completed))
     }
 
     @Test func backoffHoldsTheNextGeneration() {
@@ -161,7 +161,7 @@ struct PlannerTests {
         let until = Self.now.addingTimeInterval(20)
         let history = LogicalHistory(lastGeneration: 2, failureCount: 2, backoffUntil: until, lastOutcome: .init(generation: 2, phase: .failed))
         let held = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [], history: ["api": history], now: Self.now))
-        #expect(held.actions.isEmpty && held.statuses.first?.health == "Backoff" && held.requeueAt == until)
+        #expect(held.actions.isEmpty && held.statuses.first?.health == .backoff && held.requeueAt == until)
         let later = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [], history: ["api": history], now: until.addingTimeInterval(1)))
         #expect(Self.creates(later) == ["api-g3"])
     }
@@ -189,7 +189,7 @@ struct PlannerTests {
             lastGeneration: 2, failureCount: 1, backoffUntil: Self.now.addingTimeInterval(10), lastOutcome: .init(generation: 2, phase: .failed))
         let plan = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [Self.live("api", generation: 1, hash: "old")], history: ["api": history], now: Self.now))
         #expect(plan.actions.isEmpty)
-        #expect(plan.statuses.first?.health == "Degraded" && plan.statuses.first?.actualName == "api-g1")
+        #expect(plan.statuses.first?.health == .degraded && plan.statuses.first?.actualName == "api-g1")
     }
 
     @Test func orphansAreTerminatedButOtherFleetsAndTheEmptyStateAreNot() {
@@ -201,7 +201,7 @@ struct PlannerTests {
         let plan = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: live, now: Self.now))
         #expect(Self.terminates(plan) == ["old-g2"])
         let guarded = Planner.plan(PlannerInput(desired: Self.fleet([]), live: live, now: Self.now))
-        #expect(guarded.actions.isEmpty && guarded.events.map(\.reason) == ["EmptyDesiredState"])
+        #expect(guarded.actions.isEmpty && guarded.events.map(\.reason.rawValue) == ["EmptyDesiredState"])
         let allowed = Planner.plan(PlannerInput(desired: Self.fleet([], pruneAll: true), live: live, now: Self.now))
         #expect(Set(Self.terminates(allowed)) == ["api-g1", "old-g2"], "never another fleet's")
     }
@@ -238,7 +238,7 @@ struct PlannerTests {
     @Test func volumeNamesTakenByOthersAreNeverUsedUnlessAdopted() {
         let existing = ObservedVolume(id: "vol-x", name: "data", phase: .ready, attachedTo: [])
         let taken = Planner.plan(PlannerInput(desired: Self.fleet([], volumes: [DesiredVolume(logicalName: "data")]), live: [], volumes: [existing], now: Self.now))
-        #expect(taken.actions.isEmpty && taken.events.map(\.reason) == ["VolumeNameTaken"])
+        #expect(taken.actions.isEmpty && taken.events.map(\.reason.rawValue) == ["VolumeNameTaken"])
         let intended = Planner.plan(PlannerInput(
             desired: Self.fleet([], volumes: [DesiredVolume(logicalName: "data")]), live: [], volumes: [existing], volumeIntents: ["data"], now: Self.now))
         #expect(intended.actions == [.adoptVolume(logicalName: "data", volumeID: "vol-x", actualName: "data", adopted: false)])
@@ -263,6 +263,6 @@ struct PlannerTests {
         #expect(plan.actions == [
             .deleteVolume(logicalName: "drop", volumeID: "v-drop"), .releaseVolume(logicalName: "keep", volumeID: "v-keep"),
         ])
-        #expect(plan.events.map(\.reason) == ["VolumeRetained"])
+        #expect(plan.events.map(\.reason.rawValue) == ["VolumeRetained"])
     }
 }

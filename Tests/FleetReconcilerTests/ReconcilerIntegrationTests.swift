@@ -63,7 +63,7 @@ struct ReconcilerIntegrationTests {
         try await harness.porter.sandboxes.get(name: "api-g1").terminate(source: .cli)
         try await harness.converge(controller)
         #expect(try await harness.liveNames() == ["api-g2"])
-        let reasons = try harness.store.events().filter { $0.name == "api" }.map(\.reason)
+        let reasons = try harness.store.events().filter { $0.name == "api" }.map(\.reason.rawValue)
         #expect(reasons.contains("Terminated") && reasons.filter { $0 == "Created" }.count == 2)
     }
 
@@ -75,13 +75,13 @@ struct ReconcilerIntegrationTests {
         try await harness.converge(controller)
         try harness.apply(sandboxYAML("api", image: "python:3.13-slim"))
         let first = try await controller.reconcileOnce()
-        #expect(first.plan.actions.count == 1 && first.succeeded == ["create sandbox api-g2"])
+        #expect(first.plan.actions.count == 1 && first.succeeded.map(\.summary) == ["create sandbox api-g2"])
         #expect(try await harness.liveNames() == ["api-g1", "api-g2"], "the old generation runs while the new one starts")
         try await harness.converge(controller)
         #expect(try await harness.liveNames() == ["api-g2"])
         let g2 = try await harness.porter.sandboxes.get(name: "api-g2")
         #expect(g2.status?.image == "python:3.13-slim")
-        #expect(try harness.store.events().contains { $0.reason == "Drift" && $0.name == "api" })
+        #expect(try harness.store.events().contains { $0.reason == .drift && $0.name == "api" })
     }
 
     @Test func removedResourcesAreTerminatedAndTheEmptyStateIsGuarded() async throws {
@@ -93,11 +93,11 @@ struct ReconcilerIntegrationTests {
         _ = try harness.store.delete(kind: .sandbox, names: ["worker"])
         try await harness.converge(controller)
         #expect(try await harness.liveNames() == ["api-g1"])
-        #expect(try harness.store.events().contains { $0.reason == "OrphanTerminated" && $0.name == "worker" })
+        #expect(try harness.store.events().contains { $0.reason == .orphanTerminated && $0.name == "worker" })
 
         _ = try harness.store.delete(kind: .sandbox, names: ["api"])
         let guarded = try await controller.reconcileOnce()
-        #expect(guarded.plan.actions.isEmpty && guarded.plan.events.map(\.reason) == ["EmptyDesiredState"])
+        #expect(guarded.plan.actions.isEmpty && guarded.plan.events.map(\.reason.rawValue) == ["EmptyDesiredState"])
         #expect(try await harness.liveNames() == ["api-g1"], "an empty desired state prunes nothing")
         _ = try harness.store.deleteAll()
         try await harness.converge(controller)
@@ -127,17 +127,17 @@ struct ReconcilerIntegrationTests {
         try await Task.sleep(for: .milliseconds(200))
         let failed = try await controller.reconcileOnce()
         #expect(failed.plan.actions.isEmpty, "the next generation waits out the backoff")
-        #expect(failed.plan.statuses.first?.health == "Backoff")
+        #expect(failed.plan.statuses.first?.health == .backoff)
         let status = try #require(try harness.store.statuses().first)
         #expect(status.failureCount == 1 && status.backoffUntil != nil)
         harness.clock.advance(by: 11)
         let retried = try await controller.reconcileOnce()
-        #expect(retried.succeeded == ["create sandbox crash-g2"])
+        #expect(retried.succeeded.map(\.summary) == ["create sandbox crash-g2"])
         try await Task.sleep(for: .milliseconds(200))
         _ = try await controller.reconcileOnce()
         let events = try harness.store.events().filter { $0.name == "crash" }
-        #expect(events.contains { $0.reason == "Failed" && $0.message.contains("exit code 3") })
-        #expect(events.contains { $0.reason == "CrashLoopBackOff" && $0.type == "Warning" })
+        #expect(events.contains { $0.reason == .failed && $0.message.contains("exit code 3") })
+        #expect(events.contains { $0.reason == .crashLoopBackOff && $0.type == .warning })
         #expect(try harness.store.statuses().first?.failureCount == 2)
         #expect(try harness.store.statuses().first?.backoffUntil.map { $0.timeIntervalSince(Date()) > 15 } == true, "20 s after the second failure ended")
     }
@@ -166,7 +166,7 @@ struct ReconcilerIntegrationTests {
         try await harness.converge(controller)
         let names = try await harness.porter.volumes.list().map(\.name).sorted()
         #expect(names == ["foreign", "keep"], "retain keeps, delete deletes, and a volume we did not create is never touched")
-        let reasons = try harness.store.events().map(\.reason)
+        let reasons = try harness.store.events().map(\.reason.rawValue)
         #expect(reasons.contains("VolumeRetained") && reasons.contains("VolumeDeleted"))
         _ = foreign
     }
@@ -189,7 +189,7 @@ struct ReconcilerIntegrationTests {
         let clean = try await ReconcilerHarness.liveByLogical(harness.porter)
         #expect(clean.count == 12)
         #expect(clean.values.allSatisfy { $0 == 1 }, "\(clean)")
-        let reasons = try harness.store.events().map(\.reason)
+        let reasons = try harness.store.events().map(\.reason.rawValue)
         #expect(reasons.contains("Adopted"), "dropped creates were retried and settled by name, not duplicated: \(Set(reasons))")
     }
 }
@@ -247,12 +247,12 @@ struct JobTests {
         var statuses: [String: String] = [:]
         for _ in 0..<100 {
             let result = try await controller.reconcileOnce()
-            statuses = Dictionary(uniqueKeysWithValues: result.plan.statuses.map { ($0.logicalName, $0.health) })
+            statuses = Dictionary(uniqueKeysWithValues: result.plan.statuses.map { ($0.logicalName, $0.health.rawValue) })
             if statuses.values.allSatisfy({ $0 == "Completed" }) && statuses.count == 2 { break }
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(statuses == ["nightly-report": "Completed", "migrate-once": "Completed"])
-        let created = try harness.store.events().filter { $0.reason == "Created" }.map(\.name).sorted()
+        let created = try harness.store.events().filter { $0.reason == .created }.map(\.name).sorted()
         #expect(created == ["migrate-once", "nightly-report"], "each job ran exactly once")
         let logs = try await harness.porter.sandboxes.get(name: "nightly-report-g1").logs()
         #expect(logs.map(\.line) == ["building the report", "report done"])

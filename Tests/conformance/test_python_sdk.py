@@ -65,7 +65,12 @@ def test_sandbox_handle_lifecycle(porter, unique):
     listed_plain = porter.sandboxes.list(tags={"k": "a=b"}, phase=["running"], search=name[:6])
     assert [s.id for s in listed_plain] == [sandbox.id]
 
+    # The workload's own output arrives asynchronously: give a busy machine a few seconds.
+    deadline = time.monotonic() + 10
     lines = sandbox.logs(limit=100, since="1h")
+    while not {"up", "warn"} <= {line.line for line in lines} and time.monotonic() < deadline:
+        time.sleep(0.1)
+        lines = sandbox.logs(limit=100, since="1h")
     assert any(line.line == "up" and line.level == "info" and line.exec_id == "" for line in lines)
     assert any(line.line == "warn" and line.level == "error" for line in lines)
     assert any(line.line == "hi" and line.exec_id == result.exec_id for line in lines)

@@ -62,8 +62,8 @@ struct EventsCommand: AsyncParsableCommand {
             let time = ISO8601DateFormatter().string(from: event.lastAt)
             let object = "\(event.kind)/\(event.name)"
             out.line(
-                [time.padding(toLength: 22, withPad: " ", startingAt: 0), event.type.padding(toLength: 9, withPad: " ", startingAt: 0),
-                 event.reason.padding(toLength: 19, withPad: " ", startingAt: 0), object.padding(toLength: 22, withPad: " ", startingAt: 0),
+                [time.padding(toLength: 22, withPad: " ", startingAt: 0), event.type.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0),
+                 event.reason.rawValue.padding(toLength: 19, withPad: " ", startingAt: 0), object.padding(toLength: 22, withPad: " ", startingAt: 0),
                  String(event.count).padding(toLength: 7, withPad: " ", startingAt: 0), event.message].joined(separator: " "))
         }
     }
@@ -81,10 +81,10 @@ struct EventItem: Encodable {
     var lastAt: Date
 
     init(_ event: FleetEvent) {
-        kind = event.kind
+        kind = event.kind.rawValue
         name = event.name
-        type = event.type
-        reason = event.reason
+        type = event.type.rawValue
+        reason = event.reason.rawValue
         message = event.message
         count = event.count
         firstAt = event.firstAt

@@ -39,10 +39,10 @@ struct GCCommand: AsyncParsableCommand {
         }
         let result = try await backend.withController(store: fleetStore, flags: flags) { try await $0.collectGarbage() }
         if output == .json {
-            out.line(JSONOutput.string(["succeeded": result.succeeded, "failed": result.failed]))
+            out.line(JSONOutput.string(["succeeded": result.succeeded.map(\.description), "failed": result.failed.map(\.description)]))
         } else {
             if result.succeeded.isEmpty && result.failed.isEmpty { out.line("nothing to collect") }
-            for line in result.succeeded { out.line(line) }
+            for done in result.succeeded { out.line(done.summary) }
             for line in result.failed { out.error("failed: \(line)") }
         }
         if !result.failed.isEmpty { throw ExitCode(1) }

@@ -27,7 +27,7 @@ struct PlanCommand: AsyncParsableCommand {
         case .text:
             if plan.actions.isEmpty { out.line("in sync: nothing to do") }
             for action in plan.actions { out.line(action.summary) }
-            for event in plan.events where event.type == "Warning" { out.line("warning: \(event.kind)/\(event.name): \(event.message)") }
+            for event in plan.events where event.type == .warning { out.line("warning: \(event.kind)/\(event.name): \(event.message)") }
         }
         if !plan.actions.isEmpty { throw ExitCode(2) }
     }
@@ -44,6 +44,6 @@ struct PlanOutput: Encodable {
         inSync = plan.actions.isEmpty
         actions = plan.actions.map(\.summary)
         statuses = plan.statuses.map(StatusItem.init)
-        warnings = plan.events.filter { $0.type == "Warning" }.map { "\($0.kind)/\($0.name): \($0.message)" }
+        warnings = plan.events.filter { $0.type == .warning }.map { "\($0.kind)/\($0.name): \($0.message)" }
     }
 }

@@ -96,10 +96,10 @@ struct ReconcileCommand: AsyncParsableCommand {
 
     private func report(_ result: ReconcileResult, pass: Int, out: CommandOutput) {
         guard output == .text else { return }
-        for line in result.succeeded { out.line(line) }
+        for done in result.succeeded { out.line(done.summary) }
         for line in result.failed { out.error(Colour.red.paint("failed: \(line)")) }
-        let synced = result.plan.statuses.filter { $0.sync == "Synced" }.count
-        let healthy = result.plan.statuses.filter { $0.health == "Healthy" || $0.health == "Completed" }.count
+        let synced = result.plan.statuses.filter { $0.sync == .synced }.count
+        let healthy = result.plan.statuses.filter(\.health.isSettled).count
         out.line("pass \(pass): \(result.plan.actions.count) actions, \(synced)/\(result.plan.statuses.count) synced, \(healthy) healthy\(result.converged ? Colour.green.paint(", converged") : "")")
     }
 }
@@ -115,8 +115,8 @@ struct PassSummary: Encodable {
 
     init(_ result: ReconcileResult) {
         actions = result.plan.actions.map(\.summary)
-        succeeded = result.succeeded
-        failed = result.failed
+        succeeded = result.succeeded.map(\.description)
+        failed = result.failed.map(\.description)
         deferred = result.deferred
         converged = result.converged
         apiCalls = result.apiCalls

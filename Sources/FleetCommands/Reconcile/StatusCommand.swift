@@ -26,8 +26,8 @@ struct StatusCommand: AsyncParsableCommand {
         let settings = try fleetStore.settings()
         let desiredCount = try fleetStore.resources().count
         var byHealth: [String: Int] = [:]
-        for status in statuses { byHealth[status.health, default: 0] += 1 }
-        let synced = statuses.filter { $0.sync == "Synced" }.count
+        for status in statuses { byHealth[status.health.rawValue, default: 0] += 1 }
+        let synced = statuses.filter { $0.sync == .synced }.count
         let lastChange = statuses.map(\.lastTransitionAt).max()
         var pending: [String]?
         if backend.isConfigured {
@@ -56,7 +56,7 @@ struct StatusCommand: AsyncParsableCommand {
             var rows = [["NAME", "OWNER", "SYNC", "HEALTH", "PHASE", "GENERATION", "ACTUAL", "MESSAGE"]]
             for status in statuses {
                 rows.append([
-                    status.logicalName, status.owner, status.sync, status.health, status.phase ?? "-", status.generation.map(String.init) ?? "-",
+                    status.logicalName, status.owner, status.sync.rawValue, status.health.rawValue, status.phase ?? "-", status.generation.map(String.init) ?? "-",
                     status.actualName ?? "-", status.message,
                 ])
             }
@@ -64,7 +64,8 @@ struct StatusCommand: AsyncParsableCommand {
             let colour = Colour.enabled(for: out)
             let lines = TextTable.render(rows).split(separator: "\n", omittingEmptySubsequences: false).enumerated().map { index, line -> String in
                 guard colour, index > 0, index <= statuses.count, let tint = Colour.forHealth(statuses[index - 1].health) else { return String(line) }
-                return String(line).replacingOccurrences(of: " \(statuses[index - 1].health) ", with: " \(tint.paint(statuses[index - 1].health, enabled: true)) ")
+                let word = statuses[index - 1].health.rawValue
+                return String(line).replacingOccurrences(of: " \(word) ", with: " \(tint.paint(word, enabled: true)) ")
             }
             out.write(lines.joined(separator: "\n"))
         }
@@ -102,8 +103,8 @@ struct StatusItem: Encodable {
     init(_ status: LogicalSandboxStatus) {
         name = status.logicalName
         owner = status.owner
-        sync = status.sync
-        health = status.health
+        sync = status.sync.rawValue
+        health = status.health.rawValue
         phase = status.phase
         generation = status.generation
         actualId = status.actualID

@@ -80,9 +80,9 @@ struct UpCommand: AsyncParsableCommand {
         out.line("keeping fleet '\(try fleetStore.settings().fleetID)' alive; Ctrl-C stops")
         let wasConverged = Mutex(false)
         try await daemon.run(store: fleetStore, porter: porter, flags: flags) { result in
-            for line in result.succeeded { out.line(line) }
+            for done in result.succeeded { out.line(done.summary) }
             for line in result.failed { out.error("failed: \(line)") }
-            let healthy = result.plan.statuses.filter { $0.health == "Healthy" || $0.health == "Completed" }.count
+            let healthy = result.plan.statuses.filter(\.health.isSettled).count
             let changed = wasConverged.withLock { previous in
                 defer { previous = result.converged }
                 return previous != result.converged

@@ -1,3 +1,4 @@
+import FleetModel
 import Foundation
 
 /// Colour for people at a terminal: never when stdout is not a terminal, when `NO_COLOR` is set (to
@@ -19,12 +20,11 @@ enum Colour: String {
     }
 
     /// The colour of a health word.
-    static func forHealth(_ health: String) -> Colour? {
+    static func forHealth(_ health: HealthStatus) -> Colour? {
         switch health {
-        case "Healthy", "Completed": .green
-        case "Progressing", "Missing": .yellow
-        case "Degraded", "Backoff": .red
-        default: nil
+        case .healthy, .completed: .green
+        case .progressing, .missing: .yellow
+        case .degraded, .backoff: .red
         }
     }
 }

@@ -1,0 +1,59 @@
+/// Whether an event is routine or needs attention, as Kubernetes events have it.
+public enum EventType: String, Sendable, Codable, CaseIterable {
+    /// Routine: created, replaced, adopted.
+    case normal = "Normal"
+    /// Needs attention: API errors, name conflicts, crash loops, guards.
+    case warning = "Warning"
+}
+
+/// What an event is about.
+public enum EventSubject: String, Sendable, Codable, CaseIterable {
+    /// A logical sandbox (named, or a member of a set).
+    case sandbox = "Sandbox"
+    /// A volume.
+    case volume = "Volume"
+    /// The fleet as a whole.
+    case fleet = "Fleet"
+}
+
+/// Why an event was recorded: every reason the controller emits, with its Kubernetes-style name.
+public enum EventReason: String, Sendable, Codable, CaseIterable {
+    /// A generation was created for a sandbox that had none live.
+    case created = "Created"
+    /// A generation was seen running.
+    case running = "Running"
+    /// A generation was created to replace a drifted one.
+    case replacing = "Replacing"
+    /// An older generation was terminated once its replacement ran.
+    case replaced = "Replaced"
+    /// A live generation differs from the desired spec.
+    case drift = "Drift"
+    /// A generation ended `terminated`.
+    case terminated = "Terminated"
+    /// A generation ended `succeeded`.
+    case succeeded = "Succeeded"
+    /// A generation ended `failed`.
+    case failed = "Failed"
+    /// A live sandbox whose logical name is no longer desired was terminated.
+    case orphanTerminated = "OrphanTerminated"
+    /// The next generation waits: crash-loop backoff.
+    case crashLoopBackOff = "CrashLoopBackOff"
+    /// A generation's name belongs to a sandbox porter-fleet does not own.
+    case nameConflict = "NameConflict"
+    /// A create that seemed to fail had taken effect; the sandbox was taken as ours.
+    case adopted = "Adopted"
+    /// A volume was created.
+    case volumeCreated = "VolumeCreated"
+    /// An existing volume was adopted (`adopt: true`).
+    case volumeAdopted = "VolumeAdopted"
+    /// A volume was deleted (`deletion_policy: delete`).
+    case volumeDeleted = "VolumeDeleted"
+    /// A volume no longer desired was kept and forgotten (`deletion_policy: retain`).
+    case volumeRetained = "VolumeRetained"
+    /// A volume with the desired name exists that porter-fleet did not create.
+    case volumeNameTaken = "VolumeNameTaken"
+    /// The desired state is empty while sandboxes of the fleet are live: nothing is pruned.
+    case emptyDesiredState = "EmptyDesiredState"
+    /// An API call failed.
+    case apiError = "APIError"
+}

@@ -1,0 +1,30 @@
+import PorterSandbox
+
+/// Why a plan creates a generation of a logical sandbox.
+public enum CreateReason: Sendable, Equatable, CustomStringConvertible {
+    /// The logical sandbox has never had a generation.
+    case notCreatedYet
+    /// It had generations, none is live, and how the last one ended is not known.
+    case noLiveGeneration
+    /// The last generation ended, and the restart policy wants another.
+    case previousEnded(generation: Int, phase: SandboxPhase, reason: TerminationReason?)
+    /// Every live generation differs from the desired spec: create before destroy.
+    case replaceDrifted(generation: Int)
+
+    /// Whether the new generation replaces a live one (its event is `Replacing`, not `Created`).
+    public var isReplacement: Bool {
+        if case .replaceDrifted = self { return true }
+        return false
+    }
+
+    /// The words `plan`, events and logs show.
+    public var description: String {
+        switch self {
+        case .notCreatedYet: "not created yet"
+        case .noLiveGeneration: "no live generation"
+        case .previousEnded(let generation, let phase, let reason):
+            "generation \(generation) ended \(phase.rawValue)\(reason.map { " (\($0.rawValue))" } ?? "")"
+        case .replaceDrifted(let generation): "replace drifted generation \(generation)"
+        }
+    }
+}

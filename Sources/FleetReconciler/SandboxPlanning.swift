@@ -1,0 +1,195 @@
+import FleetModel
+import FleetStore
+import Foundation
+import PorterSandbox
+
+/// The per-logical-sandbox rules of a plan (docs/reconcile-rules.md, rules 1–6), with the fleet-wide
+/// state they share: live generations by logical name, the replacements in flight against the surge
+/// limit, and create requests built once per owner.
+struct SandboxPlanning {
+    let input: PlannerInput
+    let volumeIDs: [String: String]
+    /// This fleet's live sandboxes by logical name.
+    let liveByLogical: [String: [ObservedSandbox]]
+    /// Replacements in flight at most.
+    let surgeLimit: Int
+    /// Replacements in flight now (logical sandboxes with more than one live generation).
+    var replacementsInFlight: Int
+    /// Members of a set share their request: built and hashed once per owner.
+    var requestCache: [String: (base: SandboxSpec, hash: String)] = [:]
+
+    init(input: PlannerInput, volumeIDs: [String: String]) {
+        self.input = input
+        self.volumeIDs = volumeIDs
+        let live = Dictionary(grouping: input.live.filter { $0.fleet == input.desired.fleetID }) { $0.logicalName ?? "" }
+        liveByLogical = live
+        surgeLimit = input.maxSurge ?? max(1, input.desired.sandboxes.count / 4)
+        replacementsInFlight = input.desired.sandboxes.filter { (live[$0.logicalName]?.count ?? 0) > 1 }.count
+    }
+
+    /// Plans one logical sandbox: its status, and the create or terminate actions it needs.
+    mutating func plan(_ sandbox: DesiredSandbox, into plan: inout Plan) {
+        let live = liveByLogical[sandbox.logicalName] ?? []
+        let generations = live.count < 2 ? live : live.sorted { ($0.generation ?? 0) > ($1.generation ?? 0) }
+        var status = initialStatus(sandbox, newest: generations.first)
+        defer { plan.statuses.append(status) }
+        guard let (base, hash) = request(for: sandbox, status: &status, hasGenerations: !generations.isEmpty) else { return }
+        if generations.count == 1, let only = generations.first, only.phase == .running, matches(only, base: base, hash: hash) {
+            status.sync = .synced
+            status.health = .healthy
+            return
+        }
+        let creator = Creator(input: input, sandbox: sandbox, base: base, hash: hash, generations: generations)
+        if generations.isEmpty {
+            planWithoutGeneration(sandbox, creator: creator, status: &status, into: &plan)
+        } else if let keep = keptGeneration(generations, base: base, hash: hash) {
+            planKeeping(keep, of: generations, hash: hash, status: &status, into: &plan)
+        } else {
+            planReplacement(of: generations[0], creator: creator, hash: hash, status: &status, into: &plan)
+        }
+    }
+
+    /// The status before the rules: history, and the newest live generation.
+    private func initialStatus(_ sandbox: DesiredSandbox, newest: ObservedSandbox?) -> LogicalSandboxStatus {
+        let history = input.history[sandbox.logicalName] ?? LogicalHistory()
+        var status = LogicalSandboxStatus(
+            logicalName: sandbox.logicalName, owner: sandbox.owner, lastGeneration: history.lastGeneration, failureCount: history.failureCount,
+            backoffUntil: history.backoffUntil, lastTransitionAt: input.now)
+        if let newest { status.show(newest) }
+        return status
+    }
+
+    /// The create request without our tags, and its spec hash; nil (with the status saying why) while a
+    /// volume it mounts does not exist yet.
+    private mutating func request(for sandbox: DesiredSandbox, status: inout LogicalSandboxStatus, hasGenerations: Bool)
+        -> (SandboxSpec, String)?
+    {
+        let missingVolumes = (sandbox.template.volumeMounts ?? [:]).values.filter { volumeIDs[$0] == nil }.sorted()
+        let cached = requestCache[sandbox.owner]
+        guard missingVolumes.isEmpty, let base = cached?.base ?? CreateRequest.base(sandbox, volumeIDs: volumeIDs) else {
+            status.health = hasGenerations ? .degraded : .progressing
+            status.message = "waiting for volume \(missingVolumes.joined(separator: ", "))"
+            return nil
+        }
+        let hash = cached?.hash ?? CreateRequest.specHash(base)
+        if cached == nil { requestCache[sandbox.owner] = (base, hash) }
+        return (base, hash)
+    }
+
+    private func matches(_ generation: ObservedSandbox, base: SandboxSpec, hash: String) -> Bool {
+        generation.specHash == hash && !Planner.visiblyDrifted(generation, from: base)
+    }
+
+    /// The generation to keep among several: a matching one, running if any is.
+    private func keptGeneration(_ generations: [ObservedSandbox], base: SandboxSpec, hash: String) -> ObservedSandbox? {
+        let matching = generations.filter { matches($0, base: base, hash: hash) }
+        return matching.first(where: { $0.phase == .running }) ?? matching.first
+    }
+
+    /// Rules 1, 5 and 6: nothing live. Finished for its restart policy, backing off, or create the next.
+    private func planWithoutGeneration(_ sandbox: DesiredSandbox, creator: Creator, status: inout LogicalSandboxStatus, into plan: inout Plan) {
+        let history = input.history[sandbox.logicalName] ?? LogicalHistory()
+        let policy = sandbox.template.effectiveRestartPolicy
+        if let outcome = history.lastOutcome, Planner.isFinished(outcome, policy: policy) {
+            status.sync = .synced
+            status.health = .completed
+            status.phase = outcome.phase.rawValue
+            status.generation = outcome.generation
+            status.message = "generation \(outcome.generation) \(outcome.phase.rawValue); restart_policy \(policy.rawValue)"
+        } else if let until = history.backoffUntil, until > input.now {
+            status.health = .backoff
+            status.message = "crash-loop backoff after \(history.failureCount) failures; next attempt at \(RFC3339DateTranscoder.format(until))"
+            plan.requeueAt = min(plan.requeueAt ?? until, until)
+        } else {
+            let reason: CreateReason =
+                history.lastOutcome.map { .previousEnded(generation: $0.generation, phase: $0.phase, reason: $0.reason) }
+                ?? (history.lastGeneration == 0 ? .notCreatedYet : .noLiveGeneration)
+            plan.actions.append(creator.create(reason))
+            status.health = .missing
+            status.message = reason.description
+        }
+    }
+
+    /// Rules 2 and 4: a matching generation is kept; once it runs, every other generation is terminated.
+    private mutating func planKeeping(
+        _ keep: ObservedSandbox, of generations: [ObservedSandbox], hash: String, status: inout LogicalSandboxStatus, into plan: inout Plan
+    ) {
+        let others = generations.filter { $0.id != keep.id }
+        status.show(keep)
+        let kept = keep.generation ?? 0
+        if others.isEmpty {
+            status.sync = .synced
+            status.health = keep.phase == .running ? .healthy : .progressing
+            status.message = keep.phase == .running ? "" : "generation \(kept) is \(keep.phase.rawValue)"
+        } else if keep.phase == .running {
+            // This replacement completes in this pass, which frees its surge slot.
+            if others.contains(where: { $0.specHash != hash }) { replacementsInFlight -= 1 }
+            for other in others {
+                let reason: TerminateReason = other.specHash == hash ? .duplicate(of: kept) : .replaced(by: kept)
+                plan.actions.append(.terminateSandbox(id: other.id, actualName: other.name, logicalName: keep.logicalName ?? "", reason: reason))
+            }
+            status.sync = .synced
+            status.health = .healthy
+            status.message = "terminating \(others.count) older generation(s)"
+        } else {
+            status.health = .progressing
+            status.message = "generation \(kept) is \(keep.phase.rawValue); the old generation runs until it is running"
+        }
+    }
+
+    /// Rule 3: every live generation differs from the desired spec. Replace it, create before destroy,
+    /// within the surge limit; after a failed replacement, keep the old one and back off.
+    private mutating func planReplacement(
+        of current: ObservedSandbox, creator: Creator, hash: String, status: inout LogicalSandboxStatus, into plan: inout Plan
+    ) {
+        let history = input.history[current.logicalName ?? ""] ?? LogicalHistory()
+        let generation = current.generation ?? 0
+        if let outcome = history.lastOutcome, outcome.generation > generation, outcome.phase == .failed, let until = history.backoffUntil,
+            until > input.now
+        {
+            status.health = .degraded
+            status.message = "replacement generation \(outcome.generation) failed; generation \(generation) keeps running; next attempt at \(RFC3339DateTranscoder.format(until))"
+            plan.requeueAt = min(plan.requeueAt ?? until, until)
+        } else if replacementsInFlight < surgeLimit {
+            replacementsInFlight += 1
+            let why = current.specHash != hash ? "spec hash \(current.specHash ?? "none") → \(hash)" : "visible fields drifted"
+            plan.events.append(PlannedEvent(kind: .sandbox, name: current.logicalName ?? "", reason: .drift, message: "generation \(generation): \(why)"))
+            plan.actions.append(creator.create(.replaceDrifted(generation: generation)))
+            status.health = .progressing
+            status.message = "replacing generation \(generation) (\(why))"
+        } else {
+            status.health = .progressing
+            status.message = "replacement waits for max_surge (\(surgeLimit) in flight)"
+        }
+    }
+
+    /// Builds the create of the next generation (or of a recorded create that never happened, under its name).
+    struct Creator {
+        let input: PlannerInput
+        let sandbox: DesiredSandbox
+        let base: SandboxSpec
+        let hash: String
+        let generations: [ObservedSandbox]
+
+        func create(_ reason: CreateReason) -> PlannedAction {
+            let name = sandbox.logicalName
+            let history = input.history[name] ?? LogicalHistory()
+            let next = max(history.lastGeneration, generations.compactMap(\.generation).max() ?? 0) + 1
+            let retry = input.retryIntents[name]
+            let generation = retry?.generation ?? next
+            let actual = retry?.actualName ?? input.desired.actualSandboxName(name, generation: generation)
+            let spec = CreateRequest.full(base, fleet: input.desired.fleetID, logicalName: name, generation: generation, actualName: actual, specHash: hash)
+            return .createSandbox(logicalName: name, generation: generation, actualName: actual, spec: spec, specHash: hash, reason: reason)
+        }
+    }
+}
+
+extension LogicalSandboxStatus {
+    /// Shows `generation` as the current one.
+    mutating func show(_ generation: ObservedSandbox) {
+        phase = generation.phase.rawValue
+        self.generation = generation.generation
+        actualID = generation.id
+        actualName = generation.name
+    }
+}

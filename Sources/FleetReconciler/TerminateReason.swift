@@ -1,0 +1,21 @@
+/// Why a plan terminates a live sandbox of the fleet.
+public enum TerminateReason: Sendable, Equatable, CustomStringConvertible {
+    /// Another live generation with the same spec is kept.
+    case duplicate(of: Int)
+    /// Its replacement is running.
+    case replaced(by: Int)
+    /// Its logical name is no longer desired (an orphan).
+    case noLongerDesired
+
+    /// Whether terminating it only cleans up (what `gc` does).
+    public var isCleanup: Bool { self == .noLongerDesired }
+
+    /// The words `plan`, events and logs show.
+    public var description: String {
+        switch self {
+        case .duplicate(let generation): "duplicate of generation \(generation)"
+        case .replaced(let generation): "replaced by generation \(generation)"
+        case .noLongerDesired: "no longer desired"
+        }
+    }
+}
