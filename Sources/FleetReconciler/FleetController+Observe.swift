@@ -29,52 +29,58 @@ extension FleetController {
     /// settles recorded creates by name, and plans.
     func observeAndPlan() async throws -> ReconcilePass {
         let now = clock()
-        let pruneAll = try store.pruneAllRequestedRevision() != nil || options.allowEmpty
-        let desiredRevision = try store.revision()
-        let desired: DesiredFleet
-        if let cached = cachedDesired, cached.revision == desiredRevision, cached.pruneAll == pruneAll {
-            desired = cached.fleet
-        } else {
-            desired = try DesiredFleet(resources: try store.resources(), settings: try store.settings(), pruneAllRequested: pruneAll)
-            cachedDesired = (desiredRevision, pruneAll, desired)
-        }
-        let reconcilerRevision = try store.reconcilerRevision()
-        let state: ReconcilerState
-        let history: [String: LogicalHistory]
-        if let cached = cachedState, cached.revision == reconcilerRevision {
-            state = cached.state
-            history = cached.history
-        } else {
-            state = try store.reconcilerState()
-            history = Self.history(of: state)
-            cachedState = (reconcilerRevision, state, history)
-        }
-        let fleetTag = [OwnershipTags.fleet: desired.fleetID]
-        let live = try await call { try await backend.liveSandboxes(tags: fleetTag) }.filter { $0.fleet == desired.fleetID }
+        let desired = try loadDesired()
+        let (state, history) = try loadReconcilerState()
+        let live = try await call { try await backend.liveSandboxes(tags: [OwnershipTags.fleet: desired.fleetID]) }
+            .filter { $0.fleet == desired.fleetID }
         let volumes = desired.volumes.isEmpty && state.ownedVolumes.isEmpty ? [] : try await call { try await backend.volumes() }
-        let policies = Dictionary(desired.sandboxes.map { ($0.logicalName, $0.template.effectiveRestartPolicy) }, uniquingKeysWith: { a, _ in a })
-
         var pass = ReconcilePass(desired: desired, state: state, live: live, history: history, plan: Plan(), now: now)
-        let liveByID = Dictionary(live.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
-        let trackedByID = Dictionary(state.trackedSandboxes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        try await settleEndedGenerations(&pass)
+        recordLiveGenerations(&pass)
+        let (retryIntents, volumeIntents) = try await settleIntents(&pass)
+        keepDeletionPoliciesCurrent(&pass)
+        let input = PlannerInput(
+            desired: desired, live: live, volumes: volumes, ownedVolumes: state.ownedVolumes, volumeIntents: volumeIntents,
+            history: pass.history, retryIntents: retryIntents, now: now, maxSurge: options.maxSurge)
+        pass.input = input
+        pass.plan = Planner.plan(input)
+        return pass
+    }
 
-        // Tracked sandboxes that left the live list: fetch each once to learn how it ended.
-        for record in state.trackedSandboxes.sorted(by: { $0.name < $1.name }) where liveByID[record.id] == nil {
+    /// The desired fleet, read again only when its revision (or the prune-all request) changed.
+    private func loadDesired() throws -> DesiredFleet {
+        let pruneAll = try store.pruneAllRequestedRevision() != nil || options.allowEmpty
+        let revision = try store.revision()
+        if let cached = cachedDesired, cached.revision == revision, cached.pruneAll == pruneAll { return cached.fleet }
+        let desired = try DesiredFleet(resources: try store.resources(), settings: try store.settings(), pruneAllRequested: pruneAll)
+        cachedDesired = (revision, pruneAll, desired)
+        return desired
+    }
+
+    /// What the reconciler remembers and the history derived from it, read again only after a change.
+    private func loadReconcilerState() throws -> (ReconcilerState, [String: LogicalHistory]) {
+        let revision = try store.reconcilerRevision()
+        if let cached = cachedState, cached.revision == revision { return (cached.state, cached.history) }
+        let state = try store.reconcilerState()
+        let history = Self.history(of: state)
+        cachedState = (revision, state, history)
+        return (state, history)
+    }
+
+    /// Tracked sandboxes that left the live list: each is fetched once to learn how it ended, which
+    /// feeds its logical sandbox's history (failures, crash-loop backoff) and an event.
+    private func settleEndedGenerations(_ pass: inout ReconcilePass) async throws {
+        let liveIDs = Set(pass.live.map(\.id))
+        let policies = Dictionary(pass.desired.sandboxes.map { ($0.logicalName, $0.template.effectiveRestartPolicy) }, uniquingKeysWith: { a, _ in a })
+        for record in pass.state.trackedSandboxes.sorted(by: { $0.name < $1.name }) where !liveIDs.contains(record.id) {
             let observed = try await call { try await backend.sandbox(id: record.id) }
-            var ended = record
-            ended.tracked = false
-            ended.phase = observed?.phase.rawValue ?? SandboxPhase.terminated.rawValue
-            ended.exitCode = observed?.exitCode
-            ended.terminationReason = observed?.terminationReason?.rawValue ?? (observed == nil ? "gone" : nil)
-            ended.startedAt = observed?.startedAt ?? record.startedAt
-            ended.finishedAt = observed?.finishedAt ?? now
+            let ended = record.ended(as: observed, now: pass.now)
             pass.changes.sandboxes.append(ended)
             let phase = observed?.phase ?? .terminated
-            let outcome = LogicalHistory.Outcome(
-                generation: record.generation, phase: phase, reason: observed?.terminationReason, exitCode: observed?.exitCode)
+            let outcome = LogicalHistory.Outcome(generation: record.generation, phase: phase, reason: observed?.terminationReason, exitCode: observed?.exitCode)
             var logical = pass.history[record.logicalName] ?? LogicalHistory()
             let before = logical.failureCount
-            logical.recordEnd(outcome, startedAt: ended.startedAt, finishedAt: ended.finishedAt ?? now, restartAlways: policies[record.logicalName] == .always)
+            logical.recordEnd(outcome, startedAt: ended.startedAt, finishedAt: ended.finishedAt ?? pass.now, restartAlways: policies[record.logicalName] == .always)
             pass.history[record.logicalName] = logical
             let detail = [observed?.exitCode.map { "exit code \($0)" }, observed?.terminationReason.map { "reason \($0.rawValue)" }]
                 .compactMap { $0 }.joined(separator: ", ")
@@ -86,9 +92,12 @@ extension FleetController {
                     "\(logical.failureCount) failed generations in a row; next attempt at \(RFC3339DateTranscoder.format(until))")
             }
         }
+    }
 
-        // Live sandboxes: record new ones and phase changes.
-        for sandbox in live {
+    /// Live sandboxes: new ones are tracked, phase changes recorded, and running ones feed the history.
+    private func recordLiveGenerations(_ pass: inout ReconcilePass) {
+        let trackedByID = Dictionary(pass.state.trackedSandboxes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        for sandbox in pass.live {
             guard let logicalName = sandbox.logicalName, let generation = sandbox.generation else { continue }
             if var record = trackedByID[sandbox.id] {
                 if record.phase != sandbox.phase.rawValue || !sameMillisecond(record.startedAt, sandbox.startedAt) {
@@ -107,50 +116,59 @@ extension FleetController {
             }
             var logical = pass.history[logicalName] ?? LogicalHistory()
             if sandbox.phase == .running {
-                logical.recordRunning(generation: generation, startedAt: sandbox.startedAt, now: now)
+                logical.recordRunning(generation: generation, startedAt: sandbox.startedAt, now: pass.now)
             } else {
                 logical.lastGeneration = max(logical.lastGeneration, generation)
             }
             pass.history[logicalName] = logical
         }
+    }
 
-        // Recorded creates: settled by name, or retried under the same name when they never happened.
-        let liveNames = Set(live.map(\.name))
+    /// Recorded creates: settled by name when the sandbox exists, retried under the same name when it
+    /// never happened. Returns the sandbox creates to retry, by logical name, and the volume creates pending.
+    private func settleIntents(_ pass: inout ReconcilePass) async throws -> ([String: CreateIntent], Set<String>) {
+        let liveNames = Set(pass.live.map(\.name))
         var retryIntents: [String: CreateIntent] = [:]
         var volumeIntents: Set<String> = []
-        for intent in state.intents {
+        for intent in pass.state.intents {
             if intent.kind == "volume" {
                 volumeIntents.insert(intent.actualName)
-                continue
-            }
-            if liveNames.contains(intent.actualName) {
+            } else if liveNames.contains(intent.actualName) {
                 pass.changes.settledIntents.append(intent.actualName)
-                continue
-            }
-            if try await call({ try await backend.sandbox(named: intent.actualName) }) != nil {
+            } else if try await call({ try await backend.sandbox(named: intent.actualName) }) != nil {
                 pass.changes.settledIntents.append(intent.actualName)
-                var logical = pass.history[intent.logicalName] ?? LogicalHistory()
-                logical.lastGeneration = max(logical.lastGeneration, intent.generation)
-                pass.history[intent.logicalName] = logical
+                pass.history[intent.logicalName, default: LogicalHistory()].lastGeneration = max(
+                    pass.history[intent.logicalName]?.lastGeneration ?? 0, intent.generation)
             } else {
                 retryIntents[intent.logicalName] = intent
             }
         }
+        return (retryIntents, volumeIntents)
+    }
 
-        // Keep the deletion policy of owned volumes current, for when their resource is gone.
-        for volume in desired.volumes {
-            if var owned = state.ownedVolumes[volume.logicalName], owned.deletionPolicy != (volume.spec.deletionPolicy ?? .retain).rawValue {
-                owned.deletionPolicy = (volume.spec.deletionPolicy ?? .retain).rawValue
+    /// Keeps the deletion policy of owned volumes current, for when their resource is gone.
+    private func keepDeletionPoliciesCurrent(_ pass: inout ReconcilePass) {
+        for volume in pass.desired.volumes {
+            let policy = (volume.spec.deletionPolicy ?? .retain).rawValue
+            if var owned = pass.state.ownedVolumes[volume.logicalName], owned.deletionPolicy != policy {
+                owned.deletionPolicy = policy
                 pass.changes.ownedVolumes.append(owned)
             }
         }
+    }
+}
 
-        let input = PlannerInput(
-            desired: desired, live: live, volumes: volumes, ownedVolumes: state.ownedVolumes, volumeIntents: volumeIntents,
-            history: pass.history, retryIntents: retryIntents, now: now, maxSurge: options.maxSurge)
-        pass.input = input
-        pass.plan = Planner.plan(input)
-        return pass
+extension ActualSandboxRecord {
+    /// This tracked sandbox as it ended: observed by id, or gone from the API altogether.
+    func ended(as observed: ObservedSandbox?, now: Date) -> ActualSandboxRecord {
+        var ended = self
+        ended.tracked = false
+        ended.phase = observed?.phase.rawValue ?? SandboxPhase.terminated.rawValue
+        ended.exitCode = observed?.exitCode
+        ended.terminationReason = observed?.terminationReason?.rawValue ?? (observed == nil ? "gone" : nil)
+        ended.startedAt = observed?.startedAt ?? startedAt
+        ended.finishedAt = observed?.finishedAt ?? now
+        return ended
     }
 }
 
