@@ -19,13 +19,7 @@ struct DaemonTests {
 
         static func start() async throws -> Environment {
             let cli = try CLIHarness()
-            var configuration = LocalAPIConfiguration(dataDirectory: cli.directory.appendingPathComponent("local").path)
-            configuration.port = 0
-            configuration.runtime = .simulated
-            configuration.simulated.queuedDelay = .milliseconds(5)
-            configuration.simulated.creatingDelay = .milliseconds(5)
-            configuration.logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-            let api = try await RunningLocalAPI.start(configuration: configuration)
+            let api = try await cli.startLocalAPI()
             let porter = try Porter(baseURL: api.baseURL, environment: [:])
             return Environment(cli: cli, api: api, porter: porter)
         }

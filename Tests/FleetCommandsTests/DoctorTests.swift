@@ -15,12 +15,7 @@ struct DoctorTests {
         #expect(broken.out.contains("fix: run 'porter-fleet apply -f MANIFESTS'"))
         #expect(broken.out.contains("FAIL sandbox api: http://127.0.0.1:1"))
 
-        var configuration = LocalAPIConfiguration(dataDirectory: cli.directory.appendingPathComponent("local").path)
-        configuration.port = 0
-        configuration.runtime = .simulated
-        configuration.token = "doctor-token"
-        configuration.logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-        let api = try await RunningLocalAPI.start(configuration: configuration)
+        let api = try await cli.startLocalAPI { $0.token = "doctor-token" }
         #expect(await cli.run("apply", "-f", try cli.write("a.yaml", sandboxManifest("a"))).code == 0)
         let unauthorised = await cli.run("doctor", "--api-url", api.baseURL)
         #expect(unauthorised.out.contains("ok   store:") && unauthorised.out.contains("rejected the credentials"))

@@ -13,12 +13,10 @@ struct ReconcileCommandTests {
     @Test func planReconcileStatusEventsExecLogsAndGC() async throws {
         let cli = try CLIHarness()
         defer { cli.remove() }
-        var configuration = LocalAPIConfiguration(dataDirectory: cli.directory.appendingPathComponent("local").path)
-        configuration.port = 0
-        configuration.runtime = .process
-        configuration.terminationGracePeriod = .milliseconds(300)
-        configuration.logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-        let api = try await RunningLocalAPI.start(configuration: configuration)
+        let api = try await cli.startLocalAPI {
+            $0.runtime = .process
+            $0.terminationGracePeriod = .milliseconds(300)
+        }
         let url = api.baseURL
         let manifest = try cli.write("fleet.yaml", """
             apiVersion: porter-fleet/v1

@@ -8,17 +8,6 @@ import Testing
 /// retrying cannot fix.
 @Suite("reconcile --wait under faults")
 struct WaitTests {
-    private static func startAPI(in cli: CLIHarness, _ configure: (inout LocalAPIConfiguration) -> Void) async throws -> RunningLocalAPI {
-        var configuration = LocalAPIConfiguration(dataDirectory: cli.directory.appendingPathComponent("local").path)
-        configuration.port = 0
-        configuration.runtime = .simulated
-        configuration.simulated.queuedDelay = .milliseconds(5)
-        configuration.simulated.creatingDelay = .milliseconds(5)
-        configuration.logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
-        configure(&configuration)
-        return try await RunningLocalAPI.start(configuration: configuration)
-    }
-
     private static func fleet(_ cli: CLIHarness) throws -> String {
         try cli.write("fleet.yaml", (0..<8).map { sandboxManifest("w\($0)") }.joined(separator: "\n---\n"))
     }
@@ -28,7 +17,7 @@ struct WaitTests {
         defer { cli.remove() }
         // 30% 429 and 20% 503: with the SDK's own retries, about one request in sixteen still fails
         // through, so nearly every pass of this fleet meets at least one error.
-        let api = try await Self.startAPI(in: cli) {
+        let api = try await cli.startLocalAPI {
             $0.faults = FaultSpec(serverErrorRate: 0.2, rateLimitRate: 0.3)
             $0.seed = 11
         }
@@ -43,7 +32,7 @@ struct WaitTests {
     @Test func authenticationErrorsEndAtOnce() async throws {
         let cli = try CLIHarness()
         defer { cli.remove() }
-        let api = try await Self.startAPI(in: cli) { $0.token = "secret-token" }
+        let api = try await cli.startLocalAPI { $0.token = "secret-token" }
         #expect(await cli.run("apply", "-f", try Self.fleet(cli)).code == 0)
         let started = ContinuousClock.now
         let result = await cli.run("reconcile", "--api-url", api.baseURL, "--once", "--wait", "--timeout", "120s")

@@ -1,6 +1,8 @@
 import FleetCommands
 import FleetStore
 import Foundation
+import LocalSandboxAPI
+import Logging
 
 /// Runs porter-fleet commands in-process against a real SQLite store in a fresh directory.
 struct CLIHarness {
@@ -62,4 +64,19 @@ func sandboxManifest(_ name: String, image: String = "python:3.12-slim", extra: 
       command: ["sleep", "infinity"]
     \(extra)
     """
+}
+
+extension CLIHarness {
+    /// Starts a local Sandbox API on a free port with its data in this harness's directory: the
+    /// simulated runtime with short delays and no logs unless `configure` says otherwise.
+    func startLocalAPI(_ configure: (inout LocalAPIConfiguration) -> Void = { _ in }) async throws -> RunningLocalAPI {
+        var configuration = LocalAPIConfiguration(dataDirectory: directory.appendingPathComponent("local").path)
+        configuration.port = 0
+        configuration.runtime = .simulated
+        configuration.simulated.queuedDelay = .milliseconds(5)
+        configuration.simulated.creatingDelay = .milliseconds(5)
+        configuration.logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        configure(&configuration)
+        return try await RunningLocalAPI.start(configuration: configuration)
+    }
 }
