@@ -66,8 +66,13 @@ let package = Package(
         ),
         .target(
             name: "FleetStore",
+            dependencies: ["FleetModel"]
+        ),
+        .target(
+            name: "FleetStoreSQLite",
             dependencies: [
                 "FleetModel",
+                "FleetStore",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
@@ -90,6 +95,7 @@ let package = Package(
                 "LocalSandboxAPI",
                 "FleetModel",
                 "FleetStore",
+                "FleetStoreSQLite",
                 "FleetReconciler",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -113,7 +119,7 @@ let package = Package(
         .executableTarget(
             name: "reconciler-benchmark",
             dependencies: [
-                "FleetReconciler", "FleetStore", "FleetModel", "PorterSandbox",
+                "FleetReconciler", "FleetStore", "FleetStoreSQLite", "FleetModel", "PorterSandbox",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -123,7 +129,7 @@ let package = Package(
         .executableTarget(
             name: "chaos-soak",
             dependencies: [
-                "FleetStore", "FleetModel", "PorterSandbox", "LocalSandboxAPI",
+                "FleetStore", "FleetStoreSQLite", "FleetModel", "PorterSandbox", "LocalSandboxAPI",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "scripts/ChaosSoak"
@@ -149,6 +155,7 @@ let package = Package(
             dependencies: [
                 "FleetReconciler",
                 "FleetStore",
+                "FleetStoreSQLite",
                 "FleetModel",
                 "LocalSandboxAPI",
                 "PorterSandbox",
@@ -166,7 +173,7 @@ let package = Package(
         .testTarget(
             name: "FleetCommandsTests",
             dependencies: [
-                "FleetCommands", "FleetModel", "FleetStore", "LocalSandboxAPI", "PorterSandbox",
+                "FleetCommands", "FleetModel", "FleetStore", "FleetStoreSQLite", "LocalSandboxAPI", "PorterSandbox",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -1,6 +1,7 @@
 import FleetModel
 import FleetReconciler
 import FleetStore
+import FleetStoreSQLite
 import Foundation
 import HTTPTypes
 import Logging
@@ -49,7 +50,7 @@ struct ReconcilerBenchmark {
                 try await group.waitForAll()
             }
         }
-        let convergeStore = try FleetStore(path: directory.appendingPathComponent("converge.db").path)
+        let convergeStore = try SQLiteFleetStore(path: directory.appendingPathComponent("converge.db").path)
         try convergeStore.claim(fleetID: "converge")
         try apply(set: "c", replicas: convergeCount, to: convergeStore)
         var options = ControllerOptions()
@@ -78,7 +79,7 @@ struct ReconcilerBenchmark {
             convergeCount, seconds(firstPass), seconds(converge), passes, convergeCount, seconds(bare), seconds(firstPass) / seconds(bare)))
 
         // 2. A no-op pass over N in-sync sandboxes.
-        let noopStore = try FleetStore(path: directory.appendingPathComponent("noop.db").path)
+        let noopStore = try SQLiteFleetStore(path: directory.appendingPathComponent("noop.db").path)
         try noopStore.claim(fleetID: "noop")
         try apply(set: "n", replicas: noopCount, to: noopStore)
         let counter = RequestCounter()
@@ -137,7 +138,7 @@ struct ReconcilerBenchmark {
         try await porter.shutdown()
     }
 
-    static func apply(set name: String, replicas: Int, to store: FleetStore) throws {
+    static func apply(set name: String, replicas: Int, to store: any FleetStore) throws {
         let text = "apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: \(name)\nspec:\n  replicas: \(replicas)\n  template: {image: bench:1, command: [sleep, infinity]}\n"
         let manifests = try ManifestParser.parse(text, file: "bench.yaml")
         _ = try store.apply(manifests.map { ($0, "bench.yaml") }, sources: ["bench.yaml"], prune: false, dryRun: false)

@@ -1,7 +1,8 @@
 import ArgumentParser
 import FleetStore
-import LocalSandboxAPI
+import FleetStoreSQLite
 import Foundation
+import LocalSandboxAPI
 import PorterSandbox
 
 /// `porter-fleet doctor`: checks the configuration and says how to fix each problem.
@@ -49,7 +50,7 @@ struct DoctorCommand: AsyncParsableCommand {
             return Check(name: "store", ok: false, detail: "\(path) does not exist", fix: "run 'porter-fleet apply -f MANIFESTS' (or pass --db)")
         }
         do {
-            let fleetStore = try FleetStore(path: path, create: false)
+            let fleetStore = try SQLiteFleetStore(path: path, create: false)
             let integrity = try fleetStore.integrityCheck()
             guard integrity == "ok" else {
                 return Check(name: "store", ok: false, detail: "integrity check: \(integrity)", fix: "restore the store from a backup, or start a new one and apply the manifests again (see docs/operations.md)")

@@ -9,7 +9,7 @@ import Synchronization
 /// execute with bounded concurrency and a rate limit, and record outcomes, statuses and events in the
 /// store. A pass that finds everything in sync makes no mutating call and no store write.
 public actor FleetController {
-    let store: FleetStore
+    let store: any FleetStore
     let backend: any SandboxBackend
     let options: ControllerOptions
     let clock: @Sendable () -> Date
@@ -24,7 +24,7 @@ public actor FleetController {
     var fencing: (holder: String, token: Int64)?
 
     /// A controller for the fleet in `store`, acting through `backend`.
-    public init(store: FleetStore, backend: any SandboxBackend, options: ControllerOptions = .init(), clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(store: any FleetStore, backend: any SandboxBackend, options: ControllerOptions = .init(), clock: @escaping @Sendable () -> Date = Date.init) {
         self.store = store
         self.backend = backend
         self.options = options

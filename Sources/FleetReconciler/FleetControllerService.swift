@@ -7,7 +7,7 @@ import ServiceLifecycle
 /// when the desired state changes, and when a backoff ends; on graceful shutdown it finishes the pass
 /// in flight, releases the lease and returns.
 public struct FleetControllerService: Service {
-    let store: FleetStore
+    let store: any FleetStore
     let controller: FleetController
     let metrics: FleetMetrics
     let resync: Duration
@@ -21,7 +21,7 @@ public struct FleetControllerService: Service {
 
     /// A daemon for `controller` on `store`.
     public init(
-        store: FleetStore, controller: FleetController, metrics: FleetMetrics, resync: Duration = .seconds(10),
+        store: any FleetStore, controller: FleetController, metrics: FleetMetrics, resync: Duration = .seconds(10),
         holder: String = "\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)", leaseDuration: TimeInterval = 15,
         logger: Logger,
         onPass: @escaping @Sendable (ReconcileResult) -> Void = { _ in }

@@ -1,9 +1,8 @@
 import FleetModel
 import Foundation
-import GRDB
 
 /// One row of the desired state: a resource as last applied.
-public struct DesiredResource: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
+public struct DesiredResource: Sendable, Equatable, Codable {
     /// Its kind.
     public var kind: ResourceKind
     /// Its logical name.
@@ -22,9 +21,6 @@ public struct DesiredResource: Sendable, Equatable, Codable, FetchableRecord, Pe
     public var createdAt: Date
     /// When it last changed.
     public var updatedAt: Date
-
-    /// The table.
-    public static let databaseTableName = "desired_resource"
 
     enum CodingKeys: String, CodingKey {
         case kind, name, tags, spec
@@ -94,6 +90,13 @@ public struct ApplyReport: Sendable, Equatable, Codable {
         public var name: String
         /// What happened.
         public var action: ApplyAction
+
+        /// What `action` did to the resource `kind`/`name`.
+        public init(kind: ResourceKind, name: String, action: ApplyAction) {
+            self.kind = kind
+            self.name = name
+            self.action = action
+        }
     }
 
     /// Every resource touched or checked.
@@ -102,4 +105,11 @@ public struct ApplyReport: Sendable, Equatable, Codable {
     public var revision: Int64
     /// Whether nothing was written.
     public var dryRun: Bool
+
+    /// A report of `items` at `revision`.
+    public init(items: [Item], revision: Int64, dryRun: Bool) {
+        self.items = items
+        self.revision = revision
+        self.dryRun = dryRun
+    }
 }

@@ -1,11 +1,8 @@
 import FleetModel
 import Foundation
-import GRDB
 
 /// An actual sandbox porter-fleet created (or adopted) for a logical sandbox, as last observed.
-public struct ActualSandboxRecord: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
-    /// The table.
-    public static let databaseTableName = "actual_sandbox"
+public struct ActualSandboxRecord: Sendable, Equatable, Codable {
     /// The Sandbox API id.
     public var id: String
     /// The actual name (`<prefix><logical>-g<generation>`).
@@ -66,9 +63,7 @@ public struct ActualSandboxRecord: Sendable, Equatable, Codable, FetchableRecord
 }
 
 /// The reconciler's view of one logical sandbox: generations, crash-loop backoff and reported status.
-public struct LogicalSandboxStatus: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
-    /// The table.
-    public static let databaseTableName = "logical_status"
+public struct LogicalSandboxStatus: Sendable, Equatable, Codable {
     /// The logical name (`api`, `agent-3`).
     public var logicalName: String
     /// The desired resource it comes from (`Sandbox/api`, `SandboxSet/agent`).
@@ -133,9 +128,7 @@ public struct LogicalSandboxStatus: Sendable, Equatable, Codable, FetchableRecor
 
 /// A create about to be sent, recorded first so that a create that times out or crashes midway is
 /// settled by name instead of being sent again under another name.
-public struct CreateIntent: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
-    /// The table.
-    public static let databaseTableName = "create_intent"
+public struct CreateIntent: Sendable, Equatable, Codable {
     /// The actual name to create.
     public var actualName: String
     /// `sandbox` or `volume`.
@@ -166,9 +159,7 @@ public struct CreateIntent: Sendable, Equatable, Codable, FetchableRecord, Persi
 }
 
 /// A volume porter-fleet created or adopted: the record of ownership (volumes carry no tags).
-public struct OwnedVolume: Sendable, Equatable, Codable, FetchableRecord, PersistableRecord {
-    /// The table.
-    public static let databaseTableName = "owned_volume"
+public struct OwnedVolume: Sendable, Equatable, Codable {
     /// The logical name.
     public var logicalName: String
     /// The Sandbox API id.
@@ -203,9 +194,7 @@ public struct OwnedVolume: Sendable, Equatable, Codable, FetchableRecord, Persis
 }
 
 /// An event: what the reconciler did or saw, folded with its repeats (like Kubernetes events).
-public struct FleetEvent: Sendable, Equatable, Codable, FetchableRecord, MutablePersistableRecord {
-    /// The table.
-    public static let databaseTableName = "event"
+public struct FleetEvent: Sendable, Equatable, Codable {
     /// Row id.
     public var id: Int64?
     /// What it is about: a sandbox, a volume or the fleet.
@@ -237,33 +226,9 @@ public struct FleetEvent: Sendable, Equatable, Codable, FetchableRecord, Mutable
         self.lastAt = at
     }
 
-    /// Takes the row id after insert.
-    public mutating func didInsert(_ inserted: InsertionSuccess) { id = inserted.rowID }
-
     enum CodingKeys: String, CodingKey {
         case id, kind, name, type, reason, message, count
         case firstAt = "first_at"
         case lastAt = "last_at"
-    }
-}
-
-extension ActualSandboxRecord {
-    /// Reads a row column by column (faster than Codable for the thousands read each pass).
-    public init(row: Row) throws {
-        self.init(
-            id: row["id"], name: row["name"], logicalName: row["logical_name"], generation: row["generation"], specHash: row["spec_hash"],
-            phase: row["phase"], exitCode: row["exit_code"], terminationReason: row["termination_reason"], createdAt: row["created_at"],
-            startedAt: row["started_at"], finishedAt: row["finished_at"], tracked: row["tracked"])
-    }
-}
-
-extension LogicalSandboxStatus {
-    /// Reads a row column by column (faster than Codable for the thousands read each pass).
-    public init(row: Row) throws {
-        self.init(
-            logicalName: row["logical_name"], owner: row["owner"], lastGeneration: row["last_generation"], failureCount: row["failure_count"],
-            backoffUntil: row["backoff_until"], sync: SyncStatus(rawValue: row["sync"]) ?? .outOfSync,
-            health: HealthStatus(rawValue: row["health"]) ?? .degraded, phase: row["phase"], generation: row["generation"],
-            actualID: row["actual_id"], actualName: row["actual_name"], message: row["message"], lastTransitionAt: row["last_transition_at"])
     }
 }

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import FleetStore
+import FleetStoreSQLite
 import Foundation
 import LocalSandboxAPI
 import Logging
@@ -83,7 +84,7 @@ struct DaemonTests {
         _ = try await env.waitFor { $0 == ["w-0-g1", "w-1-g1", "w-2-g1"] }
         try await Task.sleep(for: .seconds(2))
         #expect(try await env.live() == ["w-0-g1", "w-1-g1", "w-2-g1"], "no duplicate creates from the second daemon")
-        let store = try FleetStore(path: env.cli.database, create: false)
+        let store = try SQLiteFleetStore(path: env.cli.database, create: false)
         let holder = try #require(try store.leaseHolder())
         let leader = holder.holder.hasSuffix(":\(first.processIdentifier)") ? first : second
         let standby = leader === first ? second : first

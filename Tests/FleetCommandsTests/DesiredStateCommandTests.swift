@@ -1,5 +1,6 @@
 import FleetModel
 import FleetStore
+import FleetStoreSQLite
 import Foundation
 import Testing
 
@@ -101,7 +102,7 @@ struct DesiredStateCommandTests {
         #expect(await cli.run("delete", "sandbox", "x", "--all").code == 2)
         let all = await cli.run("delete", "--all")
         #expect(all.out == "sandboxset/agent pruned\nsandbox/nightly-report pruned\n")
-        let store = try FleetStore(path: cli.database, create: false)
+        let store = try SQLiteFleetStore(path: cli.database, create: false)
         #expect(try store.resources().isEmpty)
         #expect(try store.pruneAllRequestedRevision() == store.revision(), "delete --all is recorded for the reconciler")
         #expect(await cli.run("apply", "-f", try cli.write("one.yaml", sandboxManifest("one"))).code == 0)
@@ -170,7 +171,7 @@ struct DesiredStateCommandTests {
             return await group.reduce(into: []) { $0.append($1) }
         }
         #expect(results.map(\.code) == Array(repeating: 0, count: 12), "\(results.map(\.err).filter { !$0.isEmpty })")
-        let store = try FleetStore(path: cli.database, create: false)
+        let store = try SQLiteFleetStore(path: cli.database, create: false)
         #expect(try store.resources().map(\.name).sorted() == (0..<12).map { "p\($0)" }.sorted())
         #expect(try store.revision() == 12, "every apply got its own revision")
         #expect(try store.integrityCheck() == "ok")
@@ -192,7 +193,7 @@ struct DesiredStateCommandTests {
         for process in processes { try process.run() }
         for process in processes { process.waitUntilExit() }
         #expect(processes.map(\.terminationStatus) == Array(repeating: 0, count: 6))
-        let store = try FleetStore(path: cli.database, create: false)
+        let store = try SQLiteFleetStore(path: cli.database, create: false)
         #expect(try store.resources().count == 12)
         #expect(try store.revision() == 6)
     }

@@ -1,5 +1,6 @@
-import FleetStore
 import FleetCommands
+import FleetStore
+import FleetStoreSQLite
 import Foundation
 import LocalSandboxAPI
 import Logging
@@ -84,7 +85,7 @@ struct EventsFollowTests {
         let cli = try CLIHarness()
         defer { cli.remove() }
         #expect(await cli.run("apply", "-f", try cli.write("a.yaml", sandboxManifest("a"))).code == 0)
-        let store = try FleetStore(path: cli.database, create: false)
+        let store = try SQLiteFleetStore(path: cli.database, create: false)
         var first = ReconcilerChanges()
         first.events = [FleetEvent(kind: .sandbox, name: "a", type: .normal, reason: .created, message: "before following", at: Date())]
         try store.commit(first)

@@ -1,5 +1,6 @@
 import FleetModel
 import FleetStore
+import FleetStoreSQLite
 import Foundation
 import LocalSandboxAPI
 import Logging
@@ -20,7 +21,7 @@ final class TestClock: Sendable {
 struct ReconcilerHarness {
     let api: RunningLocalAPI
     let porter: Porter
-    let store: FleetStore
+    let store: SQLiteFleetStore
     let directory: URL
     let clock = TestClock()
 
@@ -39,7 +40,7 @@ struct ReconcilerHarness {
         configuration.logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         let api = try await RunningLocalAPI.start(configuration: configuration)
         let porter = try Porter(baseURL: api.baseURL, timeout: .seconds(5), retryPolicy: retries, environment: [:])
-        let store = try FleetStore(path: directory.appendingPathComponent("fleet.db").path)
+        let store = try SQLiteFleetStore(path: directory.appendingPathComponent("fleet.db").path)
         try store.claim(fleetID: fleet)
         return ReconcilerHarness(api: api, porter: porter, store: store, directory: directory)
     }

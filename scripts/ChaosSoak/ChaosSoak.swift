@@ -1,5 +1,6 @@
 import FleetModel
 import FleetStore
+import FleetStoreSQLite
 import Foundation
 import LocalSandboxAPI
 import Logging
@@ -120,7 +121,7 @@ struct ChaosSoak {
         let volumes = try await porter.volumes.list().map(\.name)
         check(volumes.contains("kept"), "the retained volume exists")
         check(volumes.contains(foreignVolume.name), "a volume porter-fleet did not create is untouched")
-        let integrity = try FleetStore(path: database, create: false).integrityCheck()
+        let integrity = try SQLiteFleetStore(path: database, create: false).integrityCheck()
         check(integrity == "ok", "the store's integrity check: \(integrity)")
         try await porter.shutdown()
         await server.stop()

@@ -36,7 +36,7 @@ struct SettingsCommand: AsyncParsableCommand {
         case .text:
             out.line("fleet: \(settings.fleetID)")
             out.line("name prefix: \(settings.namePrefix.isEmpty ? "(none)" : settings.namePrefix)")
-            out.line("store: \(fleetStore.path)")
+            out.line("store: \(fleetStore.location)")
         }
     }
 }

@@ -62,7 +62,7 @@ struct DaemonOptions: ParsableArguments {
     }
 
     /// Runs the controller service (and the metrics listener) until a shutdown signal.
-    func run(store: FleetStore, porter: Porter, flags: ControllerFlags, onPass: @escaping @Sendable (ReconcileResult) -> Void = { _ in }) async throws {
+    func run(store: any FleetStore, porter: Porter, flags: ControllerFlags, onPass: @escaping @Sendable (ReconcileResult) -> Void = { _ in }) async throws {
         var logger = Logger(label: "porter-fleet")
         logger.logLevel = logLevel
         let metrics = FleetMetrics()

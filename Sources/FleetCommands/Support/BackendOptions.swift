@@ -32,7 +32,7 @@ struct BackendOptions: ParsableArguments {
     }
 
     /// Runs `body` with a controller acting on `store` through the configured API.
-    func withController<T>(store: FleetStore, flags: ControllerFlags? = nil, _ body: (FleetController) async throws -> T) async throws -> T {
+    func withController<T>(store: any FleetStore, flags: ControllerFlags? = nil, _ body: (FleetController) async throws -> T) async throws -> T {
         try await withPorter { porter in
             try await body(FleetController(store: store, backend: PorterSandboxBackend(porter: porter), options: flags?.options ?? ControllerOptions()))
         }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import FleetStore
+import FleetStoreSQLite
 import Foundation
 
 /// The options every desired-state command shares: which store and which fleet.
@@ -21,14 +22,14 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Opens the store (creating it when `create`), checking it belongs to the requested fleet.
-    func open(create: Bool = true) throws -> FleetStore {
-        let store: FleetStore
+    func open(create: Bool = true) throws -> any FleetStore {
+        let store: any FleetStore
         do {
             if create && path == Self.defaultPath {
                 // The default directory is porter-fleet's own; a directory given with --db is the user's to make.
                 try? FileManager.default.createDirectory(atPath: ".porter-fleet", withIntermediateDirectories: true)
             }
-            store = try FleetStore(path: path, create: create)
+            store = try SQLiteFleetStore(path: path, create: create)
         } catch {
             throw CommandFailure(error.description)
         }

@@ -1,48 +1,9 @@
 import FleetModel
+import FleetStore
 import Foundation
 import GRDB
 
-/// What the reconciler keeps between passes, read in one go.
-public struct ReconcilerState: Sendable, Equatable {
-    /// Actual sandboxes still watched (live when last seen).
-    public var trackedSandboxes: [ActualSandboxRecord]
-    /// Status by logical name.
-    public var statuses: [String: LogicalSandboxStatus]
-    /// Creates recorded but not yet settled.
-    public var intents: [CreateIntent]
-    /// Volumes porter-fleet owns, by logical name.
-    public var ownedVolumes: [String: OwnedVolume]
-    /// The newest generation's record of each logical sandbox.
-    public var latestSandboxes: [String: ActualSandboxRecord]
-}
-
-/// Everything one reconcile pass changes, written in one transaction (nothing for a no-op pass).
-public struct ReconcilerChanges: Sendable, Equatable {
-    /// Actual sandbox records to insert or replace.
-    public var sandboxes: [ActualSandboxRecord] = []
-    /// Statuses to insert or replace.
-    public var statuses: [LogicalSandboxStatus] = []
-    /// Statuses of logical sandboxes no longer desired and gone.
-    public var removedStatuses: [String] = []
-    /// Intents settled (by actual name).
-    public var settledIntents: [String] = []
-    /// Volumes now owned.
-    public var ownedVolumes: [OwnedVolume] = []
-    /// Volumes no longer owned (deleted or retained and forgotten), by logical name.
-    public var releasedVolumes: [String] = []
-    /// Events that happened.
-    public var events: [FleetEvent] = []
-
-    /// Creates an empty set of changes.
-    public init() {}
-
-    /// Whether the pass changed nothing.
-    public var isEmpty: Bool { self == ReconcilerChanges() }
-}
-
-extension FleetStore {
-    /// The most events kept, and for how long.
-    public static let eventRetention = (rows: 20_000, age: TimeInterval(7 * 86_400))
+extension SQLiteFleetStore {
 
     /// The reconciler's state, in one read.
     public func reconcilerState() throws -> ReconcilerState {
@@ -125,17 +86,17 @@ extension FleetStore {
                 }
             }
             if !changes.events.isEmpty {
-                let cutoff = Date().addingTimeInterval(-Self.eventRetention.age)
+                let cutoff = Date().addingTimeInterval(-EventRetention.age)
                 try db.execute(sql: "DELETE FROM event WHERE last_at < ?", arguments: [cutoff])
                 try db.execute(
                     sql: "DELETE FROM event WHERE id <= (SELECT id FROM event ORDER BY id DESC LIMIT 1 OFFSET ?)",
-                    arguments: [Self.eventRetention.rows])
+                    arguments: [EventRetention.rows])
             }
         }
     }
 
     /// Events since `since` (all when nil), oldest first, at most `limit`.
-    public func events(since: Date? = nil, limit: Int = 1000) throws -> [FleetEvent] {
+    public func events(since: Date?, limit: Int) throws -> [FleetEvent] {
         try readDatabase { db in
             let rows = try FleetEvent.fetchAll(
                 db, sql: "SELECT * FROM event WHERE last_at >= ? ORDER BY id DESC LIMIT ?",

@@ -1,21 +1,11 @@
+import FleetStore
 import Foundation
 import GRDB
 
-/// The single-writer lease (docs/design-decisions.md): one holder at a time, a fencing token that grows on every
-/// acquisition, an expiry that the holder renews.
-public struct LeaseGrant: Sendable, Equatable {
-    /// Who holds it.
-    public var holder: String
-    /// The fencing token of this acquisition.
-    public var token: Int64
-    /// When it expires unless renewed.
-    public var expiresAt: Date
-}
-
-extension FleetStore {
+extension SQLiteFleetStore {
     /// Takes the lease for `holder` when it is free, expired, or already `holder`'s; renews it in the
     /// last case. Returns the grant, or nil while someone else holds it.
-    public func acquireLease(holder: String, duration: TimeInterval, now: Date = Date()) throws -> LeaseGrant? {
+    public func acquireLease(holder: String, duration: TimeInterval, now: Date) throws -> LeaseGrant? {
         try write { db in
             let row = try Row.fetchOne(db, sql: "SELECT holder, expires_at, token FROM lease WHERE id = 1")
             let expiresAt = now.addingTimeInterval(duration)
@@ -37,7 +27,7 @@ extension FleetStore {
     }
 
     /// Whether `token` is still the current, unexpired grant of `holder`.
-    public func leaseIsCurrent(holder: String, token: Int64, now: Date = Date()) throws -> Bool {
+    public func leaseIsCurrent(holder: String, token: Int64, now: Date) throws -> Bool {
         try readDatabase { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT holder, expires_at, token FROM lease WHERE id = 1") else { return false }
             return row["holder"] as String == holder && row["token"] as Int64 == token && (row["expires_at"] as Date) > now
@@ -53,7 +43,7 @@ extension FleetStore {
     }
 
     /// The current holder, if the lease is held.
-    public func leaseHolder(now: Date = Date()) throws -> LeaseGrant? {
+    public func leaseHolder(now: Date) throws -> LeaseGrant? {
         try readDatabase { db in
             guard let row = try Row.fetchOne(db, sql: "SELECT holder, expires_at, token FROM lease WHERE id = 1"),
                 (row["expires_at"] as Date) > now

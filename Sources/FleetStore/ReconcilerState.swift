@@ -1,0 +1,51 @@
+import Foundation
+
+/// What the reconciler keeps between passes, read in one go.
+public struct ReconcilerState: Sendable, Equatable {
+    /// Actual sandboxes still watched (live when last seen).
+    public var trackedSandboxes: [ActualSandboxRecord]
+    /// Status by logical name.
+    public var statuses: [String: LogicalSandboxStatus]
+    /// Creates recorded but not yet settled.
+    public var intents: [CreateIntent]
+    /// Volumes porter-fleet owns, by logical name.
+    public var ownedVolumes: [String: OwnedVolume]
+    /// The newest generation's record of each logical sandbox.
+    public var latestSandboxes: [String: ActualSandboxRecord]
+
+    /// The state read from a store.
+    public init(
+        trackedSandboxes: [ActualSandboxRecord], statuses: [String: LogicalSandboxStatus], intents: [CreateIntent],
+        ownedVolumes: [String: OwnedVolume], latestSandboxes: [String: ActualSandboxRecord]
+    ) {
+        self.trackedSandboxes = trackedSandboxes
+        self.statuses = statuses
+        self.intents = intents
+        self.ownedVolumes = ownedVolumes
+        self.latestSandboxes = latestSandboxes
+    }
+}
+
+/// Everything one reconcile pass changes, written in one transaction (nothing for a no-op pass).
+public struct ReconcilerChanges: Sendable, Equatable {
+    /// Actual sandbox records to insert or replace.
+    public var sandboxes: [ActualSandboxRecord] = []
+    /// Statuses to insert or replace.
+    public var statuses: [LogicalSandboxStatus] = []
+    /// Statuses of logical sandboxes no longer desired and gone.
+    public var removedStatuses: [String] = []
+    /// Intents settled (by actual name).
+    public var settledIntents: [String] = []
+    /// Volumes now owned.
+    public var ownedVolumes: [OwnedVolume] = []
+    /// Volumes no longer owned (deleted or retained and forgotten), by logical name.
+    public var releasedVolumes: [String] = []
+    /// Events that happened.
+    public var events: [FleetEvent] = []
+
+    /// Creates an empty set of changes.
+    public init() {}
+
+    /// Whether the pass changed nothing.
+    public var isEmpty: Bool { self == ReconcilerChanges() }
+}

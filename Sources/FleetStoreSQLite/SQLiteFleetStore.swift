@@ -1,0 +1,475 @@
+import FleetModel
+import FleetStore
+import Foundation
+import GRDB
+
+/// The desired-state store on one SQLite file (WAL, busy timeout, foreign keys, frozen migrations),
+/// through GRDB: the embedded engine of the ``FleetStore`` contract.
+///
+/// Every method that writes is one transaction, taken `IMMEDIATE` so that concurrent porter-fleet
+/// processes serialise instead of losing updates; every method is named for what it does.
+public final class SQLiteFleetStore: FleetStore {
+    /// The file.
+    public let path: String
+    /// The file's path.
+    public var location: String { path }
+    private let database: DatabaseQueue
+
+    /// Why writes are refused, when `quick_check` found damage at open; reads still work.
+    private let damage: String?
+
+    /// Opens the store at `path`, creating the file (not its directory) when `create` is true.
+    ///
+    /// An existing file is first checked read-only: another application's database is refused and
+    /// left untouched, and a damaged store opens for reading only. A new or pre-marker store is marked
+    /// with porter-fleet's `application_id`, and `user_version` records its schema version.
+    ///
+    /// - Throws: ``FleetStoreError`` with what to do next for a missing, unreadable, foreign, damaged,
+    ///   read-only or newer file.
+    public init(path: String, create: Bool = true) throws(FleetStoreError) {
+        self.path = path
+        let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        if FileManager.default.fileExists(atPath: path) {
+            // SQLite in WAL mode writes beside the file even to read, so both must be writable.
+            guard access(path, R_OK | W_OK) == 0, access(directory, W_OK | X_OK) == 0 else { throw .readOnly(path: path) }
+        } else {
+            guard create else { throw .cannotOpen(path: path, detail: "no such file; run 'porter-fleet apply' first") }
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw .cannotOpen(path: path, detail: "the directory '\(directory)' does not exist; create it first")
+            }
+        }
+        // Checking, opening and migrating are serialised across processes with an advisory lock on a
+        // side file: a file another process is creating is checked only once it is whole, and GRDB's
+        // migrator reads the applied migrations before it writes, so two processes creating one store
+        // at once would both run the first migration.
+        let lock = StoreLock(path: path + ".lock")
+        defer { lock.release() }
+        let check: StoreFileCheck?
+        do {
+            check = FileManager.default.fileExists(atPath: path) ? try StoreFileCheck.check(path: path) : nil
+        } catch {
+            lock.discard()
+            throw error
+        }
+        damage = check?.damage
+        do {
+            database = try DatabaseQueue(path: path, configuration: Self.configuration)
+        } catch {
+            throw Self.openingError(error, path: path)
+        }
+        try prepareSchema(marked: check?.ownership == .ours)
+    }
+
+    private static var configuration: Configuration {
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            try db.execute(sql: "PRAGMA synchronous = NORMAL")
+        }
+        return configuration
+    }
+
+    /// WAL mode, pending migrations and the marker, unless the store is damaged (then it must be
+    /// current already: a damaged store is never migrated).
+    private func prepareSchema(marked: Bool) throws(FleetStoreError) {
+        do {
+            if try database.read({ db in try Self.migrator.hasBeenSuperseded(db) }) { throw FleetStoreError.newerSchema(path: path) }
+            if let damage {
+                guard try database.read({ db in try Self.migrator.hasCompletedMigrations(db) }) else {
+                    throw FleetStoreError.damaged(path: path, detail: damage)
+                }
+                return
+            }
+            let mode = try database.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+            if mode != "wal" { try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") } }
+            if try database.read({ db in try !Self.migrator.hasCompletedMigrations(db) }) { try Self.migrator.migrate(database) }
+            if !marked {
+                try database.writeWithoutTransaction { db in
+                    try db.execute(sql: "PRAGMA application_id = \(StoreFileCheck.applicationID)")
+                    try db.execute(sql: "PRAGMA user_version = \(Self.schemaVersion)")
+                }
+            }
+        } catch let error as FleetStoreError {
+            throw error
+        } catch {
+            throw Self.openingError(error, path: path)
+        }
+    }
+
+    /// The schema version recorded in `PRAGMA user_version`: the number of migrations.
+    static let schemaVersion = 2
+
+    /// A readable error for a failure while opening or preparing the file.
+    private static func openingError(_ error: any Error, path: String) -> FleetStoreError {
+        guard let error = error as? DatabaseError else { return .cannotOpen(path: path, detail: "\(error)") }
+        switch error.resultCode {
+        case .SQLITE_NOTADB, .SQLITE_CORRUPT: return .notADatabase(path: path, detail: error.message ?? "\(error.resultCode)")
+        case .SQLITE_READONLY: return .readOnly(path: path)
+        case .SQLITE_CANTOPEN: return .cannotOpen(path: path, detail: "SQLite cannot open the file; check it and its directory are readable and writable")
+        default: return .cannotOpen(path: path, detail: error.message ?? "\(error)")
+        }
+    }
+
+    /// The schema. Shipped migrations are frozen: add new ones, never edit these.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1: desired state") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE fleet_setting (key TEXT PRIMARY KEY NOT NULL, value TEXT NOT NULL);
+                    CREATE TABLE desired_state (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        revision INTEGER NOT NULL,
+                        prune_all_requested_revision INTEGER
+                    );
+                    INSERT INTO desired_state (id, revision) VALUES (1, 0);
+                    CREATE TABLE desired_resource (
+                        kind TEXT NOT NULL CHECK (kind IN ('Sandbox', 'SandboxSet', 'Volume')),
+                        name TEXT NOT NULL,
+                        tags TEXT NOT NULL,
+                        spec TEXT NOT NULL,
+                        spec_hash TEXT NOT NULL,
+                        source TEXT NOT NULL,
+                        revision INTEGER NOT NULL,
+                        created_at DATETIME NOT NULL,
+                        updated_at DATETIME NOT NULL,
+                        PRIMARY KEY (kind, name)
+                    );
+                    CREATE INDEX desired_resource_by_source ON desired_resource (source);
+                    """)
+        }
+        migrator.registerMigration("v2: reconciler") { db in
+            try db.execute(
+                sql: """
+                    CREATE TABLE actual_sandbox (
+                        id TEXT PRIMARY KEY NOT NULL,
+                        name TEXT NOT NULL UNIQUE,
+                        logical_name TEXT NOT NULL,
+                        generation INTEGER NOT NULL,
+                        spec_hash TEXT NOT NULL,
+                        phase TEXT NOT NULL,
+                        exit_code INTEGER,
+                        termination_reason TEXT,
+                        created_at DATETIME NOT NULL,
+                        started_at DATETIME,
+                        finished_at DATETIME,
+                        tracked BOOLEAN NOT NULL
+                    );
+                    CREATE INDEX actual_sandbox_by_logical ON actual_sandbox (logical_name, generation);
+                    CREATE INDEX actual_sandbox_tracked ON actual_sandbox (tracked);
+                    CREATE TABLE logical_status (
+                        logical_name TEXT PRIMARY KEY NOT NULL,
+                        owner TEXT NOT NULL,
+                        last_generation INTEGER NOT NULL,
+                        failure_count INTEGER NOT NULL,
+                        backoff_until DATETIME,
+                        sync TEXT NOT NULL,
+                        health TEXT NOT NULL,
+                        phase TEXT,
+                        generation INTEGER,
+                        actual_id TEXT,
+                        actual_name TEXT,
+                        message TEXT NOT NULL,
+                        last_transition_at DATETIME NOT NULL
+                    );
+                    CREATE TABLE create_intent (
+                        actual_name TEXT PRIMARY KEY NOT NULL,
+                        kind TEXT NOT NULL CHECK (kind IN ('sandbox', 'volume')),
+                        logical_name TEXT NOT NULL,
+                        generation INTEGER NOT NULL,
+                        created_at DATETIME NOT NULL
+                    );
+                    CREATE TABLE owned_volume (
+                        logical_name TEXT PRIMARY KEY NOT NULL,
+                        volume_id TEXT NOT NULL UNIQUE,
+                        actual_name TEXT NOT NULL,
+                        adopted BOOLEAN NOT NULL,
+                        deletion_policy TEXT NOT NULL,
+                        created_at DATETIME NOT NULL
+                    );
+                    CREATE TABLE event (
+                        id INTEGER PRIMARY KEY AUTOINCREMENT,
+                        kind TEXT NOT NULL,
+                        name TEXT NOT NULL,
+                        type TEXT NOT NULL CHECK (type IN ('Normal', 'Warning')),
+                        reason TEXT NOT NULL,
+                        message TEXT NOT NULL,
+                        count INTEGER NOT NULL,
+                        first_at DATETIME NOT NULL,
+                        last_at DATETIME NOT NULL
+                    );
+                    CREATE INDEX event_by_time ON event (last_at);
+                    CREATE INDEX event_by_object ON event (kind, name, id);
+                    CREATE TABLE reconciler_revision (id INTEGER PRIMARY KEY CHECK (id = 1), revision INTEGER NOT NULL);
+                    INSERT INTO reconciler_revision (id, revision) VALUES (1, 0);
+                    CREATE TABLE lease (
+                        id INTEGER PRIMARY KEY CHECK (id = 1),
+                        holder TEXT NOT NULL,
+                        expires_at DATETIME NOT NULL,
+                        token INTEGER NOT NULL
+                    );
+                    """)
+        }
+        return migrator
+    }
+
+    // MARK: Reading
+
+    /// The fleet's settings (`default` and no prefix until set).
+    public func settings() throws -> FleetSettings {
+        try database.read { db in try Self.settings(db) }
+    }
+
+    static func settings(_ db: Database) throws -> FleetSettings {
+        let rows = try Row.fetchAll(db, sql: "SELECT key, value FROM fleet_setting")
+        var values: [String: String] = [:]
+        for row in rows { values[row["key"]] = row["value"] }
+        return FleetSettings(fleetID: values["fleet_id"] ?? "default", namePrefix: values["name_prefix"] ?? "")
+    }
+
+    /// The desired-state revision: it grows with every change, so the reconciler can watch it.
+    public func revision() throws -> Int64 {
+        try database.read { db in try Int64.fetchOne(db, sql: "SELECT revision FROM desired_state WHERE id = 1") ?? 0 }
+    }
+
+    /// The revision at which `delete --all` last asked for everything to be pruned, if it still stands.
+    public func pruneAllRequestedRevision() throws -> Int64? {
+        try database.read { db in
+            try Int64.fetchOne(db, sql: "SELECT prune_all_requested_revision FROM desired_state WHERE id = 1")
+        }
+    }
+
+    /// Desired resources, volumes first, then sets, then sandboxes, each by name.
+    public func resources(kind: ResourceKind?) throws -> [DesiredResource] {
+        try database.read { db in try Self.resources(db, kind: kind) }
+    }
+
+    static func resources(_ db: Database, kind: ResourceKind? = nil) throws -> [DesiredResource] {
+        let all: [DesiredResource]
+        if let kind {
+            all = try DesiredResource.fetchAll(db, sql: "SELECT * FROM desired_resource WHERE kind = ? ORDER BY name", arguments: [kind.rawValue])
+        } else {
+            all = try DesiredResource.fetchAll(db, sql: "SELECT * FROM desired_resource ORDER BY name")
+        }
+        return all.sorted { ($0.kind, $0.name) < ($1.kind, $1.name) }
+    }
+
+    /// Runs a read.
+    func readDatabase<T>(_ body: (Database) throws -> T) throws -> T {
+        try database.read(body)
+    }
+
+    /// SQLite's integrity check ("ok" when sound).
+    public func integrityCheck() throws -> String {
+        try database.read { db in try String.fetchOne(db, sql: "PRAGMA integrity_check") ?? "" }
+    }
+
+    // MARK: Writing
+
+    /// Records the fleet id on first use; refuses a store that belongs to another fleet.
+    public func claim(fleetID: String) throws {
+        guard ManifestRules.isTagText(fleetID), !fleetID.isEmpty, !fleetID.contains("/") else {
+            throw FleetStoreError.invalidSetting("fleet id '\(fleetID)' must be 1–63 characters of A-Z a-z 0-9 . _ -")
+        }
+        try write { db in
+            let stored = try String.fetchOne(db, sql: "SELECT value FROM fleet_setting WHERE key = 'fleet_id'")
+            if let stored {
+                guard stored == fleetID else { throw FleetStoreError.fleetMismatch(path: self.path, stored: stored, requested: fleetID) }
+                return
+            }
+            try db.execute(sql: "INSERT INTO fleet_setting (key, value) VALUES ('fleet_id', ?)", arguments: [fleetID])
+        }
+    }
+
+    /// Sets the prefix of every actual sandbox and volume name; refused while resources are desired
+    /// (their actual names would change).
+    public func setNamePrefix(_ prefix: String) throws {
+        guard prefix.isEmpty || (ManifestRules.isDNSLabel(prefix + "x") && prefix.count <= 20) else {
+            throw FleetStoreError.invalidSetting("name prefix '\(prefix)' must be up to 20 lowercase letters, digits and '-', starting with a letter or digit")
+        }
+        try write { db in
+            let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM desired_resource") ?? 0
+            let current = try Self.settings(db).namePrefix
+            guard current != prefix else { return }
+            guard count == 0 else {
+                throw FleetStoreError.invalidSetting("the name prefix can only change while the desired state is empty (it is part of every actual name)")
+            }
+            try db.execute(sql: "INSERT OR REPLACE INTO fleet_setting (key, value) VALUES ('name_prefix', ?)", arguments: [prefix])
+        }
+    }
+
+    /// Applies manifests read from `sources` in one transaction: creates, configures, or leaves each
+    /// resource, and with `prune` removes the resources applied earlier from those sources that are no
+    /// longer in them. Nothing is written with `dryRun`, or when any check fails.
+    ///
+    /// - Parameters:
+    ///   - manifests: with the source file of each.
+    ///   - sources: the files and directories applied (for `prune`: resources from these go when absent).
+    public func apply(_ manifests: [(manifest: Manifest, source: String)], sources: [String], prune: Bool, dryRun: Bool) throws -> ApplyReport {
+        try write(rollback: dryRun) { db in
+            let settings = try Self.settings(db)
+            let existing = try Self.resources(db)
+            var byKey: [String: DesiredResource] = [:]
+            for resource in existing { byKey["\(resource.kind.rawValue)/\(resource.name)"] = resource }
+            let appliedKeys = Set(manifests.map { $0.manifest.reference })
+            let pruned = prune ? existing.filter { resource in
+                !appliedKeys.contains("\(resource.kind.rawValue)/\(resource.name)") && Self.source(resource.source, isUnder: sources)
+            } : []
+            let prunedKeys = Set(pruned.map { "\($0.kind.rawValue)/\($0.name)" })
+            let keptVolumes = Set(existing.filter { $0.kind == .volume && !prunedKeys.contains("\($0.kind.rawValue)/\($0.name)") }.map(\.name))
+            var problems = ManifestSetValidation.problems(in: manifests.map(\.manifest), otherVolumes: keptVolumes, namePrefix: settings.namePrefix)
+            problems += try Self.danglingMounts(
+                remaining: existing.filter { !appliedKeys.contains("\($0.kind.rawValue)/\($0.name)") && !prunedKeys.contains("\($0.kind.rawValue)/\($0.name)") },
+                volumes: keptVolumes.union(manifests.filter { $0.manifest.kind == .volume }.map { $0.manifest.name }))
+            guard problems.isEmpty else { throw FleetStoreError.invalid(problems) }
+
+            var items: [ApplyReport.Item] = []
+            var changed: [DesiredResource] = []
+            let current = try Int64.fetchOne(db, sql: "SELECT revision FROM desired_state WHERE id = 1") ?? 0
+            let next = current + 1
+            let now = Date()
+            for (manifest, source) in manifests {
+                let key = manifest.reference
+                if let old = byKey[key] {
+                    let hash = try manifest.specHash
+                    if old.specHash == hash {
+                        items.append(.init(kind: manifest.kind, name: manifest.name, action: .unchanged))
+                        if old.source != source {
+                            try db.execute(sql: "UPDATE desired_resource SET source = ? WHERE kind = ? AND name = ?", arguments: [source, manifest.kind.rawValue, manifest.name])
+                        }
+                    } else {
+                        items.append(.init(kind: manifest.kind, name: manifest.name, action: .configured))
+                        changed.append(try DesiredResource(manifest, source: source, revision: next, createdAt: old.createdAt, updatedAt: now))
+                    }
+                } else {
+                    items.append(.init(kind: manifest.kind, name: manifest.name, action: .created))
+                    changed.append(try DesiredResource(manifest, source: source, revision: next, createdAt: now, updatedAt: now))
+                }
+            }
+            for resource in pruned {
+                items.append(.init(kind: resource.kind, name: resource.name, action: .pruned))
+                try db.execute(sql: "DELETE FROM desired_resource WHERE kind = ? AND name = ?", arguments: [resource.kind.rawValue, resource.name])
+            }
+            for resource in changed { try resource.save(db) }
+            var revision = current
+            if !changed.isEmpty || !pruned.isEmpty {
+                revision = next
+                try db.execute(sql: "UPDATE desired_state SET revision = ? WHERE id = 1", arguments: [next])
+            }
+            if !manifests.isEmpty {
+                try db.execute(sql: "UPDATE desired_state SET prune_all_requested_revision = NULL WHERE id = 1")
+            }
+            return ApplyReport(items: items, revision: revision, dryRun: dryRun)
+        }
+    }
+
+    /// Removes named resources of one kind; refuses (changing nothing) when one is missing or a
+    /// remaining sandbox still mounts a volume being removed.
+    public func delete(kind: ResourceKind, names: [String]) throws -> ApplyReport {
+        try delete(keys: names.map { (kind, $0) })
+    }
+
+    /// Removes resources by kind and name, all or nothing.
+    public func delete(keys: [(ResourceKind, String)]) throws -> ApplyReport {
+        try write { db in
+            let existing = try Self.resources(db)
+            let present = Set(existing.map { "\($0.kind.rawValue)/\($0.name)" })
+            var missing: [ResourceKind: [String]] = [:]
+            for (kind, name) in keys where !present.contains("\(kind.rawValue)/\(name)") { missing[kind, default: []].append(name) }
+            if let (kind, names) = missing.sorted(by: { $0.key < $1.key }).first { throw FleetStoreError.notFound(kind: kind, names: names) }
+            let removing = Set(keys.map { "\($0.0.rawValue)/\($0.1)" })
+            let remaining = existing.filter { !removing.contains("\($0.kind.rawValue)/\($0.name)") }
+            let problems = try Self.danglingMounts(remaining: remaining, volumes: Set(remaining.filter { $0.kind == .volume }.map(\.name)))
+            guard problems.isEmpty else { throw FleetStoreError.invalid(problems) }
+            let revision = (try Int64.fetchOne(db, sql: "SELECT revision FROM desired_state WHERE id = 1") ?? 0) + 1
+            var items: [ApplyReport.Item] = []
+            for (kind, name) in keys {
+                try db.execute(sql: "DELETE FROM desired_resource WHERE kind = ? AND name = ?", arguments: [kind.rawValue, name])
+                items.append(.init(kind: kind, name: name, action: .pruned))
+            }
+            try db.execute(sql: "UPDATE desired_state SET revision = ? WHERE id = 1", arguments: [revision])
+            return ApplyReport(items: items, revision: revision, dryRun: false)
+        }
+    }
+
+    /// Removes every desired resource and records the explicit request that lets the reconciler
+    /// prune everything the fleet runs (docs/design-decisions.md, "The empty-state guard").
+    public func deleteAll() throws -> ApplyReport {
+        try write { db in
+            let existing = try Self.resources(db)
+            let revision = (try Int64.fetchOne(db, sql: "SELECT revision FROM desired_state WHERE id = 1") ?? 0) + 1
+            try db.execute(sql: "DELETE FROM desired_resource")
+            try db.execute(
+                sql: "UPDATE desired_state SET revision = ?, prune_all_requested_revision = ? WHERE id = 1", arguments: [revision, revision])
+            return ApplyReport(items: existing.map { .init(kind: $0.kind, name: $0.name, action: .pruned) }, revision: revision, dryRun: false)
+        }
+    }
+
+    /// Sets a sandbox set's replicas.
+    public func scale(set name: String, replicas: Int) throws -> ApplyReport {
+        try write { db in
+            guard let row = try DesiredResource.fetchOne(db, sql: "SELECT * FROM desired_resource WHERE kind = 'SandboxSet' AND name = ?", arguments: [name])
+            else { throw FleetStoreError.notFound(kind: .sandboxSet, names: [name]) }
+            var manifest = try row.manifest()
+            guard case .sandboxSet(var spec) = manifest.spec else { throw FleetStoreError.notFound(kind: .sandboxSet, names: [name]) }
+            guard (0...ManifestRules.maximumReplicas).contains(replicas) else {
+                throw FleetStoreError.invalidSetting("--replicas must be between 0 and \(ManifestRules.maximumReplicas)")
+            }
+            spec.replicas = replicas
+            manifest.spec = .sandboxSet(spec)
+            let settings = try Self.settings(db)
+            let problems = ManifestSetValidation.problems(in: [manifest], otherVolumes: Set(try Self.resources(db, kind: .volume).map(\.name)), namePrefix: settings.namePrefix)
+            guard problems.isEmpty else { throw FleetStoreError.invalid(problems) }
+            let current = try Int64.fetchOne(db, sql: "SELECT revision FROM desired_state WHERE id = 1") ?? 0
+            let hash = try manifest.specHash
+            guard hash != row.specHash else {
+                return ApplyReport(items: [.init(kind: .sandboxSet, name: name, action: .unchanged)], revision: current, dryRun: false)
+            }
+            try DesiredResource(manifest, source: row.source, revision: current + 1, createdAt: row.createdAt, updatedAt: Date()).save(db)
+            try db.execute(sql: "UPDATE desired_state SET revision = ? WHERE id = 1", arguments: [current + 1])
+            return ApplyReport(items: [.init(kind: .sandboxSet, name: name, action: .configured)], revision: current + 1, dryRun: false)
+        }
+    }
+
+    // MARK: Helpers
+
+    /// Runs `body` in one IMMEDIATE transaction; with `rollback` it runs and then changes nothing.
+    /// A damaged store refuses every write (see ``FleetStoreError/damaged(path:detail:)``).
+    func write<T>(rollback: Bool = false, _ body: @escaping (Database) throws -> T) throws -> T {
+        if let damage { throw FleetStoreError.damaged(path: path, detail: damage) }
+        var result: T?
+        do {
+            try database.writeWithoutTransaction { db in
+                try db.inTransaction(.immediate) {
+                    result = try body(db)
+                    return rollback ? .rollback : .commit
+                }
+            }
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_READONLY {
+            throw FleetStoreError.readOnly(path: path)
+        }
+        return result!
+    }
+
+    /// Whether a resource's source is one of the applied files or under one of the applied directories.
+    static func source(_ source: String, isUnder sources: [String]) -> Bool {
+        sources.contains { applied in source == applied || source.hasPrefix(applied.hasSuffix("/") ? applied : applied + "/") }
+    }
+
+    /// Mounts of remaining sandboxes and sets that name a volume not in `volumes`.
+    static func danglingMounts(remaining: [DesiredResource], volumes: Set<String>) throws -> [ManifestError] {
+        var problems: [ManifestError] = []
+        for resource in remaining where resource.kind != .volume {
+            let manifest = try resource.manifest()
+            for (path, volume) in manifest.mounts(notIn: volumes) {
+                problems.append(
+                    ManifestError(
+                        manifest.location,
+                        "\(manifest.reference) still mounts volume '\(volume)' at \(path); remove that mount or keep the volume"))
+            }
+        }
+        return problems
+    }
+}
