@@ -163,6 +163,10 @@ let package = Package(
             ]
         ),
         .testTarget(
+            name: "FleetStoreContractTests",
+            dependencies: ["FleetStore", "FleetStoreSQLite", "FleetModel"]
+        ),
+        .testTarget(
             name: "WireFormatsTests",
             dependencies: ["WireFormats"]
         ),

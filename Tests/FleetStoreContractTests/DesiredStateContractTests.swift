@@ -1,0 +1,101 @@
+import FleetModel
+import FleetStore
+import Foundation
+import Testing
+
+/// The desired-state half of the store contract, for every engine.
+@Suite("Store contract: desired state")
+struct DesiredStateContractTests {
+    @Test(arguments: StoreEngine.allCases)
+    func applyReportsAndRevisions(_ engine: StoreEngine) throws {
+        let (store, _, cleanup) = try engine.makeStores()
+        defer { cleanup() }
+        #expect(try store.revision() == 0)
+        let first = try store.apply(try manifests(sandbox("api") + "---\n" + sandbox("worker")), sources: ["fleet.yaml"], prune: false, dryRun: false)
+        #expect(first.items.map(\.action) == [.created, .created] && first.revision == 1)
+        let same = try store.apply(try manifests(sandbox("api") + "---\n" + sandbox("worker")), sources: ["fleet.yaml"], prune: false, dryRun: false)
+        #expect(same.items.map(\.action) == [.unchanged, .unchanged] && same.revision == 1, "nothing changed, no new revision")
+        let pruned = try store.apply(try manifests(sandbox("api", image: "python:3.13")), sources: ["fleet.yaml"], prune: true, dryRun: false)
+        #expect(pruned.items.map(\.action) == [.configured, .pruned] && pruned.revision == 2)
+        #expect(try store.resources().map(\.name) == ["api"])
+        let dry = try store.apply(try manifests(sandbox("new")), sources: ["other.yaml"], prune: false, dryRun: true)
+        #expect(dry.dryRun && dry.items.map(\.action) == [.created])
+        #expect(try store.resources().map(\.name) == ["api"] && store.revision() == 2, "a dry run writes nothing")
+    }
+
+    @Test(arguments: StoreEngine.allCases)
+    func applyIsAllOrNothing(_ engine: StoreEngine) throws {
+        let (store, _, cleanup) = try engine.makeStores()
+        defer { cleanup() }
+        _ = try store.apply(try manifests(volume("data") + "---\n" + sandbox("api", mounting: "data")), sources: ["fleet.yaml"], prune: false, dryRun: false)
+        let broken = try manifests(sandbox("ok") + "---\n" + sandbox("bad", mounting: "missing"))
+        #expect(throws: FleetStoreError.self) { try store.apply(broken, sources: ["fleet.yaml"], prune: false, dryRun: false) }
+        #expect(try Set(store.resources().map(\.name)) == ["data", "api"])
+        #expect(try store.revision() == 1, "the valid half was not written either")
+        let prunesUsedVolume = try manifests(sandbox("api", mounting: "data"))
+        #expect(throws: FleetStoreError.self, "pruning a volume that is still mounted") {
+            try store.apply(prunesUsedVolume, sources: ["fleet.yaml"], prune: true, dryRun: false)
+        }
+        #expect(try store.resources().count == 2)
+    }
+
+    @Test(arguments: StoreEngine.allCases)
+    func deleteIsAllOrNothingAndDeleteAllAsksToPrune(_ engine: StoreEngine) throws {
+        let (store, _, cleanup) = try engine.makeStores()
+        defer { cleanup() }
+        _ = try store.apply(try manifests(sandbox("a") + "---\n" + sandbox("b")), sources: ["fleet.yaml"], prune: false, dryRun: false)
+        #expect(throws: FleetStoreError.self) { try store.delete(kind: .sandbox, names: ["a", "ghost"]) }
+        #expect(try store.resources().count == 2 && store.revision() == 1)
+        let deleted = try store.delete(kind: .sandbox, names: ["a"])
+        #expect(deleted.items.map(\.name) == ["a"] && deleted.revision == 2)
+        #expect(try store.pruneAllRequestedRevision() == nil)
+        _ = try store.deleteAll()
+        #expect(try store.resources().isEmpty && store.pruneAllRequestedRevision() != nil)
+        _ = try store.apply(try manifests(sandbox("c")), sources: ["fleet.yaml"], prune: false, dryRun: false)
+        #expect(try store.pruneAllRequestedRevision() == nil, "any later apply withdraws the request")
+    }
+
+    @Test(arguments: StoreEngine.allCases)
+    func scaleAndSettings(_ engine: StoreEngine) throws {
+        let (store, _, cleanup) = try engine.makeStores()
+        defer { cleanup() }
+        try store.setNamePrefix("team-")
+        #expect(try store.settings().namePrefix == "team-")
+        let set = "apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: agent\nspec:\n  replicas: 2\n  template:\n    image: i\n    command: [\"sleep\", \"1\"]\n"
+        _ = try store.apply(try manifests(set), sources: ["fleet.yaml"], prune: false, dryRun: false)
+        let scaled = try store.scale(set: "agent", replicas: 5)
+        #expect(scaled.items.first?.action == .configured)
+        let stored = try #require(try store.resources(kind: .sandboxSet).first).manifest()
+        guard case .sandboxSet(let spec) = stored.spec else {
+            Issue.record("a SandboxSet came back as \(stored.kind)")
+            return
+        }
+        #expect(spec.replicas == 5)
+        #expect(throws: FleetStoreError.self) { try store.scale(set: "ghost", replicas: 1) }
+        #expect(try store.settings().fleetID == "default")
+        try store.claim(fleetID: "blue")
+        #expect(try store.settings().fleetID == "blue")
+        #expect(throws: FleetStoreError.self) { try store.claim(fleetID: "green") }
+        #expect(throws: FleetStoreError.self, "the prefix is part of every actual name") { try store.setNamePrefix("other-") }
+        #expect(try store.integrityCheck() == "ok")
+    }
+
+    /// Two handles (as two processes would have) applying at once never lose an update: every change
+    /// gets its own revision and every resource is there at the end.
+    @Test(arguments: StoreEngine.allCases)
+    func concurrentAppliesNeverLoseAnUpdate(_ engine: StoreEngine) async throws {
+        let (first, second, cleanup) = try engine.makeStores()
+        defer { cleanup() }
+        let stores: [any FleetStore] = [first, second]
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for index in 0..<20 {
+                let store = stores[index % 2]
+                let text = sandbox("s\(index)")
+                group.addTask { _ = try store.apply(try manifests(text, source: "s\(index).yaml"), sources: ["s\(index).yaml"], prune: false, dryRun: false) }
+            }
+            try await group.waitForAll()
+        }
+        #expect(try first.resources().count == 20)
+        #expect(try second.revision() == 20)
+    }
+}

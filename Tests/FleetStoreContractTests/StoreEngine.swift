@@ -1,0 +1,43 @@
+import FleetModel
+import FleetStore
+import FleetStoreSQLite
+import Foundation
+
+/// The engines the contract suite runs against. Each test takes every engine as an argument, so an
+/// engine added here (PostgreSQL next) runs the whole suite.
+enum StoreEngine: String, CaseIterable, CustomStringConvertible, Sendable {
+    case sqlite
+
+    var description: String { rawValue }
+
+    /// A fresh, empty store, and a second handle on the same store (another connection, as another
+    /// process would have).
+    func makeStores() throws -> (any FleetStore, any FleetStore, cleanup: @Sendable () -> Void) {
+        switch self {
+        case .sqlite:
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("porter-fleet-contract-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            let path = directory.appendingPathComponent("fleet.db").path
+            let first = try SQLiteFleetStore(path: path)
+            let second = try SQLiteFleetStore(path: path, create: false)
+            return (first, second, { try? FileManager.default.removeItem(at: directory) })
+        }
+    }
+}
+
+/// Manifests from YAML, each from `source`.
+func manifests(_ text: String, source: String = "fleet.yaml") throws -> [(manifest: Manifest, source: String)] {
+    try ManifestParser.parse(text, file: source).map { ($0, source) }
+}
+
+/// A sandbox manifest, optionally mounting a volume.
+func sandbox(_ name: String, image: String = "python:3.12-slim", mounting volume: String? = nil) -> String {
+    var text = "apiVersion: porter-fleet/v1\nkind: Sandbox\nname: \(name)\nspec:\n  image: \(image)\n  command: [\"sleep\", \"infinity\"]\n"
+    if let volume { text += "  volume_mounts: {/mnt/data: \(volume)}\n" }
+    return text
+}
+
+/// A volume manifest.
+func volume(_ name: String) -> String {
+    "apiVersion: porter-fleet/v1\nkind: Volume\nname: \(name)\nspec: {}\n"
+}
