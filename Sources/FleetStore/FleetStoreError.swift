@@ -14,8 +14,14 @@ public enum FleetStoreError: Error, Sendable, Equatable, CustomStringConvertible
     case notFound(kind: ResourceKind, names: [String])
     /// The change would leave the desired state inconsistent.
     case invalid([ManifestError])
-    /// An invalid fleet setting.
-    case invalidSetting(String)
+    /// A fleet id that is not 1–63 of `A-Z a-z 0-9 . _ -`.
+    case invalidFleetID(String)
+    /// A name prefix that is not up to 20 of `a-z 0-9 -`, starting with a letter or digit.
+    case invalidNamePrefix(String)
+    /// The name prefix changes only while the desired state is empty.
+    case namePrefixLocked
+    /// A set's replicas outside 0…`ManifestRules.maximumReplicas`.
+    case replicasOutOfRange(Int)
     /// The file is an SQLite database of another application; it was left untouched.
     case foreignDatabase(path: String, detail: String)
     /// SQLite's `quick_check` found damage: the store can be read (to `export` what is left) but not written.
@@ -38,8 +44,14 @@ public enum FleetStoreError: Error, Sendable, Equatable, CustomStringConvertible
             "\(kind.rawValue) \(names.map { "'\($0)'" }.joined(separator: ", ")) not found in the desired state"
         case .invalid(let errors):
             errors.map(\.description).joined(separator: "\n")
-        case .invalidSetting(let message):
-            message
+        case .invalidFleetID(let id):
+            "fleet id '\(id)' must be 1–63 characters of A-Z a-z 0-9 . _ -"
+        case .invalidNamePrefix(let prefix):
+            "name prefix '\(prefix)' must be up to 20 lowercase letters, digits and '-', starting with a letter or digit"
+        case .namePrefixLocked:
+            "the name prefix can only change while the desired state is empty (it is part of every actual name)"
+        case .replicasOutOfRange(let replicas):
+            "replicas must be between 0 and \(ManifestRules.maximumReplicas), not \(replicas)"
         case .foreignDatabase(let path, let detail):
             "\(path) is not a porter-fleet store (\(detail)); it was left untouched. Point --db at a new file or an existing porter-fleet store"
         case .damaged(let path, let detail):

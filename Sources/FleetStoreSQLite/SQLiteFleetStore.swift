@@ -271,7 +271,7 @@ public final class SQLiteFleetStore: FleetStore {
     /// Records the fleet id on first use; refuses a store that belongs to another fleet.
     public func claim(fleetID: String) throws {
         guard ManifestRules.isTagText(fleetID), !fleetID.isEmpty, !fleetID.contains("/") else {
-            throw FleetStoreError.invalidSetting("fleet id '\(fleetID)' must be 1–63 characters of A-Z a-z 0-9 . _ -")
+            throw FleetStoreError.invalidFleetID(fleetID)
         }
         try write { db in
             let stored = try String.fetchOne(db, sql: "SELECT value FROM fleet_setting WHERE key = 'fleet_id'")
@@ -287,14 +287,14 @@ public final class SQLiteFleetStore: FleetStore {
     /// (their actual names would change).
     public func setNamePrefix(_ prefix: String) throws {
         guard prefix.isEmpty || (ManifestRules.isDNSLabel(prefix + "x") && prefix.count <= 20) else {
-            throw FleetStoreError.invalidSetting("name prefix '\(prefix)' must be up to 20 lowercase letters, digits and '-', starting with a letter or digit")
+            throw FleetStoreError.invalidNamePrefix(prefix)
         }
         try write { db in
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM desired_resource") ?? 0
             let current = try Self.settings(db).namePrefix
             guard current != prefix else { return }
             guard count == 0 else {
-                throw FleetStoreError.invalidSetting("the name prefix can only change while the desired state is empty (it is part of every actual name)")
+                throw FleetStoreError.namePrefixLocked
             }
             try db.execute(sql: "INSERT OR REPLACE INTO fleet_setting (key, value) VALUES ('name_prefix', ?)", arguments: [prefix])
         }
@@ -415,7 +415,7 @@ public final class SQLiteFleetStore: FleetStore {
             var manifest = try row.manifest()
             guard case .sandboxSet(var spec) = manifest.spec else { throw FleetStoreError.notFound(kind: .sandboxSet, names: [name]) }
             guard (0...ManifestRules.maximumReplicas).contains(replicas) else {
-                throw FleetStoreError.invalidSetting("--replicas must be between 0 and \(ManifestRules.maximumReplicas)")
+                throw FleetStoreError.replicasOutOfRange(replicas)
             }
             spec.replicas = replicas
             manifest.spec = .sandboxSet(spec)
