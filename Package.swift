@@ -150,9 +150,15 @@ let package = Package(
             dependencies: ["FleetModel", "FuzzSupport"],
             path: "Fuzz/ManifestFuzz"
         ),
+        .target(
+            name: "FleetTestSupport",
+            dependencies: ["FleetReconciler", "PorterSandbox"],
+            path: "Tests/FleetTestSupport"
+        ),
         .testTarget(
             name: "FleetReconcilerTests",
             dependencies: [
+                "FleetTestSupport",
                 "FleetReconciler",
                 "FleetStore",
                 "FleetStoreSQLite",

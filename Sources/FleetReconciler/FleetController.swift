@@ -65,6 +65,7 @@ public actor FleetController {
         result.converged =
             pass.plan.actions.isEmpty && result.failed.isEmpty
             && pass.plan.statuses.allSatisfy { $0.sync == .synced && $0.health.isSettled }
+            && !pass.plan.events.contains { $0.reason == .emptyDesiredState }
         if let requeue = pass.plan.requeueAt {
             result.requeueAfter = .milliseconds(Int64(max(0, requeue.timeIntervalSince(now)) * 1000))
         }

@@ -129,12 +129,13 @@ public enum Planner {
     }
 
     /// Live sandboxes of this fleet whose logical name is no longer desired are terminated, unless the
-    /// desired state is empty and nobody asked for that (the empty-state guard).
+    /// desired state declares nothing at all and nobody asked for that (the empty-state guard; a set
+    /// scaled to zero, or a fleet of volumes only, is a declared wish and is carried out).
     static func planOrphans(_ input: PlannerInput, liveByLogical: [String: [ObservedSandbox]], into plan: inout Plan) {
         let desiredNames = Set(input.desired.sandboxes.map(\.logicalName))
         let orphans = liveByLogical.filter { !desiredNames.contains($0.key) }.flatMap(\.value).sorted { $0.name < $1.name }
         guard !orphans.isEmpty else { return }
-        if input.desired.sandboxes.isEmpty && !input.desired.pruneAllRequested {
+        if input.desired.declaresNothing && !input.desired.pruneAllRequested {
             plan.events.append(
                 PlannedEvent(
                     kind: .fleet, name: input.desired.fleetID, type: .warning, reason: .emptyDesiredState,

@@ -235,6 +235,20 @@ struct PlannerTests {
         #expect(spec.volumeMounts?.additionalProperties == ["/data": "vol-1"], "logical names resolve to ids")
     }
 
+    /// The guard protects only against a desired state that declares nothing; volumes alone, or a set
+    /// scaled to zero, are wishes to carry out.
+    @Test func theEmptyStateGuardHoldsOnlyWhenNothingIsDeclared() throws {
+        let live = [Self.live("api", generation: 1, hash: "h")]
+        let volumesOnly = Planner.plan(PlannerInput(desired: Self.fleet([], volumes: [DesiredVolume(logicalName: "data")]), live: live, now: Self.now))
+        #expect(Self.terminates(volumesOnly) == ["api-g1"] && !volumesOnly.events.contains { $0.reason == .emptyDesiredState })
+        let set = try ManifestParser.parse("apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: api\nspec:\n  replicas: 0\n  template: {image: i}\n", file: "x")
+        let resources = try set.map { try DesiredResource($0, source: "x", revision: 1, createdAt: Self.now, updatedAt: Self.now) }
+        let scaledToZero = try DesiredFleet(resources: resources, settings: FleetSettings(fleetID: "default", namePrefix: ""), pruneAllRequested: false)
+        #expect(Self.terminates(Planner.plan(PlannerInput(desired: scaledToZero, live: live, now: Self.now))) == ["api-g1"])
+        let nothing = Planner.plan(PlannerInput(desired: Self.fleet([]), live: live, now: Self.now))
+        #expect(nothing.actions.isEmpty && nothing.events.map(\.reason) == [.emptyDesiredState])
+    }
+
     @Test func volumeNamesTakenByOthersAreNeverUsedUnlessAdopted() {
         let existing = ObservedVolume(id: "vol-x", name: "data", phase: .ready, attachedTo: [])
         let taken = Planner.plan(PlannerInput(desired: Self.fleet([], volumes: [DesiredVolume(logicalName: "data")]), live: [], volumes: [existing], now: Self.now))

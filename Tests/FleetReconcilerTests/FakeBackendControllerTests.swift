@@ -1,0 +1,138 @@
+import FleetModel
+import FleetReconciler
+import FleetStore
+import FleetStoreSQLite
+import FleetTestSupport
+import Foundation
+import PorterSandbox
+import Synchronization
+import Testing
+
+/// The controller against the in-memory fake backend: no sockets, no processes.
+@Suite("Controller on a fake backend")
+struct FakeBackendControllerTests {
+    /// A fresh store in a temporary directory.
+    struct Fixture {
+        let store: SQLiteFleetStore
+        let directory: URL
+
+        init() throws {
+            directory = FileManager.default.temporaryDirectory.appendingPathComponent("porter-fleet-fake-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+            store = try SQLiteFleetStore(path: directory.appendingPathComponent("fleet.db").path)
+        }
+
+        func apply(_ text: String) throws {
+            let manifests = try ManifestParser.parse(text, file: "fleet.yaml").map { ($0, "fleet.yaml") }
+            _ = try store.apply(manifests, sources: ["fleet.yaml"], prune: true, dryRun: false)
+        }
+
+        func remove() { try? FileManager.default.removeItem(at: directory) }
+    }
+
+    static func set(_ name: String, replicas: Int, image: String = "python:3.12-slim") -> String {
+        "apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: \(name)\nspec:\n  replicas: \(replicas)\n  template:\n    image: \(image)\n    command: [\"sleep\", \"infinity\"]\n"
+    }
+
+    @Test func convergesAndThenOnlyLists() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        try fixture.apply(Self.set("agent", replicas: 5))
+        let backend = FakeSandboxBackend()
+        let controller = FleetController(store: fixture.store, backend: backend)
+        let first = try await controller.reconcileOnce()
+        #expect(first.succeeded.count == 5 && backend.calls(.create) == 5)
+        let second = try await controller.reconcileOnce()
+        #expect(second.converged && second.plan.actions.isEmpty, "the second pass only records that they run")
+        #expect(try await !controller.reconcileOnce().wroteStore, "a pass in sync writes nothing")
+        let callsBefore = FakeSandboxBackend.Call.allCases.map(backend.calls)
+        _ = try await controller.reconcileOnce()
+        let callsAfter = FakeSandboxBackend.Call.allCases.map(backend.calls)
+        #expect(zip(callsBefore, callsAfter).map { $1 - $0 } == [1, 0, 0, 0, 0, 0, 0, 0], "a pass in sync costs one list page")
+    }
+
+    @Test func lostCreateAnswersAreSettledByNameNeverDuplicated() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        try fixture.apply(Self.set("agent", replicas: 3))
+        let dropping = Mutex(true)
+        let backend = FakeSandboxBackend(faults: { call in call == .create && dropping.withLock { $0 } ? .dropAnswer : nil })
+        let controller = FleetController(store: fixture.store, backend: backend)
+        let first = try await controller.reconcileOnce()
+        #expect(first.failed.count == 3 && first.failed.allSatisfy { $0.kind == .createSandbox })
+        dropping.withLock { $0 = false }
+        for _ in 0..<3 { _ = try await controller.reconcileOnce() }
+        let names = backend.allSandboxes.map(\.name).sorted()
+        #expect(names == ["agent-0-g1", "agent-1-g1", "agent-2-g1"], "each create happened once, and was adopted: \(names)")
+    }
+
+    /// Random faults, lost answers, crashes and scale changes, from a seed; after every pass the
+    /// safety invariants hold, and once the faults stop the fleet converges.
+    @Test(arguments: [UInt64(7), 11, 23, 99, 2026])
+    func invariantsHoldUnderRandomFaults(seed: UInt64) async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        let random = SharedRandom(seed: seed)
+        let faulty = Mutex(true)
+        let clock = ManualClock()
+        let kinds: [PorterError.Kind] = [.server, .rateLimited, .timeout]
+        let backend = FakeSandboxBackend(now: clock.now, faults: { _ in
+            guard faulty.withLock({ $0 }) else { return nil }
+            if random.chance(0.15) { return .fail(kinds[random.int(in: 0...2)]) }
+            return random.chance(0.1) ? .dropAnswer : nil
+        })
+        backend.seed(name: "foreign-1", tags: [OwnershipTags.fleet: "other", OwnershipTags.name: "agent-0"])
+        backend.seed(name: "untagged-1", tags: [:])
+        var replicas = 4
+        try fixture.apply(Self.set("agent", replicas: replicas))
+        let controller = FleetController(store: fixture.store, backend: backend, clock: clock.now)
+        for round in 0..<40 {
+            clock.advance(by: 2)
+            if random.chance(0.2) {
+                replicas = random.int(in: 0...6)
+                try fixture.apply(Self.set("agent", replicas: replicas, image: random.chance(0.3) ? "python:3.13" : "python:3.12-slim"))
+            }
+            if random.chance(0.2), let victim = backend.allSandboxes.filter({ $0.fleet == "default" && !$0.phase.isTerminal }).randomElement() {
+                backend.end(name: victim.name, phase: .failed, exitCode: 1)
+            }
+            _ = try? await controller.reconcileOnce()
+            try Self.checkSafety(backend, round: round, seed: seed)
+        }
+        faulty.withLock { $0 = false }
+        var converged = false
+        // Backoffs (API errors, crash loops) end within five minutes: let time pass between passes.
+        for _ in 0..<30 where !converged {
+            clock.advance(by: 301)
+            converged = try await controller.reconcileOnce().converged
+        }
+        #expect(converged, "seed \(seed): converged once the faults stopped")
+        let live = backend.allSandboxes.filter { $0.fleet == "default" && !$0.phase.isTerminal }
+        #expect(Set(live.compactMap(\.logicalName)) == Set((0..<replicas).map { "agent-\($0)" }), "seed \(seed)")
+        #expect(live.count == replicas, "seed \(seed): one live generation each")
+    }
+
+    /// What must hold after every pass, whatever failed: nothing foreign touched, no name used twice,
+    /// never more than two live generations of one logical sandbox (the old one and its replacement).
+    static func checkSafety(_ backend: FakeSandboxBackend, round: Int, seed: UInt64) throws {
+        let all = backend.allSandboxes
+        for foreign in all where foreign.fleet != "default" {
+            #expect(foreign.phase == .running, "seed \(seed) round \(round): \(foreign.name) is not ours and was touched")
+        }
+        #expect(Set(all.map(\.name)).count == all.count, "seed \(seed) round \(round): a name was used twice")
+        let liveByLogical = Dictionary(grouping: all.filter { $0.fleet == "default" && !$0.phase.isTerminal }) { $0.logicalName ?? "" }
+        for (logical, generations) in liveByLogical {
+            #expect(generations.count <= 2, "seed \(seed) round \(round): \(logical) has \(generations.count) live generations")
+        }
+    }
+}
+
+/// Time that moves only when told, shared by the controller and the fake backend.
+final class ManualClock: Sendable {
+    private let current = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
+
+    /// Now, as far as the test is concerned.
+    @Sendable func now() -> Date { current.withLock { $0 } }
+
+    /// Moves time on.
+    func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
+}

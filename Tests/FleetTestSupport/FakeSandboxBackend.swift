@@ -1,0 +1,175 @@
+import FleetReconciler
+import Foundation
+import PorterSandbox
+import Synchronization
+
+/// An in-memory Sandbox API behind the ``SandboxBackend`` seam, for controller tests without sockets.
+///
+/// Sandboxes are created `running` (or `queued` until ``advance()`` with `startsQueued`), names are
+/// never reused, and the fleet tag filters listings as the real API does. Scriptable: every call can
+/// be made to fail, and a create or terminate can take effect while its answer is lost (a dropped
+/// response), which is what makes idempotent creates necessary.
+public final class FakeSandboxBackend: SandboxBackend {
+    /// What a scripted fault does to one call.
+    public enum Fault: Sendable, Equatable {
+        /// The call fails with this error kind and does nothing.
+        case fail(PorterError.Kind)
+        /// The call takes effect, then its answer is lost (a transport error).
+        case dropAnswer
+    }
+
+    /// The API calls, for scripting faults.
+    public enum Call: String, Sendable, CaseIterable {
+        case list, get, lookup, create, terminate, volumes, createVolume, deleteVolume
+    }
+
+    private struct State {
+        var sandboxes: [String: ObservedSandbox] = [:]
+        var order: [String] = []
+        var volumes: [String: ObservedVolume] = [:]
+        var counter = 0
+        var calls: [Call: Int] = [:]
+    }
+
+    private let state = Mutex(State())
+    private let faults: @Sendable (Call) -> Fault?
+    private let startsQueued: Bool
+    private let now: @Sendable () -> Date
+
+    /// A backend; `faults` decides per call whether it fails (nil: it works).
+    public init(startsQueued: Bool = false, now: @escaping @Sendable () -> Date = { Date() }, faults: @escaping @Sendable (Call) -> Fault? = { _ in nil }) {
+        self.startsQueued = startsQueued
+        self.now = now
+        self.faults = faults
+    }
+
+    /// Calls made, by kind.
+    public func calls(_ call: Call) -> Int { state.withLock { $0.calls[call] ?? 0 } }
+
+    /// Every sandbox ever created, oldest first.
+    public var allSandboxes: [ObservedSandbox] { state.withLock { state in state.order.compactMap { state.sandboxes[$0] } } }
+
+    /// Puts a sandbox there that porter-fleet did not create (another fleet's, or untagged).
+    public func seed(name: String, tags: [String: String], phase: SandboxPhase = .running) {
+        state.withLock { state in
+            state.counter += 1
+            let id = "seed-\(state.counter)"
+            state.sandboxes[id] = ObservedSandbox(id: id, name: name, tags: tags, phase: phase, createdAt: now(), startedAt: now())
+            state.order.append(id)
+        }
+    }
+
+    /// Moves every queued sandbox to running.
+    public func advance() {
+        state.withLock { state in
+            for (id, sandbox) in state.sandboxes where sandbox.phase == .queued {
+                state.sandboxes[id]?.phase = .running
+                state.sandboxes[id]?.startedAt = now()
+            }
+        }
+    }
+
+    /// Ends a sandbox out of band (it crashed, or its TTL ran out).
+    public func end(name: String, phase: SandboxPhase, exitCode: Int? = nil, reason: TerminationReason = .workloadExited) {
+        state.withLock { state in
+            guard let id = state.sandboxes.first(where: { $0.value.name == name })?.key else { return }
+            state.sandboxes[id]?.phase = phase
+            state.sandboxes[id]?.exitCode = exitCode
+            state.sandboxes[id]?.terminationReason = reason
+            state.sandboxes[id]?.finishedAt = now()
+        }
+    }
+
+    private func begin(_ call: Call) throws -> Fault? {
+        state.withLock { $0.calls[call, default: 0] += 1 }
+        let fault = faults(call)
+        if case .fail(let kind) = fault { throw PorterError(kind: kind, message: "injected \(kind) on \(call.rawValue)") }
+        return fault
+    }
+
+    private func finish(_ fault: Fault?, _ call: Call) throws {
+        if fault == .dropAnswer { throw PorterError(kind: .transport, message: "injected: the answer to \(call.rawValue) was lost") }
+    }
+
+    public func liveSandboxes(tags: [String: String]) async throws -> [ObservedSandbox] {
+        try finish(try begin(.list), .list)
+        return state.withLock { state in
+            state.order.reversed().compactMap { state.sandboxes[$0] }.filter { sandbox in
+                !sandbox.phase.isTerminal && tags.allSatisfy { sandbox.tags[$0.key] == $0.value }
+            }
+        }
+    }
+
+    public func sandbox(id: String) async throws -> ObservedSandbox? {
+        try finish(try begin(.get), .get)
+        return state.withLock { $0.sandboxes[id] }
+    }
+
+    public func sandbox(named name: String) async throws -> ObservedSandbox? {
+        try finish(try begin(.lookup), .lookup)
+        return state.withLock { state in state.sandboxes.values.first { $0.name == name } }
+    }
+
+    public func createSandbox(_ spec: SandboxSpec) async throws -> String {
+        let fault = try begin(.create)
+        let name = spec.name ?? UUID().uuidString.lowercased()
+        let id = try state.withLock { state -> String in
+            guard !state.sandboxes.values.contains(where: { $0.name == name }) else {
+                throw PorterError(kind: .conflict, statusCode: 409, message: "sandbox name '\(name)' is already used")
+            }
+            state.counter += 1
+            let id = "sb-\(state.counter)"
+            let phase: SandboxPhase = startsQueued ? .queued : .running
+            state.sandboxes[id] = ObservedSandbox(
+                id: id, name: name, tags: spec.tags?.additionalProperties ?? [:], phase: phase, image: spec.image ?? "",
+                volumeMounts: spec.volumeMounts?.additionalProperties ?? [:], createdAt: now(), startedAt: phase == .running ? now() : nil)
+            state.order.append(id)
+            return id
+        }
+        try finish(fault, .create)
+        return id
+    }
+
+    public func terminateSandbox(id: String) async throws {
+        let fault = try begin(.terminate)
+        state.withLock { state in
+            guard let sandbox = state.sandboxes[id], !sandbox.phase.isTerminal else { return }
+            state.sandboxes[id]?.phase = .terminated
+            state.sandboxes[id]?.terminationReason = .sdk
+            state.sandboxes[id]?.finishedAt = now()
+        }
+        try finish(fault, .terminate)
+    }
+
+    public func volumes() async throws -> [ObservedVolume] {
+        try finish(try begin(.volumes), .volumes)
+        return state.withLock { state in
+            state.volumes.values.sorted { $0.name < $1.name }.map { volume in
+                var volume = volume
+                volume.attachedTo = state.sandboxes.values.filter { !$0.phase.isTerminal && $0.volumeMounts.values.contains(volume.id) }.map(\.id)
+                return volume
+            }
+        }
+    }
+
+    public func createVolume(name: String) async throws -> ObservedVolume {
+        let fault = try begin(.createVolume)
+        let volume = try state.withLock { state -> ObservedVolume in
+            guard !state.volumes.values.contains(where: { $0.name == name }) else {
+                throw PorterError(kind: .conflict, statusCode: 409, message: "volume name '\(name)' is taken")
+            }
+            state.counter += 1
+            let volume = ObservedVolume(id: "vol-\(state.counter)", name: name, phase: .ready, attachedTo: [])
+            state.volumes[volume.id] = volume
+            return volume
+        }
+        try finish(fault, .createVolume)
+        return volume
+    }
+
+    public func deleteVolume(id: String) async throws {
+        let fault = try begin(.deleteVolume)
+        state.withLock { _ = $0.volumes.removeValue(forKey: id) }
+        try finish(fault, .deleteVolume)
+    }
+}
