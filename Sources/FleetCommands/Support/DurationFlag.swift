@@ -29,11 +29,11 @@ enum DurationFlag {
         return duration
     }
 
-    /// `365d`, `1s`, `100ms`: the largest whole unit that fits.
+    /// `365d`, `1s`, `100ms`: the largest whole unit that fits (whole days, rounded down, from a day on).
     private static func describe(_ duration: Duration) -> String {
         let seconds = duration.components.seconds
         if seconds == 0 { return "\(duration.components.attoseconds / 1_000_000_000_000_000)ms" }
-        if seconds % 86_400 == 0 { return "\(seconds / 86_400)d" }
+        if seconds >= 86_400 { return "\(seconds / 86_400)d" }
         if seconds % 3600 == 0 { return "\(seconds / 3600)h" }
         return "\(seconds)s"
     }
