@@ -12,6 +12,7 @@ public actor FleetController {
     let store: any FleetStore
     let backend: any SandboxBackend
     let options: ControllerOptions
+    /// The wall clock of everything the controller decides and records: passes, backoffs, the lease.
     let clock: @Sendable () -> Date
     let limiter: RateLimiter
     /// Per-resource backoff after API errors: 1 s doubling to 5 min, with jitter.
@@ -85,7 +86,7 @@ public actor FleetController {
     /// Throws when the lease this controller acts under is no longer current.
     func checkFencing() throws {
         guard let fencing else { return }
-        guard try store.leaseIsCurrent(holder: fencing.holder, token: fencing.token, now: Date()) else {
+        guard try store.leaseIsCurrent(holder: fencing.holder, token: fencing.token, now: clock()) else {
             throw LeaseLost(holder: fencing.holder, token: fencing.token)
         }
     }

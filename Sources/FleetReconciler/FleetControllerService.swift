@@ -43,7 +43,7 @@ public struct FleetControllerService: Service {
         var lastRenewal = Date.distantPast
         var backoff = PassBackoff(base: .seconds(1), cap: .seconds(30))
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let now = Date()
+            let now = controller.clock()
             if grant == nil || now.timeIntervalSince(lastRenewal) >= renewEvery {
                 let previous = grant
                 grant = try? store.acquireLease(holder: holder, duration: leaseDuration, now: now)

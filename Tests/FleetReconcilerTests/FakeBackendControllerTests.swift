@@ -66,6 +66,27 @@ struct FakeBackendControllerTests {
         #expect(names == ["agent-0-g1", "agent-1-g1", "agent-2-g1"], "each create happened once, and was adopted: \(names)")
     }
 
+    /// A controller whose lease expired and was taken over stops acting: time moves by hand, no sleeps.
+    @Test func aControllerFencedOutCreatesNothing() async throws {
+        let fixture = try Fixture()
+        defer { fixture.remove() }
+        try fixture.apply(Self.set("agent", replicas: 2))
+        let clock = ManualClock()
+        let backend = FakeSandboxBackend(now: clock.now)
+        let controller = FleetController(store: fixture.store, backend: backend, clock: clock.now)
+        let grant = try #require(try fixture.store.acquireLease(holder: "a", duration: 15, now: clock.now()))
+        await controller.setFencing(holder: "a", token: grant.token)
+        clock.advance(by: 16)
+        let successor = try #require(try fixture.store.acquireLease(holder: "b", duration: 15, now: clock.now()))
+        #expect(successor.token > grant.token)
+        let fenced = try await controller.reconcileOnce()
+        #expect(backend.calls(.create) == 0, "no create after the lease was taken over")
+        #expect(fenced.failed.contains { $0.kind == .recordIntents && $0.error.contains("no longer held") })
+        await controller.setFencing(holder: "b", token: successor.token)
+        _ = try await controller.reconcileOnce()
+        #expect(backend.calls(.create) == 2, "the current holder acts")
+    }
+
     /// Random faults, lost answers, crashes and scale changes, from a seed; after every pass the
     /// safety invariants hold, and once the faults stop the fleet converges.
     @Test(arguments: [UInt64(7), 11, 23, 99, 2026])
