@@ -152,7 +152,7 @@ let package = Package(
         ),
         .target(
             name: "FleetTestSupport",
-            dependencies: ["FleetReconciler", "PorterSandbox"],
+            dependencies: ["FleetReconciler", "PorterSandbox", "LocalSandboxAPI"],
             path: "Tests/FleetTestSupport"
         ),
         .testTarget(
