@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import WireFormats
 import PorterSandbox
+import WireFormats
 
 /// `porter-fleet logs NAME`: log lines of the current generation of a logical sandbox.
 struct LogsCommand: AsyncParsableCommand {

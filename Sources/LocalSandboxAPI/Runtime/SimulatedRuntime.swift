@@ -1,6 +1,6 @@
 import Foundation
-import WireFormats
 import PorterSandbox
+import WireFormats
 
 /// Settings of the simulated runtime.
 public struct SimulatedRuntimeConfiguration: Sendable, Equatable {
