@@ -270,9 +270,7 @@ public final class SQLiteFleetStore: FleetStore {
 
     /// Records the fleet id on first use; refuses a store that belongs to another fleet.
     public func claim(fleetID: String) throws {
-        guard ManifestRules.isTagText(fleetID), !fleetID.isEmpty, !fleetID.contains("/") else {
-            throw FleetStoreError.invalidFleetID(fleetID)
-        }
+        try DesiredStateRules.validate(fleetID: fleetID)
         try write { db in
             let stored = try String.fetchOne(db, sql: "SELECT value FROM fleet_setting WHERE key = 'fleet_id'")
             if let stored {
@@ -286,9 +284,7 @@ public final class SQLiteFleetStore: FleetStore {
     /// Sets the prefix of every actual sandbox and volume name; refused while resources are desired
     /// (their actual names would change).
     public func setNamePrefix(_ prefix: String) throws {
-        guard prefix.isEmpty || (ManifestRules.isDNSLabel(prefix + "x") && prefix.count <= 20) else {
-            throw FleetStoreError.invalidNamePrefix(prefix)
-        }
+        try DesiredStateRules.validate(namePrefix: prefix)
         try write { db in
             let count = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM desired_resource") ?? 0
             let current = try Self.settings(db).namePrefix
@@ -309,59 +305,10 @@ public final class SQLiteFleetStore: FleetStore {
     ///   - sources: the files and directories applied (for `prune`: resources from these go when absent).
     public func apply(_ manifests: [(manifest: Manifest, source: String)], sources: [String], prune: Bool, dryRun: Bool) throws -> ApplyReport {
         try write(rollback: dryRun) { db in
-            let settings = try Self.settings(db)
-            let existing = try Self.resources(db)
-            var byKey: [String: DesiredResource] = [:]
-            for resource in existing { byKey["\(resource.kind.rawValue)/\(resource.name)"] = resource }
-            let appliedKeys = Set(manifests.map { $0.manifest.reference })
-            let pruned = prune ? existing.filter { resource in
-                !appliedKeys.contains("\(resource.kind.rawValue)/\(resource.name)") && Self.source(resource.source, isUnder: sources)
-            } : []
-            let prunedKeys = Set(pruned.map { "\($0.kind.rawValue)/\($0.name)" })
-            let keptVolumes = Set(existing.filter { $0.kind == .volume && !prunedKeys.contains("\($0.kind.rawValue)/\($0.name)") }.map(\.name))
-            var problems = ManifestSetValidation.problems(in: manifests.map(\.manifest), otherVolumes: keptVolumes, namePrefix: settings.namePrefix)
-            problems += try Self.danglingMounts(
-                remaining: existing.filter { !appliedKeys.contains("\($0.kind.rawValue)/\($0.name)") && !prunedKeys.contains("\($0.kind.rawValue)/\($0.name)") },
-                volumes: keptVolumes.union(manifests.filter { $0.manifest.kind == .volume }.map { $0.manifest.name }))
-            guard problems.isEmpty else { throw FleetStoreError.invalid(problems) }
-
-            var items: [ApplyReport.Item] = []
-            var changed: [DesiredResource] = []
-            let current = try Int64.fetchOne(db, sql: "SELECT revision FROM desired_state WHERE id = 1") ?? 0
-            let next = current + 1
-            let now = Date()
-            for (manifest, source) in manifests {
-                let key = manifest.reference
-                if let old = byKey[key] {
-                    let hash = try manifest.specHash
-                    if old.specHash == hash {
-                        items.append(.init(kind: manifest.kind, name: manifest.name, action: .unchanged))
-                        if old.source != source {
-                            try db.execute(sql: "UPDATE desired_resource SET source = ? WHERE kind = ? AND name = ?", arguments: [source, manifest.kind.rawValue, manifest.name])
-                        }
-                    } else {
-                        items.append(.init(kind: manifest.kind, name: manifest.name, action: .configured))
-                        changed.append(try DesiredResource(manifest, source: source, revision: next, createdAt: old.createdAt, updatedAt: now))
-                    }
-                } else {
-                    items.append(.init(kind: manifest.kind, name: manifest.name, action: .created))
-                    changed.append(try DesiredResource(manifest, source: source, revision: next, createdAt: now, updatedAt: now))
-                }
-            }
-            for resource in pruned {
-                items.append(.init(kind: resource.kind, name: resource.name, action: .pruned))
-                try db.execute(sql: "DELETE FROM desired_resource WHERE kind = ? AND name = ?", arguments: [resource.kind.rawValue, resource.name])
-            }
-            for resource in changed { try resource.save(db) }
-            var revision = current
-            if !changed.isEmpty || !pruned.isEmpty {
-                revision = next
-                try db.execute(sql: "UPDATE desired_state SET revision = ? WHERE id = 1", arguments: [next])
-            }
-            if !manifests.isEmpty {
-                try db.execute(sql: "UPDATE desired_state SET prune_all_requested_revision = NULL WHERE id = 1")
-            }
-            return ApplyReport(items: items, revision: revision, dryRun: dryRun)
+            let change = try DesiredStateRules.apply(
+                manifests, sources: sources, prune: prune, dryRun: dryRun, existing: try Self.resources(db), settings: try Self.settings(db),
+                revision: try Self.revision(db), now: Date())
+            return try Self.persist(change, db)
         }
     }
 
@@ -374,63 +321,49 @@ public final class SQLiteFleetStore: FleetStore {
     /// Removes resources by kind and name, all or nothing.
     public func delete(keys: [(ResourceKind, String)]) throws -> ApplyReport {
         try write { db in
-            let existing = try Self.resources(db)
-            let present = Set(existing.map { "\($0.kind.rawValue)/\($0.name)" })
-            var missing: [ResourceKind: [String]] = [:]
-            for (kind, name) in keys where !present.contains("\(kind.rawValue)/\(name)") { missing[kind, default: []].append(name) }
-            if let (kind, names) = missing.sorted(by: { $0.key < $1.key }).first { throw FleetStoreError.notFound(kind: kind, names: names) }
-            let removing = Set(keys.map { "\($0.0.rawValue)/\($0.1)" })
-            let remaining = existing.filter { !removing.contains("\($0.kind.rawValue)/\($0.name)") }
-            let problems = try Self.danglingMounts(remaining: remaining, volumes: Set(remaining.filter { $0.kind == .volume }.map(\.name)))
-            guard problems.isEmpty else { throw FleetStoreError.invalid(problems) }
-            let revision = (try Int64.fetchOne(db, sql: "SELECT revision FROM desired_state WHERE id = 1") ?? 0) + 1
-            var items: [ApplyReport.Item] = []
-            for (kind, name) in keys {
-                try db.execute(sql: "DELETE FROM desired_resource WHERE kind = ? AND name = ?", arguments: [kind.rawValue, name])
-                items.append(.init(kind: kind, name: name, action: .pruned))
-            }
-            try db.execute(sql: "UPDATE desired_state SET revision = ? WHERE id = 1", arguments: [revision])
-            return ApplyReport(items: items, revision: revision, dryRun: false)
+            try Self.persist(DesiredStateRules.delete(keys: keys, existing: try Self.resources(db), revision: try Self.revision(db)), db)
         }
     }
 
     /// Removes every desired resource and records the explicit request that lets the reconciler
     /// prune everything the fleet runs (docs/design-decisions.md, "The empty-state guard").
     public func deleteAll() throws -> ApplyReport {
-        try write { db in
-            let existing = try Self.resources(db)
-            let revision = (try Int64.fetchOne(db, sql: "SELECT revision FROM desired_state WHERE id = 1") ?? 0) + 1
-            try db.execute(sql: "DELETE FROM desired_resource")
-            try db.execute(
-                sql: "UPDATE desired_state SET revision = ?, prune_all_requested_revision = ? WHERE id = 1", arguments: [revision, revision])
-            return ApplyReport(items: existing.map { .init(kind: $0.kind, name: $0.name, action: .pruned) }, revision: revision, dryRun: false)
-        }
+        try write { db in try Self.persist(DesiredStateRules.deleteAll(existing: try Self.resources(db), revision: try Self.revision(db)), db) }
     }
 
     /// Sets a sandbox set's replicas.
     public func scale(set name: String, replicas: Int) throws -> ApplyReport {
         try write { db in
-            guard let row = try DesiredResource.fetchOne(db, sql: "SELECT * FROM desired_resource WHERE kind = 'SandboxSet' AND name = ?", arguments: [name])
-            else { throw FleetStoreError.notFound(kind: .sandboxSet, names: [name]) }
-            var manifest = try row.manifest()
-            guard case .sandboxSet(var spec) = manifest.spec else { throw FleetStoreError.notFound(kind: .sandboxSet, names: [name]) }
-            guard (0...ManifestRules.maximumReplicas).contains(replicas) else {
-                throw FleetStoreError.replicasOutOfRange(replicas)
-            }
-            spec.replicas = replicas
-            manifest.spec = .sandboxSet(spec)
-            let settings = try Self.settings(db)
-            let problems = ManifestSetValidation.problems(in: [manifest], otherVolumes: Set(try Self.resources(db, kind: .volume).map(\.name)), namePrefix: settings.namePrefix)
-            guard problems.isEmpty else { throw FleetStoreError.invalid(problems) }
-            let current = try Int64.fetchOne(db, sql: "SELECT revision FROM desired_state WHERE id = 1") ?? 0
-            let hash = try manifest.specHash
-            guard hash != row.specHash else {
-                return ApplyReport(items: [.init(kind: .sandboxSet, name: name, action: .unchanged)], revision: current, dryRun: false)
-            }
-            try DesiredResource(manifest, source: row.source, revision: current + 1, createdAt: row.createdAt, updatedAt: Date()).save(db)
-            try db.execute(sql: "UPDATE desired_state SET revision = ? WHERE id = 1", arguments: [current + 1])
-            return ApplyReport(items: [.init(kind: .sandboxSet, name: name, action: .configured)], revision: current + 1, dryRun: false)
+            let change = try DesiredStateRules.scale(
+                set: name, replicas: replicas, existing: try Self.resources(db), settings: try Self.settings(db), revision: try Self.revision(db),
+                now: Date())
+            return try Self.persist(change, db)
         }
+    }
+
+    /// Writes a change computed by ``DesiredStateRules`` (inside the caller's transaction).
+    static func persist(_ change: DesiredStateChange, _ db: Database) throws -> ApplyReport {
+        for (kind, name) in change.removed {
+            try db.execute(sql: "DELETE FROM desired_resource WHERE kind = ? AND name = ?", arguments: [kind.rawValue, name])
+        }
+        for (kind, name, source) in change.moved {
+            try db.execute(sql: "UPDATE desired_resource SET source = ? WHERE kind = ? AND name = ?", arguments: [source, kind.rawValue, name])
+        }
+        for resource in change.saved { try resource.save(db) }
+        if change.bumpsRevision {
+            try db.execute(sql: "UPDATE desired_state SET revision = ? WHERE id = 1", arguments: [change.report.revision])
+        }
+        switch change.pruneAll {
+        case .unchanged: break
+        case .withdrawn: try db.execute(sql: "UPDATE desired_state SET prune_all_requested_revision = NULL WHERE id = 1")
+        case .requested:
+            try db.execute(sql: "UPDATE desired_state SET prune_all_requested_revision = ? WHERE id = 1", arguments: [change.report.revision])
+        }
+        return change.report
+    }
+
+    static func revision(_ db: Database) throws -> Int64 {
+        try Int64.fetchOne(db, sql: "SELECT revision FROM desired_state WHERE id = 1") ?? 0
     }
 
     // MARK: Helpers
@@ -451,25 +384,5 @@ public final class SQLiteFleetStore: FleetStore {
             throw FleetStoreError.readOnly(path: path)
         }
         return result!
-    }
-
-    /// Whether a resource's source is one of the applied files or under one of the applied directories.
-    static func source(_ source: String, isUnder sources: [String]) -> Bool {
-        sources.contains { applied in source == applied || source.hasPrefix(applied.hasSuffix("/") ? applied : applied + "/") }
-    }
-
-    /// Mounts of remaining sandboxes and sets that name a volume not in `volumes`.
-    static func danglingMounts(remaining: [DesiredResource], volumes: Set<String>) throws -> [ManifestError] {
-        var problems: [ManifestError] = []
-        for resource in remaining where resource.kind != .volume {
-            let manifest = try resource.manifest()
-            for (path, volume) in manifest.mounts(notIn: volumes) {
-                problems.append(
-                    ManifestError(
-                        manifest.location,
-                        "\(manifest.reference) still mounts volume '\(volume)' at \(path); remove that mount or keep the volume"))
-            }
-        }
-        return problems
     }
 }
