@@ -152,7 +152,7 @@ let package = Package(
         ),
         .target(
             name: "FleetTestSupport",
-            dependencies: ["FleetReconciler", "PorterSandbox", "LocalSandboxAPI"],
+            dependencies: ["FleetReconciler", "FleetStore", "FleetModel", "PorterSandbox", "LocalSandboxAPI"],
             path: "Tests/FleetTestSupport"
         ),
         .testTarget(
@@ -170,7 +170,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FleetStoreContractTests",
-            dependencies: ["FleetStore", "FleetStoreSQLite", "FleetModel"]
+            dependencies: ["FleetStore", "FleetStoreSQLite", "FleetModel", "FleetTestSupport"]
         ),
         .testTarget(
             name: "WireFormatsTests",

@@ -1,12 +1,15 @@
 import FleetModel
 import FleetStore
 import FleetStoreSQLite
+import FleetTestSupport
 import Foundation
 
 /// The engines the contract suite runs against. Each test takes every engine as an argument, so an
-/// engine added here (PostgreSQL next) runs the whole suite.
+/// engine added here (PostgreSQL next) runs the whole suite. The in-memory engine's "second handle" is
+/// the same object (there is no second process to share it with).
 enum StoreEngine: String, CaseIterable, CustomStringConvertible, Sendable {
     case sqlite
+    case memory
 
     var description: String { rawValue }
 
@@ -21,6 +24,9 @@ enum StoreEngine: String, CaseIterable, CustomStringConvertible, Sendable {
             let first = try SQLiteFleetStore(path: path)
             let second = try SQLiteFleetStore(path: path, create: false)
             return (first, second, { try? FileManager.default.removeItem(at: directory) })
+        case .memory:
+            let store = InMemoryFleetStore()
+            return (store, store, {})
         }
     }
 }
