@@ -1,33 +1,23 @@
 import FleetModel
 import FleetReconciler
 import FleetStore
-import FleetStoreSQLite
 import FleetTestSupport
 import Foundation
 import PorterSandbox
 import Synchronization
 import Testing
 
-/// The controller against the in-memory fake backend: no sockets, no processes.
+/// The controller against the in-memory fake backend and store: no sockets, no processes, no files.
 @Suite("Controller on a fake backend")
 struct FakeBackendControllerTests {
-    /// A fresh store in a temporary directory.
+    /// A fresh in-memory store: these tests touch neither sockets nor files.
     struct Fixture {
-        let store: SQLiteFleetStore
-        let directory: URL
-
-        init() throws {
-            directory = FileManager.default.temporaryDirectory.appendingPathComponent("porter-fleet-fake-\(UUID().uuidString)")
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            store = try SQLiteFleetStore(path: directory.appendingPathComponent("fleet.db").path)
-        }
+        let store = InMemoryFleetStore()
 
         func apply(_ text: String) throws {
             let manifests = try ManifestParser.parse(text, file: "fleet.yaml").map { ($0, "fleet.yaml") }
             _ = try store.apply(manifests, sources: ["fleet.yaml"], prune: true, dryRun: false)
         }
-
-        func remove() { try? FileManager.default.removeItem(at: directory) }
     }
 
     static func set(_ name: String, replicas: Int, image: String = "python:3.12-slim") -> String {
@@ -35,8 +25,7 @@ struct FakeBackendControllerTests {
     }
 
     @Test func convergesAndThenOnlyLists() async throws {
-        let fixture = try Fixture()
-        defer { fixture.remove() }
+        let fixture = Fixture()
         try fixture.apply(Self.set("agent", replicas: 5))
         let backend = FakeSandboxBackend()
         let controller = FleetController(store: fixture.store, backend: backend)
@@ -52,8 +41,7 @@ struct FakeBackendControllerTests {
     }
 
     @Test func lostCreateAnswersAreSettledByNameNeverDuplicated() async throws {
-        let fixture = try Fixture()
-        defer { fixture.remove() }
+        let fixture = Fixture()
         try fixture.apply(Self.set("agent", replicas: 3))
         let dropping = Mutex(true)
         let backend = FakeSandboxBackend(faults: { call in call == .create && dropping.withLock { $0 } ? .dropAnswer : nil })
@@ -68,8 +56,7 @@ struct FakeBackendControllerTests {
 
     /// A controller whose lease expired and was taken over stops acting: time moves by hand, no sleeps.
     @Test func aControllerFencedOutCreatesNothing() async throws {
-        let fixture = try Fixture()
-        defer { fixture.remove() }
+        let fixture = Fixture()
         try fixture.apply(Self.set("agent", replicas: 2))
         let clock = ManualClock()
         let backend = FakeSandboxBackend(now: clock.now)
@@ -91,8 +78,7 @@ struct FakeBackendControllerTests {
     /// safety invariants hold, and once the faults stop the fleet converges.
     @Test(arguments: [UInt64(7), 11, 23, 99, 2026])
     func invariantsHoldUnderRandomFaults(seed: UInt64) async throws {
-        let fixture = try Fixture()
-        defer { fixture.remove() }
+        let fixture = Fixture()
         let random = SharedRandom(seed: seed)
         let faulty = Mutex(true)
         let clock = ManualClock()
