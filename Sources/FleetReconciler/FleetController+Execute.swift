@@ -53,6 +53,8 @@ extension FleetController {
             guard case .createSandbox(let logical, let generation, let actual, _, _, _) = action else { return nil }
             return CreateIntent(actualName: actual, kind: "sandbox", logicalName: logical, generation: generation, createdAt: now)
         }
+        // A pass that creates nothing reads and writes nothing here (the no-op pass stays list pages only).
+        guard !intents.isEmpty else { return true }
         do {
             try checkFencing()
             try store.recordIntents(intents)

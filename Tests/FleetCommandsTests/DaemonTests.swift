@@ -11,7 +11,6 @@ import Testing
 /// `porter-fleet run` as real processes against a real local Sandbox API and a real store file.
 @Suite("The controller daemon", .serialized)
 struct DaemonTests {
-    static var binary: URL { URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("porter-fleet") }
 
     struct Environment {
         let cli: CLIHarness
@@ -27,7 +26,7 @@ struct DaemonTests {
 
         func daemon(_ extra: [String] = [], resync: String = "1s", metrics: String = "off", logLevel: String = "error", stderr: Pipe? = nil) throws -> Process {
             let process = Process()
-            process.executableURL = DaemonTests.binary
+            process.executableURL = CLIHarness.binary
             process.arguments = ["run", "--db", cli.database, "--api-url", api.baseURL, "--resync", resync, "--metrics-listen", metrics, "--log-level", logLevel, "--lease", "3s"] + extra
             process.standardOutput = FileHandle.nullDevice
             process.standardError = stderr ?? FileHandle.nullDevice
@@ -70,7 +69,7 @@ struct DaemonTests {
     }
 
     @Test func twoDaemonsOnOneStoreOnlyOneActsAndTheOtherTakesOver() async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
+        try #require(FileManager.default.isExecutableFile(atPath: CLIHarness.binary.path))
         let env = try await Environment.start()
         defer { Task { await env.stop() } }
         #expect(await env.cli.run("apply", "-f", try env.cli.write("set.yaml", Self.set(3))).code == 0)
@@ -100,7 +99,7 @@ struct DaemonTests {
     }
 
     @Test func aDesiredStateChangeWakesTheDaemonAtOnceAndMetricsAreServed() async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
+        try #require(FileManager.default.isExecutableFile(atPath: CLIHarness.binary.path))
         let env = try await Environment.start()
         defer { Task { await env.stop() } }
         #expect(await env.cli.run("apply", "-f", try env.cli.write("set.yaml", Self.set(2))).code == 0)
@@ -133,7 +132,7 @@ struct DaemonTests {
     }
 
     @Test func aDaemonKilledMidPassRestartsAndConvergesWithoutDuplicates() async throws {
-        try #require(FileManager.default.isExecutableFile(atPath: Self.binary.path))
+        try #require(FileManager.default.isExecutableFile(atPath: CLIHarness.binary.path))
         let env = try await Environment.start()
         defer { Task { await env.stop() } }
         #expect(await env.cli.run("apply", "-f", try env.cli.write("set.yaml", Self.set(40))).code == 0)
@@ -159,7 +158,7 @@ struct DaemonTests {
 @Suite("porter-fleet up")
 struct UpCommandTests {
     @Test func upHostsTheLocalAPIKeepsTheFleetAndStopsCleanly() async throws {
-        let binary = DaemonTests.binary
+        let binary = CLIHarness.binary
         try #require(FileManager.default.isExecutableFile(atPath: binary.path))
         let cli = try CLIHarness()
         defer { cli.remove() }

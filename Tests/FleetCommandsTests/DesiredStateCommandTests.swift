@@ -178,7 +178,7 @@ struct DesiredStateCommandTests {
     }
 
     @Test func parallelApplyProcessesNeverLoseAnUpdate() async throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("porter-fleet")
+        let binary = CLIHarness.binary
         try #require(FileManager.default.isExecutableFile(atPath: binary.path), "swift build builds porter-fleet next to the tests")
         let cli = try CLIHarness()
         defer { cli.remove() }

@@ -29,6 +29,9 @@ struct FlagExtremesTests {
         (["exec", "api", "--timeout", "2562048h", "--", "true"], "--timeout"),
         (["local", "serve", "--grace-period", "9223372036854775807s"], "--grace-period"),
         (["local", "serve", "--simulated-start-delay", "2562048h"], "--simulated-start-delay"),
+        (["local", "serve", "--sandbox-user", "0"], "--sandbox-user"),
+        (["local", "serve", "--sandbox-user", "nobody"], "--sandbox-user"),
+        (["local", "serve", "--sandbox-user", "4294967296"], "--sandbox-user"),
     ]
 
     @Test(arguments: cases)

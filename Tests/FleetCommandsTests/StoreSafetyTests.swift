@@ -92,7 +92,7 @@ struct StoreSafetyTests {
     /// Root can write anything, so the read-only case runs the real binary as `nobody`.
     @Test(.enabled(if: geteuid() == 0 && FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"), "needs root and setpriv to act as another user"))
     func aReadOnlyStoreSaysSo() async throws {
-        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("porter-fleet")
+        let binary = CLIHarness.binary
         try #require(FileManager.default.isExecutableFile(atPath: binary.path))
         let cli = try CLIHarness()
         defer { cli.remove() }

@@ -5,7 +5,7 @@ import Synchronization
 
 /// An in-memory Sandbox API behind the ``SandboxBackend`` seam, for controller tests without sockets.
 ///
-/// Sandboxes are created `running` (or `queued` until ``advance()`` with `startsQueued`), names are
+/// Sandboxes are created `running`, names are
 /// never reused, and the fleet tag filters listings as the real API does. Scriptable: every call can
 /// be made to fail, and a create or terminate can take effect while its answer is lost (a dropped
 /// response), which is what makes idempotent creates necessary.
@@ -33,12 +33,10 @@ public final class FakeSandboxBackend: SandboxBackend {
 
     private let state = Mutex(State())
     private let faults: @Sendable (Call) -> Fault?
-    private let startsQueued: Bool
     private let now: @Sendable () -> Date
 
     /// A backend; `faults` decides per call whether it fails (nil: it works).
-    public init(startsQueued: Bool = false, now: @escaping @Sendable () -> Date = { Date() }, faults: @escaping @Sendable (Call) -> Fault? = { _ in nil }) {
-        self.startsQueued = startsQueued
+    public init(now: @escaping @Sendable () -> Date = { Date() }, faults: @escaping @Sendable (Call) -> Fault? = { _ in nil }) {
         self.now = now
         self.faults = faults
     }
@@ -56,16 +54,6 @@ public final class FakeSandboxBackend: SandboxBackend {
             let id = "seed-\(state.counter)"
             state.sandboxes[id] = ObservedSandbox(id: id, name: name, tags: tags, phase: phase, createdAt: now(), startedAt: now())
             state.order.append(id)
-        }
-    }
-
-    /// Moves every queued sandbox to running.
-    public func advance() {
-        state.withLock { state in
-            for (id, sandbox) in state.sandboxes where sandbox.phase == .queued {
-                state.sandboxes[id]?.phase = .running
-                state.sandboxes[id]?.startedAt = now()
-            }
         }
     }
 
@@ -119,10 +107,9 @@ public final class FakeSandboxBackend: SandboxBackend {
             }
             state.counter += 1
             let id = "sb-\(state.counter)"
-            let phase: SandboxPhase = startsQueued ? .queued : .running
             state.sandboxes[id] = ObservedSandbox(
-                id: id, name: name, tags: spec.tags?.additionalProperties ?? [:], phase: phase, image: spec.image ?? "",
-                volumeMounts: spec.volumeMounts?.additionalProperties ?? [:], createdAt: now(), startedAt: phase == .running ? now() : nil)
+                id: id, name: name, tags: spec.tags?.additionalProperties ?? [:], phase: .running, image: spec.image ?? "",
+                volumeMounts: spec.volumeMounts?.additionalProperties ?? [:], createdAt: now(), startedAt: now())
             state.order.append(id)
             return id
         }

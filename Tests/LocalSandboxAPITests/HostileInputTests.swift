@@ -1,7 +1,8 @@
 import Foundation
-import LocalSandboxAPI
 import PorterSandbox
 import Testing
+
+@testable import LocalSandboxAPI
 
 /// Requests an attacker would send: every answer is 2xx or 4xx, never a crash, a hang or a 500, and
 /// the server stays healthy afterwards.
@@ -162,7 +163,7 @@ struct HostileVolumeTests {
 
     @Test func bigFilesStreamAndRangesStopAtTheEnd() async throws {
         try await withVolume { api, volume, host in
-            let size = 3 * RegularFileChunk.size + 123
+            let size = 3 * RegularFile.chunkSize + 123
             let data = Data((0..<size).map { UInt8($0 % 251) })
             try data.write(to: host.appendingPathComponent("big.bin"))
             #expect(try await volume.readFile(path: "/big.bin").data == data)
@@ -170,11 +171,6 @@ struct HostileVolumeTests {
             #expect(tail.data == data.suffix(200) && tail.contentRange?.size == Int64(size))
         }
     }
-}
-
-/// The chunk size the files API streams with (64 KiB).
-enum RegularFileChunk {
-    static let size = 64 * 1024
 }
 
 /// Connections that send nothing are closed, so they cannot be held forever.

@@ -111,7 +111,7 @@ struct PrivateDataDirectoryTests {
         #expect(run.exitCode == 0 && run.stdout == "/workspace\n65534\n", "\(run.stdout) \(run.stderr)")
         #expect(try await volume.readFile(path: "/out").data == Data("ok\n".utf8))
         let peek = try await sandbox.exec(["ls", parent.path])
-        #expect(peek.exitCode != 0, "the private directory stays private")
+        #expect(peek.exitCode != 0, "the host's private directory does not exist inside the sandbox")
         await api.stopAndRemove()
     }
 }

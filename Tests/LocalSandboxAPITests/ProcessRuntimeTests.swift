@@ -6,8 +6,6 @@ import Testing
 
 @Suite("Local API: the process runtime end to end")
 struct ProcessRuntimeTests {
-    static let bubblewrapInstalled = FileManager.default.isExecutableFile(atPath: "/usr/bin/bwrap")
-
     @Test func execSeesEnvAndTheVolumeAtItsMountPath() async throws {
         try await withLocalAPI({ $0.runtime = .process }) { api in
             let volume = try await api.porter.volumes.create(name: "shared")
@@ -20,7 +18,7 @@ struct ProcessRuntimeTests {
             #expect(env.stdout == "test\n" && env.exitCode == 0)
             let failing = try await sandbox.exec(["sh", "-c", "echo bad >&2; exit 7"])
             #expect(failing.exitCode == 7 && failing.stderr == "bad\n")
-            if Self.bubblewrapInstalled {
+            if HostTools.bubblewrapInstalled {
                 let read = try await sandbox.exec(["cat", "/mnt/shared/greeting.txt"])
                 #expect(read.stdout == "from the volume")
                 let write = try await sandbox.exec(["sh", "-c", "echo written > /mnt/shared/out.txt && touch /etc/forbidden"])
@@ -76,7 +74,7 @@ struct ProcessRuntimeTests {
         }
         try await withLocalAPI({ $0.runtime = .process }) { api in
             let readiness = try await api.porter.readiness()
-            if Self.bubblewrapInstalled {
+            if HostTools.bubblewrapInstalled {
                 #expect(readiness.status.hasPrefix("ready (isolation: bubblewrap: new user, mount, pid, ipc, uts and cgroup namespaces"))
             } else {
                 #expect(readiness.status.contains("degraded isolation"))

@@ -17,9 +17,9 @@ struct LocalServeCommand: AsyncParsableCommand {
             once it accepts connections; SIGTERM or Ctrl-C stops it cleanly.
 
             --faults takes comma-separated key=value pairs: 5xx=RATE and 429=RATE answer that share of API \
-            requests with the error; latency=DURATION adds a random delay up to it; drop=RATE makes that \
+            requests with the error; latency=DURATION (at most 60s) adds a random delay up to it; drop=RATE makes that \
             share of creates, deletes, writes and moves take effect with no answer (the connection is reset); \
-            kill=RATE kills running sandboxes out of band at that rate per sandbox per second. Example: \
+            kill=RATE (at most 1000) kills running sandboxes out of band at that rate per sandbox per second. Example: \
             --faults 5xx=0.1,429=0.05,latency=20ms,drop=0.02,kill=0.01 --seed 7
             """
     )

@@ -157,9 +157,8 @@ struct VolumeFileSystem {
         let components = try Self.components(of: path)
         let display = Self.display(components)
         guard !components.isEmpty else { throw LocalAPIError.badRequest("path '/' is the volume root, not a file") }
-        let url = try resolve(components)
         let rootReal = root.resolvingSymlinksInPath().path
-        let real = url.resolvingSymlinksInPath().path
+        let real = components.reduce(root) { $0.appendingPathComponent($1) }.resolvingSymlinksInPath().path
         guard real == rootReal || real.hasPrefix(rootReal + "/") else {
             throw LocalAPIError.badRequest("path '\(display)' leads out of the volume through a symbolic link")
         }

@@ -47,6 +47,12 @@ struct CLIHarness {
 
     func remove() { try? FileManager.default.removeItem(at: directory) }
 
+    /// The `porter-fleet` executable that `swift build` puts next to the tests, for tests that need
+    /// real processes.
+    static var binary: URL {
+        URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("porter-fleet")
+    }
+
     /// A fixture's path.
     static func fixture(_ path: String) -> String {
         Bundle.module.url(forResource: "Fixtures", withExtension: nil)!.appendingPathComponent(path).path
