@@ -16,7 +16,7 @@ enum ActionOutcome: Sendable {
 extension FleetController {
     /// Runs the plan's actions: volumes first, in order; then sandbox actions with bounded concurrency.
     func execute(_ pass: inout ReconcilePass, result: inout ReconcileResult) async throws {
-        let now = clock()
+        let now = clock.now()
         var volumesChanged = false
         for action in pass.plan.actions where !action.isSandboxAction {
             let before = pass.changes.ownedVolumes.count
@@ -94,8 +94,7 @@ extension FleetController {
             return await create(action, logical: logical, generation: generation, actual: actual, spec: spec, hash: hash, reason: reason)
         case .terminateSandbox(let id, let actual, let logical, let reason):
             do {
-                try await checkFencing()
-                try await call { try await backend.terminateSandbox(id: id) }
+                try await mutate { try await backend.terminateSandbox(id: id) }
                 return .terminated(logicalName: logical, actualName: actual, reason: reason)
             } catch {
                 return .failed(ActionFailure(logicalName: logical, kind: action.kind, summary: action.summary, error: "\(error)"))
@@ -111,11 +110,10 @@ extension FleetController {
         _ action: PlannedAction, logical: String, generation: Int, actual: String, spec: SandboxSpec, hash: String, reason: CreateReason
     ) async -> ActionOutcome {
         do {
-            try await checkFencing()
-            let id = try await call { try await backend.createSandbox(spec) }
+            let id = try await mutate { try await backend.createSandbox(spec) }
             let record = ActualSandboxRecord(
                 id: id, name: actual, logicalName: logical, generation: generation, specHash: hash, phase: SandboxPhase.queued.rawValue,
-                createdAt: clock(), tracked: true)
+                createdAt: clock.now(), tracked: true)
             return .created(record, reason: reason)
         } catch let error as PorterError where error.kind == .conflict {
             guard let existing = try? await call({ try await backend.sandbox(named: actual) }) else {
@@ -176,7 +174,7 @@ extension FleetController {
     private func backOff(_ key: String) {
         let failures = (apiBackoff[key]?.failures ?? 0) + 1
         let delay = min(300, pow(2, Double(failures - 1))) * Double.random(in: 0.8...1.2)
-        apiBackoff[key] = (failures, clock().addingTimeInterval(delay))
+        apiBackoff[key] = (failures, clock.now().addingTimeInterval(delay))
     }
 
     func key(of logicalName: String) -> String { "sandbox/\(logicalName)" }
@@ -189,7 +187,7 @@ extension FleetController {
             case .createVolume(let logical, let actual):
                 try checkFencing()
                 try store.recordIntent(CreateIntent(actualName: actual, kind: "volume", logicalName: logical, generation: 0, createdAt: now))
-                let volume = try await call { try await backend.createVolume(name: actual) }
+                let volume = try await mutate { try await backend.createVolume(name: actual) }
                 pass.changes.ownedVolumes.append(
                     OwnedVolume(logicalName: logical, volumeID: volume.id, actualName: actual, adopted: false, deletionPolicy: policies[logical] ?? "retain", createdAt: now))
                 pass.changes.settledIntents.append(actual)
@@ -201,8 +199,7 @@ extension FleetController {
                 pass.event(.volume, logical, .normal, adopted ? .volumeAdopted : .volumeCreated,
                     adopted ? "adopted the existing volume \(actual) (\(id))" : "volume \(actual) (\(id)) was created by an earlier pass")
             case .deleteVolume(let logical, let id):
-                try checkFencing()
-                try await call { try await backend.deleteVolume(id: id) }
+                try await mutate { try await backend.deleteVolume(id: id) }
                 pass.changes.releasedVolumes.append(logical)
                 pass.event(.volume, logical, .normal, .volumeDeleted, "deleted volume \(id) (deletion_policy: delete)")
             case .releaseVolume(let logical, _):

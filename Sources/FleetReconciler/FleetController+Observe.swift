@@ -28,7 +28,7 @@ extension FleetController {
     /// (and volumes when the fleet has any), learns how tracked sandboxes that left the list ended,
     /// settles recorded creates by name, and plans.
     func observeAndPlan() async throws -> ReconcilePass {
-        let now = clock()
+        let now = clock.now()
         let desired = try loadDesired()
         let (state, history) = try loadReconcilerState()
         let live = try await call { try await backend.liveSandboxes(tags: [OwnershipTags.fleet: desired.fleetID]) }

@@ -12,8 +12,8 @@ public actor FleetController {
     let store: any FleetStore
     let backend: any SandboxBackend
     let options: ControllerOptions
-    /// The wall clock of everything the controller decides and records: passes, backoffs, the lease.
-    let clock: @Sendable () -> Date
+    /// The time of everything the controller decides and records: passes, backoffs, the lease, the rate limit.
+    let clock: any FleetClock
     let limiter: RateLimiter
     /// Per-resource backoff after API errors: 1 s doubling to 5 min, with jitter.
     var apiBackoff: [String: (failures: Int, until: Date)] = [:]
@@ -22,15 +22,15 @@ public actor FleetController {
     var cachedDesired: (revision: Int64, pruneAll: Bool, fleet: DesiredFleet)?
     var cachedState: (revision: Int64, state: ReconcilerState, history: [String: LogicalHistory])?
     /// The lease a daemon holds: checked before every mutating call.
-    var fencing: (holder: String, token: Int64)?
+    var fencing: Fencing?
 
     /// A controller for the fleet in `store`, acting through `backend`.
-    public init(store: any FleetStore, backend: any SandboxBackend, options: ControllerOptions = .init(), clock: @escaping @Sendable () -> Date = Date.init) {
+    public init(store: any FleetStore, backend: any SandboxBackend, options: ControllerOptions = .init(), clock: any FleetClock = SystemFleetClock()) {
         self.store = store
         self.backend = backend
         self.options = options
         self.clock = clock
-        self.limiter = RateLimiter(rate: options.queriesPerSecond, burst: options.burst)
+        self.limiter = RateLimiter(rate: options.queriesPerSecond, burst: options.burst, clock: clock)
     }
 
     /// What a pass would do now, changing nothing (no mutating call, no store write).
@@ -58,9 +58,9 @@ public actor FleetController {
         let observed = ContinuousClock.now
         try await execute(&pass, result: &result)
         let executed = ContinuousClock.now
-        let now = clock()
+        let now = clock.now()
         pass.finalizeStatuses(now: now, failedLogicalNames: Set(result.failed.compactMap(\.logicalName)))
-        try store.commit(pass.changes)
+        try store.commit(pass.changes, now: now)
         result.timings = .init(observe: Self.seconds(observed - started), execute: Self.seconds(executed - observed), record: Self.seconds(.now - executed))
         result.wroteStore = !pass.changes.isEmpty
         result.converged =
@@ -78,24 +78,53 @@ public actor FleetController {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
 
-    /// Makes every mutating call check that this lease is still current (docs/design-decisions.md, "The single-writer lease").
-    public func setFencing(holder: String, token: Int64) {
-        fencing = (holder, token)
+    /// Makes every mutating call check that this lease is still current, right before it is sent
+    /// (docs/design-decisions.md, "The single-writer lease"). With `leaseDuration`, the check also renews
+    /// the lease once a third of it has passed, so a long pass never outlives its lease.
+    public func setFencing(holder: String, token: Int64, leaseDuration: TimeInterval? = nil) {
+        fencing = Fencing(holder: holder, token: token, leaseDuration: leaseDuration, renewedAt: clock.now())
     }
 
-    /// Throws when the lease this controller acts under is no longer current.
+    /// When the lease was last renewed by a fencing check, if ever.
+    var lastLeaseRenewal: Date? { fencing?.renewedAt }
+
+    /// Throws ``LeaseLost`` when the lease this controller acts under is no longer current; renews it when due.
     func checkFencing() throws {
-        guard let fencing else { return }
-        guard try store.leaseIsCurrent(holder: fencing.holder, token: fencing.token, now: clock()) else {
+        guard var fencing else { return }
+        let now = clock.now()
+        if let duration = fencing.leaseDuration, now.timeIntervalSince(fencing.renewedAt) >= duration / 3 {
+            let renewed = try store.acquireLease(holder: fencing.holder, duration: duration, now: now)
+            guard renewed?.token == fencing.token else { throw LeaseLost(holder: fencing.holder, token: fencing.token) }
+            fencing.renewedAt = now
+            self.fencing = fencing
+        } else if try !store.leaseIsCurrent(holder: fencing.holder, token: fencing.token, now: now) {
             throw LeaseLost(holder: fencing.holder, token: fencing.token)
         }
     }
 
+    /// A read from the API: waits for the rate limiter, then calls.
     nonisolated func call<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
         try await limiter.acquire()
         callCount.withLock { $0 += 1 }
         return try await body()
     }
+
+    /// A mutating call: waits for the rate limiter, then checks the lease, then calls. The check comes
+    /// after the wait, so a controller that lost its lease while waiting sends nothing.
+    nonisolated func mutate<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        try await limiter.acquire()
+        try await checkFencing()
+        callCount.withLock { $0 += 1 }
+        return try await body()
+    }
+}
+
+/// The lease a controller acts under.
+struct Fencing {
+    var holder: String
+    var token: Int64
+    var leaseDuration: TimeInterval?
+    var renewedAt: Date
 }
 
 /// The single-writer lease was taken over: the controller stops acting.

@@ -5,7 +5,7 @@ import ServiceLifecycle
 
 /// The controller daemon: holds the single-writer lease, runs a pass every resync interval, at once
 /// when the desired state changes, and when a backoff ends; on graceful shutdown it finishes the pass
-/// in flight, releases the lease and returns.
+/// in flight, releases the lease and returns. It keeps time with the controller's ``FleetClock``.
 public struct FleetControllerService: Service {
     let store: any FleetStore
     let controller: FleetController
@@ -18,6 +18,8 @@ public struct FleetControllerService: Service {
     var renewEvery: TimeInterval { leaseDuration / 3 }
     /// Called after every pass (for progress output).
     let onPass: @Sendable (ReconcileResult) -> Void
+    /// How often the loop looks at the lease and the desired-state revision.
+    static let tick: Duration = .milliseconds(200)
 
     /// A daemon for `controller` on `store`.
     public init(
@@ -36,53 +38,79 @@ public struct FleetControllerService: Service {
         self.onPass = onPass
     }
 
-    public func run() async throws {
+    /// What the loop remembers from one tick to the next.
+    struct LoopState {
         var grant: LeaseGrant?
-        var lastRevision: Int64 = -1
-        var nextPass = ContinuousClock.now
         var lastRenewal = Date.distantPast
+        var lastRevision: Int64 = -1
+        var nextPass: Date
         var backoff = PassBackoff(base: .seconds(1), cap: .seconds(30))
+    }
+
+    public func run() async throws {
+        let clock = controller.clock
+        var state = LoopState(nextPass: clock.now())
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            let now = controller.clock()
-            if grant == nil || now.timeIntervalSince(lastRenewal) >= renewEvery {
-                let previous = grant
-                grant = try? store.acquireLease(holder: holder, duration: leaseDuration, now: now)
-                lastRenewal = now
-                if grant != nil, previous == nil {
-                    logger.notice("holding the fleet lease", metadata: ["token": "\(grant!.token)"])
-                    nextPass = .now
-                } else if grant == nil, previous != nil {
-                    logger.warning("lost the fleet lease; standing by")
-                } else if grant == nil, let other = try? store.leaseHolder() {
-                    logger.debug("standing by", metadata: ["holder": "\(other.holder)"])
-                }
-                metrics.setLeader(grant != nil)
+            holdLease(&state, now: clock.now())
+            if let grant = state.grant, passIsDue(&state, now: clock.now()) {
+                await runPass(grant: grant, state: &state)
             }
-            let revision = (try? store.revision()) ?? lastRevision
-            if revision != lastRevision { nextPass = .now }
-            if let grant, ContinuousClock.now >= nextPass {
-                lastRevision = revision
-                await controller.setFencing(holder: holder, token: grant.token)
-                let started = Date()
-                do {
-                    let result = try await controller.reconcileOnce()
-                    metrics.record(result, duration: Date().timeIntervalSince(started))
-                    onPass(result)
-                    backoff.succeeded()
-                    var wait = resync
-                    if let requeue = result.requeueAfter { wait = min(wait, max(.milliseconds(100), requeue)) }
-                    if !result.converged { wait = min(wait, .seconds(1)) }
-                    nextPass = .now + wait
-                } catch {
-                    metrics.recordError(duration: Date().timeIntervalSince(started))
-                    let pause = backoff.failed()
-                    logger.error("reconcile pass failed", metadata: ["error": "\(error)", "failures": "\(backoff.failures)", "retry_in": "\(pause)"])
-                    nextPass = .now + pause
-                }
-            }
-            try? await Task.sleep(for: .milliseconds(200))
+            try? await clock.sleep(for: Self.tick)
         }
-        if let grant { try? store.releaseLease(holder: holder, token: grant.token) }
+        if let grant = state.grant { try? store.releaseLease(holder: holder, token: grant.token) }
         logger.notice("controller stopped")
+    }
+
+    /// Takes or renews the lease when it is due, and says when leadership changes.
+    func holdLease(_ state: inout LoopState, now: Date) {
+        guard state.grant == nil || now.timeIntervalSince(state.lastRenewal) >= renewEvery else { return }
+        let previous = state.grant
+        state.grant = try? store.acquireLease(holder: holder, duration: leaseDuration, now: now)
+        state.lastRenewal = now
+        switch (previous, state.grant) {
+        case (nil, let grant?):
+            logger.notice("holding the fleet lease", metadata: ["token": "\(grant.token)"])
+            state.nextPass = now
+        case (_?, nil):
+            logger.warning("lost the fleet lease; standing by")
+        case (nil, nil):
+            if let other = try? store.leaseHolder(now: now) { logger.debug("standing by", metadata: ["holder": "\(other.holder)"]) }
+        case (_?, _?):
+            break
+        }
+        metrics.setLeader(state.grant != nil)
+    }
+
+    /// Whether a pass should run now: its time has come, or the desired state changed.
+    func passIsDue(_ state: inout LoopState, now: Date) -> Bool {
+        let revision = (try? store.revision()) ?? state.lastRevision
+        if revision != state.lastRevision {
+            state.lastRevision = revision
+            return true
+        }
+        return now >= state.nextPass
+    }
+
+    /// One pass under `grant`, then the time of the next: the resync, sooner when the pass asks to be
+    /// requeued or has not converged, later after a failure (backing off).
+    func runPass(grant: LeaseGrant, state: inout LoopState) async {
+        await controller.setFencing(holder: holder, token: grant.token, leaseDuration: leaseDuration)
+        let started = ContinuousClock.now
+        do {
+            let result = try await controller.reconcileOnce()
+            metrics.record(result, duration: (ContinuousClock.now - started).timeInterval)
+            onPass(result)
+            state.backoff.succeeded()
+            var wait = resync
+            if let requeue = result.requeueAfter { wait = min(wait, max(.milliseconds(100), requeue)) }
+            if !result.converged { wait = min(wait, .seconds(1)) }
+            state.nextPass = controller.clock.now().addingTimeInterval(wait.timeInterval)
+        } catch {
+            metrics.recordError(duration: (ContinuousClock.now - started).timeInterval)
+            let pause = state.backoff.failed()
+            logger.error("reconcile pass failed", metadata: ["error": "\(error)", "failures": "\(state.backoff.failures)", "retry_in": "\(pause)"])
+            state.nextPass = controller.clock.now().addingTimeInterval(pause.timeInterval)
+        }
+        state.lastRenewal = max(state.lastRenewal, await controller.lastLeaseRenewal ?? state.lastRenewal)
     }
 }

@@ -35,7 +35,7 @@ public struct InstrumentedBackend: SandboxBackend {
     }
 
     public func sandbox(named name: String) async throws -> ObservedSandbox? {
-        try await measure("GET", "/v1/sandbox/lookup") { try await base.sandbox(named: name) }
+        try await measure("GET", "/v1/sandbox") { try await base.sandbox(named: name) }
     }
 
     public func createSandbox(_ spec: SandboxSpec) async throws -> String {

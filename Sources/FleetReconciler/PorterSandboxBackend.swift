@@ -29,11 +29,15 @@ public struct PorterSandboxBackend: SandboxBackend {
         }
     }
 
+    /// One GET: the list filtered by name prefix, in every phase (a terminated sandbox keeps its name),
+    /// then the exact name. Further pages only when more names than a page start with this one.
     public func sandbox(named name: String) async throws -> ObservedSandbox? {
-        do {
-            return ObservedSandbox(try await porter.sandboxes.status(id: try await porter.sandboxes.lookup(name: name)))
-        } catch let error as PorterError where error.kind == .notFound {
-            return nil
+        var page = 1
+        while true {
+            let response = try await porter.sandboxes.listStatuses(phases: SandboxPhaseFilter.allCases, search: name, page: page)
+            if let match = response.sandboxes.first(where: { $0.name == name }) { return ObservedSandbox(match) }
+            guard response.pagination.hasNextPage, !response.sandboxes.isEmpty else { return nil }
+            page += 1
         }
     }
 

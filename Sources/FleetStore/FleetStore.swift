@@ -47,8 +47,9 @@ public protocol FleetStore: AnyObject, Sendable {
     func recordIntent(_ intent: CreateIntent) throws
     /// Records the creates of a pass before any is sent, in one transaction.
     func recordIntents(_ intents: [CreateIntent]) throws
-    /// Writes everything one pass changed, and applies the event retention policy.
-    func commit(_ changes: ReconcilerChanges) throws
+    /// Writes everything one pass changed, and applies the event retention policy as of `now` (the
+    /// controller's clock: events whose last occurrence is older than ``EventRetention/age`` go).
+    func commit(_ changes: ReconcilerChanges, now: Date) throws
     /// Events, oldest first, newer than `since`, at most `limit`.
     func events(since: Date?, limit: Int) throws -> [FleetEvent]
     /// The status of every logical sandbox, by name.

@@ -53,7 +53,7 @@ extension SQLiteFleetStore {
     }
 
     /// Writes one pass's changes in one transaction, folding repeated events and trimming old ones.
-    public func commit(_ changes: ReconcilerChanges) throws {
+    public func commit(_ changes: ReconcilerChanges, now: Date) throws {
         guard !changes.isEmpty else { return }
         try write { db in
             try Self.bumpReconcilerRevision(db)
@@ -86,7 +86,7 @@ extension SQLiteFleetStore {
                 }
             }
             if !changes.events.isEmpty {
-                let cutoff = Date().addingTimeInterval(-EventRetention.age)
+                let cutoff = now.addingTimeInterval(-EventRetention.age)
                 try db.execute(sql: "DELETE FROM event WHERE last_at < ?", arguments: [cutoff])
                 try db.execute(
                     sql: "DELETE FROM event WHERE id <= (SELECT id FROM event ORDER BY id DESC LIMIT 1 OFFSET ?)",

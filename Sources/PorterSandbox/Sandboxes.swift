@@ -121,9 +121,10 @@ public struct Sandboxes: Sendable {
 
     /// One page of statuses as the API sends them, without handles (for callers that list a lot).
     public func listStatuses(
-        tags: [String: String] = [:], phases: [SandboxPhaseFilter] = [], page: Int
+        tags: [String: String] = [:], phases: [SandboxPhaseFilter] = [], search: String? = nil, page: Int
     ) async throws -> Components.Schemas.ListResponse {
-        let query = Operations.ListSandboxes.Input.Query(tag: Self.tagQuery(tags), phase: phases.isEmpty ? nil : phases, page: Int64(page))
+        let query = Operations.ListSandboxes.Input.Query(
+            search: search, tag: Self.tagQuery(tags), phase: phases.isEmpty ? nil : phases, page: Int64(page))
         return try await PorterCall.perform { try await raw.listSandboxes(query: query).ok.body.json }
     }
 

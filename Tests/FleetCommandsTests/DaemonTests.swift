@@ -81,7 +81,7 @@ struct DaemonTests {
             if second.isRunning { second.terminate() }
         }
         _ = try await env.waitFor { $0 == ["w-0-g1", "w-1-g1", "w-2-g1"] }
-        try await Task.sleep(for: .seconds(2))
+        try await Task.sleep(for: .seconds(1))  // both daemons have passed at least once since (resync 1 s)
         #expect(try await env.live() == ["w-0-g1", "w-1-g1", "w-2-g1"], "no duplicate creates from the second daemon")
         let store = try SQLiteFleetStore(path: env.cli.database, create: false)
         let holder = try #require(try store.leaseHolder())
@@ -142,11 +142,11 @@ struct DaemonTests {
         slow.waitUntilExit()
         let partial = try await env.live()
         #expect(partial.count < 40, "killed mid-pass")
-        try await Task.sleep(for: .seconds(4))  // the dead daemon's lease expires (3 s)
+        // The restarted daemon stands by until the dead one's lease (3 s) expires, then finishes the work.
         let restarted = try env.daemon()
         defer { restarted.terminate() }
         let names = try await env.waitFor({ $0.count >= 40 }, seconds: 60)
-        try await Task.sleep(for: .seconds(2))
+        try await Task.sleep(for: .seconds(1))  // a late duplicate would show within a pass (resync 1 s)
         let final = try await env.live()
         #expect(final.count == 40, "exactly one live generation per logical name: \(final.count)")
         let logical = Set(final.map { String($0.split(separator: "-g").first ?? "") })

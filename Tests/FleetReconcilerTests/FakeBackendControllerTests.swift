@@ -60,7 +60,7 @@ struct FakeBackendControllerTests {
         try fixture.apply(Self.set("agent", replicas: 2))
         let clock = ManualClock()
         let backend = FakeSandboxBackend(now: clock.now)
-        let controller = FleetController(store: fixture.store, backend: backend, clock: clock.now)
+        let controller = FleetController(store: fixture.store, backend: backend, clock: clock)
         let grant = try #require(try fixture.store.acquireLease(holder: "a", duration: 15, now: clock.now()))
         await controller.setFencing(holder: "a", token: grant.token)
         clock.advance(by: 16)
@@ -92,7 +92,7 @@ struct FakeBackendControllerTests {
         backend.seed(name: "untagged-1", tags: [:])
         var replicas = 4
         try fixture.apply(Self.set("agent", replicas: replicas))
-        let controller = FleetController(store: fixture.store, backend: backend, clock: clock.now)
+        let controller = FleetController(store: fixture.store, backend: backend, clock: clock)
         for round in 0..<40 {
             clock.advance(by: 2)
             if random.chance(0.2) {
@@ -131,15 +131,4 @@ struct FakeBackendControllerTests {
             #expect(generations.count <= 2, "seed \(seed) round \(round): \(logical) has \(generations.count) live generations")
         }
     }
-}
-
-/// Time that moves only when told, shared by the controller and the fake backend.
-final class ManualClock: Sendable {
-    private let current = Mutex(Date(timeIntervalSince1970: 1_800_000_000))
-
-    /// Now, as far as the test is concerned.
-    @Sendable func now() -> Date { current.withLock { $0 } }
-
-    /// Moves time on.
-    func advance(by seconds: TimeInterval) { current.withLock { $0 = $0.addingTimeInterval(seconds) } }
 }

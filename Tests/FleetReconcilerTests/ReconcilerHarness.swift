@@ -10,9 +10,10 @@ import Synchronization
 @testable import FleetReconciler
 
 /// A clock the tests move forward (to get past backoffs) while everything else runs in real time.
-final class TestClock: Sendable {
+final class TestClock: FleetClock {
     private let offset = Mutex<TimeInterval>(0)
     func now() -> Date { Date().addingTimeInterval(offset.withLock { $0 }) }
+    func sleep(for duration: Duration) async throws { try await Task.sleep(for: duration) }
     func advance(by seconds: TimeInterval) { offset.withLock { $0 += seconds } }
 }
 
@@ -49,8 +50,7 @@ struct ReconcilerHarness {
         var options = ControllerOptions()
         options.logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         configure(&options)
-        let clock = clock
-        return FleetController(store: store, backend: PorterSandboxBackend(porter: porter), options: options, clock: { clock.now() })
+        return FleetController(store: store, backend: PorterSandboxBackend(porter: porter), options: options, clock: clock)
     }
 
     /// Applies manifest text as one file.

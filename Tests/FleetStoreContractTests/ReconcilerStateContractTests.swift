@@ -19,7 +19,7 @@ struct ReconcilerStateContractTests {
         let (store, other, cleanup) = try engine.makeStores()
         defer { cleanup() }
         let before = try store.reconcilerRevision()
-        try store.commit(ReconcilerChanges())
+        try store.commit(ReconcilerChanges(), now: Self.now)
         #expect(try store.reconcilerRevision() == before, "an empty commit writes nothing")
         try store.recordIntents([CreateIntent(actualName: "api-g1", kind: "sandbox", logicalName: "api", generation: 1, createdAt: Self.now)])
         #expect(try other.reconcilerState().intents.map(\.actualName) == ["api-g1"], "intents are durable before the create is sent")
@@ -29,7 +29,7 @@ struct ReconcilerStateContractTests {
         changes.statuses = [LogicalSandboxStatus(logicalName: "api", owner: "Sandbox/api", lastGeneration: 1, sync: .synced, health: .healthy, lastTransitionAt: Self.now)]
         changes.settledIntents = ["api-g1"]
         changes.ownedVolumes = [OwnedVolume(logicalName: "data", volumeID: "vol-1", actualName: "data", adopted: false, deletionPolicy: "retain", createdAt: Self.now)]
-        try store.commit(changes)
+        try store.commit(changes, now: Self.now)
         let state = try other.reconcilerState()
         #expect(state.trackedSandboxes.map(\.name) == ["api-g1"] && state.intents.isEmpty)
         #expect(state.statuses["api"]?.health == .healthy && state.statuses["api"]?.sync == .synced)
@@ -41,7 +41,7 @@ struct ReconcilerStateContractTests {
         ended.sandboxes = [Self.record("api-g1", generation: 1, tracked: false)]
         ended.removedStatuses = ["api"]
         ended.releasedVolumes = ["data"]
-        try store.commit(ended)
+        try store.commit(ended, now: Self.now)
         let after = try other.reconcilerState()
         #expect(after.trackedSandboxes.isEmpty && after.statuses.isEmpty && after.ownedVolumes.isEmpty)
         #expect(after.latestSandboxes["api"]?.tracked == false, "the last generation is remembered after it ends")
@@ -51,23 +51,27 @@ struct ReconcilerStateContractTests {
     func repeatedEventsFoldAndOldOnesGo(_ engine: StoreEngine) throws {
         let (store, _, cleanup) = try engine.makeStores()
         defer { cleanup() }
-        let now = Date()
+        let now = Self.now
         func event(_ reason: EventReason, _ message: String, at date: Date) -> ReconcilerChanges {
             var changes = ReconcilerChanges()
             changes.events = [FleetEvent(kind: .sandbox, name: "api", type: .warning, reason: reason, message: message, at: date)]
             return changes
         }
-        try store.commit(event(.apiError, "create failed", at: now.addingTimeInterval(-EventRetention.age - 60)))
-        try store.commit(event(.apiError, "create failed", at: now.addingTimeInterval(-10)))
-        try store.commit(event(.apiError, "create failed", at: now))
-        try store.commit(event(.nameConflict, "taken", at: now))
+        try store.commit(event(.apiError, "create failed", at: now.addingTimeInterval(-EventRetention.age - 60)), now: now)
+        try store.commit(event(.apiError, "create failed", at: now.addingTimeInterval(-10)), now: now)
+        try store.commit(event(.apiError, "create failed", at: now), now: now)
+        try store.commit(event(.nameConflict, "taken", at: now), now: now)
         let events = try store.events()
         #expect(events.map(\.reason) == [.apiError, .nameConflict])
         // The first was past the retention age when it was recorded, so it went at once.
         #expect(events.first?.count == 2 && abs(events.first?.lastAt.timeIntervalSince(now) ?? 1) < 0.01, "repeats fold into one, with a count")
-        try store.commit(event(.drift, "old", at: now.addingTimeInterval(-EventRetention.age - 3600)))
+        try store.commit(event(.drift, "old", at: now.addingTimeInterval(-EventRetention.age - 3600)), now: now)
         #expect(try store.events().contains { $0.reason == .drift } == false, "events past the retention age are removed")
         #expect(try store.events(since: now.addingTimeInterval(-1)).map(\.reason) == [.apiError, .nameConflict])
+        // Retention follows the clock the writer passes, not the machine's: a week later, today's events go.
+        let weekLater = now.addingTimeInterval(EventRetention.age + 1)
+        try store.commit(event(.created, "a week later", at: weekLater), now: weekLater)
+        #expect(try store.events().map(\.message) == ["a week later"])
     }
 }
 

@@ -132,7 +132,7 @@ public final class InMemoryFleetStore: FleetStore {
         }
     }
 
-    public func commit(_ changes: ReconcilerChanges) throws {
+    public func commit(_ changes: ReconcilerChanges, now: Date) throws {
         guard !changes.isEmpty else { return }
         state.withLock { state in
             state.reconcilerRevision += 1
@@ -144,7 +144,7 @@ public final class InMemoryFleetStore: FleetStore {
             for name in changes.releasedVolumes { state.ownedVolumes[name] = nil }
             for event in changes.events { Self.record(event, in: &state) }
             if !changes.events.isEmpty {
-                let cutoff = Date().addingTimeInterval(-EventRetention.age)
+                let cutoff = now.addingTimeInterval(-EventRetention.age)
                 state.events.removeAll { $0.lastAt < cutoff }
                 if state.events.count > EventRetention.rows { state.events.removeFirst(state.events.count - EventRetention.rows) }
             }

@@ -1,0 +1,147 @@
+import FleetModel
+import FleetReconciler
+import FleetStore
+import FleetTestSupport
+import Foundation
+import Logging
+import Testing
+
+/// The daemon loop on the in-memory store and the fake backend, with time moved by hand: lease
+/// expiry, take-over, wake-ups and fencing are tested without sleeping.
+@Suite("The controller daemon on a manual clock")
+struct ControllerServiceTests {
+    typealias Fixture = FakeBackendControllerTests.Fixture
+
+    static let quiet = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+
+    /// A daemon named `holder` with a 15 s lease and a 10 minute resync, running until cancelled.
+    static func start(_ fixture: Fixture, _ backend: FakeSandboxBackend, _ clock: ManualClock, holder: String, metrics: FleetMetrics = FleetMetrics())
+        -> Task<Void, any Error>
+    {
+        let controller = FleetController(store: fixture.store, backend: backend, clock: clock)
+        let service = FleetControllerService(
+            store: fixture.store, controller: controller, metrics: metrics, resync: .seconds(600), holder: holder, leaseDuration: 15, logger: quiet)
+        return Task { try await service.run() }
+    }
+
+    /// Moves the clock on by a second whenever something sleeps on it, until `work` finishes;
+    /// `eachStep` runs after every step.
+    static func drive<T: Sendable>(_ clock: ManualClock, until work: Task<T, any Error>, eachStep: @escaping @Sendable () throws -> Void = {}) async throws -> T {
+        let driver = Task {
+            while !Task.isCancelled {
+                if clock.sleeperCount > 0 {
+                    clock.advance(by: 1)
+                    try eachStep()
+                }
+                await Task.yield()
+            }
+        }
+        defer { driver.cancel() }
+        return try await work.value
+    }
+
+    @Test func aStandbyTakesOverWhenTheHoldersLeaseExpires() async throws {
+        let fixture = Fixture()
+        try fixture.apply(FakeBackendControllerTests.set("agent", replicas: 2))
+        let clock = ManualClock()
+        let backend = FakeSandboxBackend(now: clock.now)
+        let crashed = try #require(try fixture.store.acquireLease(holder: "crashed", duration: 15, now: clock.now()))
+        let metrics = FleetMetrics()
+        let standby = Self.start(fixture, backend, clock, holder: "standby", metrics: metrics)
+        try await clock.waitForSleepers()
+        for _ in 0..<14 {
+            clock.advance(by: 1)
+            try await clock.waitForSleepers()
+        }
+        #expect(backend.calls(.create) == 0, "nothing is done while another holder's lease runs")
+        #expect(metrics.render().contains("porter_fleet_leader 0"))
+        clock.advance(by: 1.5)
+        try await clock.waitForSleepers()
+        #expect(backend.calls(.create) == 2, "the standby acts as soon as the lease has expired")
+        let grant = try #require(try fixture.store.leaseHolder(now: clock.now()))
+        #expect(grant.holder == "standby" && grant.token > crashed.token, "with a larger fencing token")
+        #expect(metrics.render().contains("porter_fleet_leader 1"))
+        standby.cancel()
+        try await standby.value
+        #expect(try fixture.store.leaseHolder(now: clock.now()) == nil, "a stopped daemon gives the lease up")
+    }
+
+    @Test func aDesiredStateChangeWakesTheDaemonBeforeTheResync() async throws {
+        let fixture = Fixture()
+        try fixture.apply(FakeBackendControllerTests.set("agent", replicas: 1))
+        let clock = ManualClock()
+        let backend = FakeSandboxBackend(now: clock.now)
+        let daemon = Self.start(fixture, backend, clock, holder: "a")
+        defer { daemon.cancel() }
+        try await clock.waitForSleepers()
+        #expect(backend.calls(.create) == 1)
+        try fixture.apply(FakeBackendControllerTests.set("agent", replicas: 3))
+        clock.advance(by: 0.2)
+        try await clock.waitForSleepers()
+        #expect(backend.calls(.create) == 3, "one tick after the change, not at the 10 minute resync")
+    }
+
+    @Test func aDaemonThatLostItsLeaseStandsByAndActsNoMore() async throws {
+        let fixture = Fixture()
+        try fixture.apply(FakeBackendControllerTests.set("agent", replicas: 1))
+        let clock = ManualClock()
+        let backend = FakeSandboxBackend(now: clock.now)
+        let daemon = Self.start(fixture, backend, clock, holder: "a")
+        defer { daemon.cancel() }
+        try await clock.waitForSleepers()
+        let grant = try #require(try fixture.store.leaseHolder(now: clock.now()))
+        // Another controller takes the lease over (as after a pause longer than the lease).
+        try fixture.store.releaseLease(holder: "a", token: grant.token)
+        _ = try #require(try fixture.store.acquireLease(holder: "b", duration: 600, now: clock.now()))
+        try fixture.apply(FakeBackendControllerTests.set("agent", replicas: 4))
+        for _ in 0..<40 {
+            clock.advance(by: 1)
+            try await clock.waitForSleepers()
+        }
+        #expect(backend.calls(.create) == 1, "no create after the lease went to another holder")
+    }
+
+    /// The lease is checked after the rate limiter's wait, not before it: a controller that lost its
+    /// lease while waiting for a token sends nothing.
+    @Test func theFenceIsCheckedAfterTheRateLimitersWait() async throws {
+        let fixture = Fixture()
+        try fixture.apply(FakeBackendControllerTests.set("agent", replicas: 3))
+        let clock = ManualClock()
+        let backend = FakeSandboxBackend(now: clock.now)
+        var options = ControllerOptions()
+        options.queriesPerSecond = 1
+        options.burst = 1
+        let controller = FleetController(store: fixture.store, backend: backend, options: options, clock: clock)
+        let grant = try #require(try fixture.store.acquireLease(holder: "a", duration: 15, now: clock.now()))
+        await controller.setFencing(holder: "a", token: grant.token)
+        let pass = Task { try await controller.reconcileOnce() }
+        try await clock.waitForSleepers()  // the list took the only token; the creates wait for the next
+        try fixture.store.releaseLease(holder: "a", token: grant.token)
+        _ = try #require(try fixture.store.acquireLease(holder: "b", duration: 15, now: clock.now()))
+        let result = try await Self.drive(clock, until: pass)
+        #expect(backend.calls(.create) == 0, "no create was sent after the wait")
+        #expect(result.failed.contains { $0.error.contains("no longer held") })
+    }
+
+    /// A pass longer than the lease renews it as it goes, so a slow but healthy leader keeps it.
+    @Test func aLongPassRenewsTheLease() async throws {
+        let fixture = Fixture()
+        try fixture.apply(FakeBackendControllerTests.set("agent", replicas: 30))
+        let clock = ManualClock()
+        let backend = FakeSandboxBackend(now: clock.now)
+        var options = ControllerOptions()
+        options.queriesPerSecond = 1
+        options.burst = 1
+        let controller = FleetController(store: fixture.store, backend: backend, options: options, clock: clock)
+        let grant = try #require(try fixture.store.acquireLease(holder: "a", duration: 15, now: clock.now()))
+        await controller.setFencing(holder: "a", token: grant.token, leaseDuration: 15)
+        let pass = Task { try await controller.reconcileOnce() }
+        let store = fixture.store
+        let result = try await Self.drive(clock, until: pass) {
+            let taken = try store.acquireLease(holder: "b", duration: 15, now: clock.now())
+            #expect(taken == nil, "never free for another holder")
+        }
+        #expect(result.failed.isEmpty && backend.calls(.create) == 30, "30 s of creates under a 15 s lease")
+        #expect(clock.now().timeIntervalSince(Date(timeIntervalSince1970: 1_800_000_000)) >= 29)
+    }
+}
