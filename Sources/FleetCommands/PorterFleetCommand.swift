@@ -1,5 +1,6 @@
 import Foundation
 import ArgumentParser
+import FleetStore
 
 /// The `porter-fleet` command: a reconciling controller for fleets of Porter sandboxes.
 public struct PorterFleetCommand: AsyncParsableCommand {
@@ -45,6 +46,9 @@ public struct PorterFleetCommand: AsyncParsableCommand {
                 return exit.rawValue
             } catch let failure as CommandFailure {
                 for line in failure.lines { output.error(line) }
+                return 1
+            } catch let error as FleetStoreError {
+                for line in error.lines { output.error(line) }
                 return 1
             } catch {
                 let code = exitCode(for: error)

@@ -9,7 +9,7 @@ import Synchronization
 import Testing
 
 /// `porter-fleet run` as real processes against a real local Sandbox API and a real store file.
-@Suite("The controller daemon", .serialized)
+@Suite("The controller daemon")
 struct DaemonTests {
 
     struct Environment {

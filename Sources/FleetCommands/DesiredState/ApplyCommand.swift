@@ -40,7 +40,7 @@ struct ApplyCommand: AsyncParsableCommand {
         do {
             report = try fleetStore.apply(manifests, sources: sources, prune: prune, dryRun: dryRun)
         } catch let error as FleetStoreError {
-            throw CommandFailure(error.description.components(separatedBy: "\n"))
+            throw CommandFailure(error.lines)
         }
         ReportPrinter.print(report, format: output)
     }

@@ -53,7 +53,7 @@ struct DeleteCommand: AsyncParsableCommand {
                 report = try fleetStore.delete(kind: ResourceKind(word: words[0])!, names: Array(words.dropFirst()))
             }
         } catch let error as FleetStoreError {
-            throw CommandFailure(error.description.components(separatedBy: "\n"))
+            throw CommandFailure(error.lines)
         }
         ReportPrinter.print(report, format: output)
     }

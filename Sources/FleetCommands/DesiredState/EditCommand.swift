@@ -62,7 +62,7 @@ struct EditCommand: AsyncParsableCommand {
         do {
             report = try fleetStore.apply([(manifests[0], resource.source)], sources: [], prune: false, dryRun: false)
         } catch let error as FleetStoreError {
-            throw CommandFailure(error.description.components(separatedBy: "\n") + ["nothing changed; your edit is kept in \(file.path)"])
+            throw CommandFailure(error.lines + ["nothing changed; your edit is kept in \(file.path)"])
         }
         try? FileManager.default.removeItem(at: file)
         ReportPrinter.print(report, format: .text)

@@ -35,7 +35,7 @@ struct ScaleCommand: AsyncParsableCommand {
         do {
             report = try store.open(create: false).scale(set: name, replicas: replicas)
         } catch let error as FleetStoreError {
-            throw CommandFailure(error.description.components(separatedBy: "\n"))
+            throw CommandFailure(error.lines)
         }
         ReportPrinter.print(report, format: output)
     }

@@ -26,7 +26,7 @@ struct SettingsCommand: AsyncParsableCommand {
             do {
                 try fleetStore.setNamePrefix(namePrefix)
             } catch let error as FleetStoreError {
-                throw CommandFailure(error.description)
+                throw CommandFailure(error.lines)
             }
         }
         let settings = try fleetStore.settings()

@@ -52,7 +52,7 @@ struct UpCommand: AsyncParsableCommand {
         do {
             ReportPrinter.print(try fleetStore.apply(manifests, sources: sources, prune: prune, dryRun: false), format: .text)
         } catch let error as FleetStoreError {
-            throw CommandFailure(error.description.components(separatedBy: "\n"))
+            throw CommandFailure(error.lines)
         }
         var local: RunningLocalAPI?
         let porter: Porter

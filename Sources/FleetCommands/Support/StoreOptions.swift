@@ -31,7 +31,7 @@ struct StoreOptions: ParsableArguments {
             }
             store = try SQLiteFleetStore(path: path, create: create)
         } catch {
-            throw CommandFailure(error.description)
+            throw CommandFailure(error.lines)
         }
         if let fleet {
             try store.claim(fleetID: fleet)

@@ -98,18 +98,20 @@ extension LocalSandboxEngine {
     var runningCount: Int { sandboxes.values.reduce(0) { $0 + ($1.phase == .running ? 1 : 0) } }
 
     /// Stops every workload and records the live sandboxes of a runtime that does not survive a
-    /// restart as `failed` with reason `backend_lost`.
+    /// restart as `failed` with reason `backend_lost`. They are recorded first: an exit reported while
+    /// the workloads are being stopped (the engine runs other calls during the wait) finds them ended
+    /// already and is ignored, so a restart always reads `backend_lost`, never the signal's exit.
     func shutdown() async {
-        let stopped = await runtime.stopAll()
         if !runtime.survivesRestart {
             let now = clock()
-            for id in Set(stopped).union(sandboxes.values.filter(\.isLive).map(\.id)) {
+            for id in creationOrder {
                 guard var sandbox = sandboxes[id], sandbox.isLive else { continue }
                 sandbox.finish(.failed, reason: .backendLost, at: now)
                 sandboxes[id] = sandbox
                 dirtySandboxIDs.insert(id)
             }
         }
+        _ = await runtime.stopAll()
         flush()
     }
 }
