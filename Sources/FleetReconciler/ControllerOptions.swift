@@ -11,8 +11,9 @@ public struct ControllerOptions: Sendable {
     public var burst = 40
     /// Replacements in flight at most (nil: 25% of the desired sandboxes, at least 1).
     public var maxSurge: Int?
-    /// Prune even when the desired state is empty (lifts the empty-state guard for this run).
-    public var allowEmpty = false
+    /// Terminate sandboxes no longer desired even when they are most of the fleet (lifts the
+    /// ``PruneGuard`` for this run).
+    public var allowPrune = false
     /// Where the controller logs.
     public var logger = Logger(label: "porter-fleet.controller")
 

@@ -49,7 +49,7 @@ extension FleetController {
 
     /// The desired fleet, read again only when its revision (or the prune-all request) changed.
     private func loadDesired() throws -> DesiredFleet {
-        let pruneAll = try store.pruneAllRequestedRevision() != nil || options.allowEmpty
+        let pruneAll = try store.pruneAllRequestedRevision() != nil || options.allowPrune
         let revision = try store.revision()
         if let cached = cachedDesired, cached.revision == revision, cached.pruneAll == pruneAll { return cached.fleet }
         let desired = try DesiredFleet(resources: try store.resources(), settings: try store.settings(), pruneAllRequested: pruneAll)

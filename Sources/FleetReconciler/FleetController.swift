@@ -63,10 +63,7 @@ public actor FleetController {
         try store.commit(pass.changes, now: now)
         result.timings = .init(observe: Self.seconds(observed - started), execute: Self.seconds(executed - observed), record: Self.seconds(.now - executed))
         result.wroteStore = !pass.changes.isEmpty
-        result.converged =
-            pass.plan.actions.isEmpty && result.failed.isEmpty
-            && pass.plan.statuses.allSatisfy { $0.sync == .synced && $0.health.isSettled }
-            && !pass.plan.events.contains { $0.reason == .emptyDesiredState }
+        result.converged = pass.plan.isInSync && result.failed.isEmpty
         if let requeue = pass.plan.requeueAt {
             result.requeueAfter = .milliseconds(Int64(max(0, requeue.timeIntervalSince(now)) * 1000))
         }

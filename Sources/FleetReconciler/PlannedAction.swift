@@ -81,12 +81,26 @@ public struct Plan: Sendable, Equatable {
     public var events: [PlannedEvent] = []
     /// Logical sandboxes waiting for something, with the earliest time to look again.
     public var requeueAt: Date?
+    /// What the plan holds back on purpose, for people: terminations held by the prune guard, a volume
+    /// whose name is taken. A plan that holds anything back is not in sync.
+    public var held: [String] = []
 
     /// Creates an empty plan.
     public init() {}
 
     /// Whether nothing needs doing.
     public var isEmpty: Bool { actions.isEmpty }
+
+    /// What keeps the fleet from being in sync, one line each: every logical sandbox not synced and
+    /// settled (waiting on the surge limit, a backoff, a volume, its own start), then everything held.
+    public var waitingOn: [String] {
+        statuses.filter { !($0.sync == .synced && $0.health.isSettled) }.map { status in
+            "\(status.logicalName): \(status.health.rawValue)\(status.message.isEmpty ? "" : ", \(status.message)")"
+        } + held
+    }
+
+    /// In sync: nothing to do, every desired sandbox synced and healthy or completed, nothing held back.
+    public var isInSync: Bool { actions.isEmpty && waitingOn.isEmpty }
 }
 
 /// An event a plan records.

@@ -48,6 +48,7 @@ public enum Planner {
     public static func plan(_ input: PlannerInput) -> Plan {
         var plan = Plan()
         let volumeIDs = planVolumes(input, into: &plan)
+        reportIncompleteOwnership(input, into: &plan)
         var sandboxes = SandboxPlanning(input: input, volumeIDs: volumeIDs)
         for sandbox in input.desired.sandboxes { sandboxes.plan(sandbox, into: &plan) }
         planOrphans(input, liveByLogical: sandboxes.liveByLogical, into: &plan)
@@ -98,10 +99,9 @@ public enum Planner {
                     plan.actions.append(.adoptVolume(logicalName: volume.logicalName, volumeID: existing.id, actualName: actual, adopted: true))
                     ids[volume.logicalName] = existing.id
                 } else {
-                    plan.events.append(
-                        PlannedEvent(
-                            kind: .volume, name: volume.logicalName, type: .warning, reason: .volumeNameTaken,
-                            message: "a volume named \(actual) exists that porter-fleet did not create; set adopt: true to use it"))
+                    let message = "a volume named \(actual) exists that porter-fleet did not create; set adopt: true to use it"
+                    plan.events.append(PlannedEvent(kind: .volume, name: volume.logicalName, type: .warning, reason: .volumeNameTaken, message: message))
+                    plan.held.append("Volume/\(volume.logicalName): \(message)")
                 }
             } else {
                 plan.actions.append(.createVolume(logicalName: volume.logicalName, actualName: actual))
@@ -113,7 +113,14 @@ public enum Planner {
                 plan.actions.append(.releaseVolume(logicalName: owned.logicalName, volumeID: owned.volumeID))
                 continue
             }
-            if owned.deletionPolicy == DeletionPolicy.delete.rawValue {
+            if owned.adopted {
+                plan.actions.append(.releaseVolume(logicalName: owned.logicalName, volumeID: owned.volumeID))
+                plan.events.append(
+                    PlannedEvent(
+                        kind: .volume, name: owned.logicalName, type: owned.deletionPolicy == DeletionPolicy.delete.rawValue ? .warning : .normal,
+                        reason: .adoptedVolumeKept,
+                        message: "volume \(owned.actualName) (\(owned.volumeID)) existed before porter-fleet adopted it: it is forgotten, never deleted"))
+            } else if owned.deletionPolicy == DeletionPolicy.delete.rawValue {
                 if observed.attachedTo.isEmpty {
                     plan.actions.append(.deleteVolume(logicalName: owned.logicalName, volumeID: owned.volumeID))
                 }
@@ -128,23 +135,49 @@ public enum Planner {
         return ids
     }
 
-    /// Live sandboxes of this fleet whose logical name is no longer desired are terminated, unless the
-    /// desired state declares nothing at all and nobody asked for that (the empty-state guard; a set
-    /// scaled to zero, or a fleet of volumes only, is a declared wish and is carried out).
+    /// Live sandboxes of this fleet whose logical name is no longer desired are terminated, unless that
+    /// would prune most of the fleet (``PruneGuard``) and nobody asked for it.
     static func planOrphans(_ input: PlannerInput, liveByLogical: [String: [ObservedSandbox]], into plan: inout Plan) {
         let desiredNames = Set(input.desired.sandboxes.map(\.logicalName))
         let orphans = liveByLogical.filter { !desiredNames.contains($0.key) }.flatMap(\.value).sorted { $0.name < $1.name }
         guard !orphans.isEmpty else { return }
-        if input.desired.declaresNothing && !input.desired.pruneAllRequested {
-            plan.events.append(
-                PlannedEvent(
-                    kind: .fleet, name: input.desired.fleetID, type: .warning, reason: .emptyDesiredState,
-                    message: "the desired state is empty but \(orphans.count) sandboxes of this fleet are live; nothing is terminated (use 'porter-fleet delete --all' or --allow-empty to prune them)"))
+        let live = liveByLogical.values.reduce(0) { $0 + $1.count }
+        if PruneGuard.holds(terminating: orphans.count, ofLive: live), !input.desired.pruneAllRequested {
+            let message =
+                "\(orphans.count) of the fleet's \(live) live sandboxes are no longer desired; their terminations are held "
+                + "(apply the manifests that declare them, or prune on purpose with --allow-prune or 'porter-fleet delete --all')"
+            plan.events.append(PlannedEvent(kind: .fleet, name: input.desired.fleetID, type: .warning, reason: .pruneHeld, message: message))
+            plan.held.append(message)
             return
         }
         for orphan in orphans {
             plan.actions.append(
                 .terminateSandbox(id: orphan.id, actualName: orphan.name, logicalName: orphan.logicalName ?? "", reason: .noLongerDesired))
         }
+    }
+
+    /// Sandboxes with this fleet's tag but without a logical name or generation were not created by
+    /// porter-fleet: a warning each, and nothing else.
+    static func reportIncompleteOwnership(_ input: PlannerInput, into plan: inout Plan) {
+        let fleet = input.desired.fleetID
+        for sandbox in input.live where sandbox.fleet == fleet && !sandbox.isOwned(by: fleet) {
+            plan.events.append(
+                PlannedEvent(
+                    kind: .sandbox, name: sandbox.name, type: .warning, reason: .incompleteOwnership,
+                    message: "sandbox \(sandbox.name) (\(sandbox.id)) carries \(OwnershipTags.fleet)=\(fleet) but no \(OwnershipTags.name) or \(OwnershipTags.generation); porter-fleet did not create it and leaves it alone"))
+        }
+    }
+}
+
+/// The prune guard: a pass never terminates most of a fleet because its sandboxes are no longer
+/// desired (a manifest directory applied with --prune from the wrong place, a store restored from an old
+/// backup) unless asked to.
+public enum PruneGuard {
+    /// Below this many terminations the guard never holds.
+    public static let minimum = 5
+
+    /// Whether terminating `orphans` of `live` sandboxes is held: at least ``minimum`` and more than half.
+    public static func holds(terminating orphans: Int, ofLive live: Int) -> Bool {
+        orphans >= minimum && orphans * 2 > live
     }
 }

@@ -71,6 +71,12 @@ public struct ObservedSandbox: Sendable, Equatable {
     public private(set) var generation: Int?
     /// The spec hash in its `porter-fleet/spec-hash` tag.
     public private(set) var specHash: String?
+
+    /// Whether `fleet` owns this sandbox: its fleet tag, a logical name and a generation. A sandbox with
+    /// the fleet tag alone was not created by porter-fleet and is never terminated by it.
+    public func isOwned(by fleet: String) -> Bool {
+        self.fleet == fleet && logicalName?.isEmpty == false && generation != nil
+    }
 }
 
 /// A volume as the reconciler observes it.

@@ -21,7 +21,7 @@ struct SandboxPlanning {
     init(input: PlannerInput, volumeIDs: [String: String]) {
         self.input = input
         self.volumeIDs = volumeIDs
-        let live = Dictionary(grouping: input.live.filter { $0.fleet == input.desired.fleetID }) { $0.logicalName ?? "" }
+        let live = Dictionary(grouping: input.live.filter { $0.isOwned(by: input.desired.fleetID) }) { $0.logicalName ?? "" }
         liveByLogical = live
         surgeLimit = input.maxSurge ?? max(1, input.desired.sandboxes.count / 4)
         replacementsInFlight = input.desired.sandboxes.filter { (live[$0.logicalName]?.count ?? 0) > 1 }.count

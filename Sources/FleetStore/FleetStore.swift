@@ -19,8 +19,10 @@ public protocol FleetStore: AnyObject, Sendable {
     func pruneAllRequestedRevision() throws -> Int64?
     /// The desired resources, of one kind or all, by kind then name.
     func resources(kind: ResourceKind?) throws -> [DesiredResource]
-    /// Records the fleet id on first use; refuses a store that belongs to another fleet.
-    func claim(fleetID: String) throws
+    /// Records the fleet id on first use and returns the store's id: `fleetID` when given (refused when the
+    /// store already belongs to another fleet), else the recorded one, else a new ``FleetID/generate()``.
+    @discardableResult
+    func claim(fleetID: String?) throws -> String
     /// Sets the prefix of actual sandbox and volume names.
     func setNamePrefix(_ prefix: String) throws
     /// Applies manifests all-or-nothing; with `prune`, removes what the applied sources no longer declare;

@@ -226,7 +226,7 @@ public final class SQLiteFleetStore: FleetStore {
         let rows = try Row.fetchAll(db, sql: "SELECT key, value FROM fleet_setting")
         var values: [String: String] = [:]
         for row in rows { values[row["key"]] = row["value"] }
-        return FleetSettings(fleetID: values["fleet_id"] ?? "default", namePrefix: values["name_prefix"] ?? "")
+        return FleetSettings(fleetID: values["fleet_id"] ?? FleetID.legacyDefault, namePrefix: values["name_prefix"] ?? "")
     }
 
     /// The desired-state revision: it grows with every change, so the reconciler can watch it.
@@ -269,15 +269,20 @@ public final class SQLiteFleetStore: FleetStore {
     // MARK: Writing
 
     /// Records the fleet id on first use; refuses a store that belongs to another fleet.
-    public func claim(fleetID: String) throws {
-        try DesiredStateRules.validate(fleetID: fleetID)
-        try write { db in
+    @discardableResult
+    public func claim(fleetID: String?) throws -> String {
+        if let fleetID { try DesiredStateRules.validate(fleetID: fleetID) }
+        return try write { db in
             let stored = try String.fetchOne(db, sql: "SELECT value FROM fleet_setting WHERE key = 'fleet_id'")
             if let stored {
-                guard stored == fleetID else { throw FleetStoreError.fleetMismatch(path: self.path, stored: stored, requested: fleetID) }
-                return
+                guard fleetID == nil || stored == fleetID else {
+                    throw FleetStoreError.fleetMismatch(path: self.path, stored: stored, requested: fleetID ?? "")
+                }
+                return stored
             }
-            try db.execute(sql: "INSERT INTO fleet_setting (key, value) VALUES ('fleet_id', ?)", arguments: [fleetID])
+            let claimed = fleetID ?? FleetID.generate()
+            try db.execute(sql: "INSERT INTO fleet_setting (key, value) VALUES ('fleet_id', ?)", arguments: [claimed])
+            return claimed
         }
     }
 

@@ -34,9 +34,14 @@ struct DaemonTests {
             return process
         }
 
+        /// The store's fleet id (a new store gets a unique one at its first apply).
+        var fleetID: String {
+            get throws { try SQLiteFleetStore(path: cli.database, create: false).settings().fleetID }
+        }
+
         func live() async throws -> [String] {
             var names: [String] = []
-            for try await sandbox in porter.sandboxes.all(tags: ["porter-fleet/fleet": "default"], phases: [.queued, .creating, .running]) {
+            for try await sandbox in porter.sandboxes.all(tags: ["porter-fleet/fleet": try fleetID], phases: [.queued, .creating, .running]) {
                 names.append(sandbox.name ?? "")
             }
             return names.sorted()

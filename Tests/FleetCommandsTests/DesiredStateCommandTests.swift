@@ -75,7 +75,7 @@ struct DesiredStateCommandTests {
         #expect(await cli.run("get", "all", "-l", "tier=web").out.split(separator: "\n").dropFirst().map { $0.split(separator: " ")[1] } == ["api"])
         let json = try JSONSerialization.jsonObject(with: Data(await cli.run("get", "sets", "-o", "json").out.utf8)) as? [String: Any]
         let item = (json?["items"] as? [[String: Any]])?.first
-        #expect(json?["fleet"] as? String == "default" && json?["revision"] as? Int == 1)
+        #expect((json?["fleet"] as? String)?.hasPrefix("fleet-") == true && json?["revision"] as? Int == 1, "a new store gets a unique fleet id")
         #expect(item?["name"] as? String == "agent" && (item?["spec"] as? [String: Any])?["replicas"] as? Int == 3)
         #expect((item?["spec_hash"] as? String)?.count == 16)
         #expect((item?["status"] as? [String: Any])?.keys.sorted() == ["actual_name", "generation", "health", "phase", "sync"])
@@ -198,12 +198,32 @@ struct DesiredStateCommandTests {
         #expect(try store.revision() == 6)
     }
 
+    /// Two stores created with default settings get different fleet ids, so their controllers never
+    /// take each other's sandboxes for orphans; `--fleet` at creation chooses one; an id is kept.
+    @Test func everyNewStoreGetsItsOwnFleetID() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let manifest = try cli.write("a.yaml", sandboxManifest("a"))
+        let second = cli.directory.appendingPathComponent("second.db").path
+        let chosen = cli.directory.appendingPathComponent("chosen.db").path
+        #expect(await cli.run("apply", "-f", manifest).code == 0)
+        #expect(await cli.run(["apply", "--db", second, "-f", manifest]).code == 0)
+        #expect(await cli.run(["apply", "--db", chosen, "--fleet", "team-a", "-f", manifest]).code == 0)
+        let first = try SQLiteFleetStore(path: cli.database, create: false).settings().fleetID
+        let other = try SQLiteFleetStore(path: second, create: false).settings().fleetID
+        #expect(first.hasPrefix("fleet-") && other.hasPrefix("fleet-") && first != other)
+        #expect(try SQLiteFleetStore(path: chosen, create: false).settings().fleetID == "team-a")
+        #expect(await cli.run("get").code == 0)
+        #expect(try SQLiteFleetStore(path: cli.database, create: false).settings().fleetID == first, "the id is kept")
+        #expect(await cli.run("settings").out.contains("fleet: \(first)"))
+    }
+
     @Test func settingsShowAndSetTheNamePrefix() async throws {
         let cli = try CLIHarness()
         defer { cli.remove() }
         #expect(await cli.run("settings", "--name-prefix", "team-a-").out.contains("name prefix: team-a-"))
         let json = await cli.run("settings", "-o", "json").out
-        #expect(json.contains("\"fleet_id\" : \"default\"") && json.contains("\"name_prefix\" : \"team-a-\""))
+        #expect(json.contains("\"fleet_id\" : \"fleet-") && json.contains("\"name_prefix\" : \"team-a-\""), "a new store's unique id")
         let long = try cli.write("long.yaml", sandboxManifest(String(repeating: "a", count: 50)))
         let refused = await cli.run("apply", "-f", long)
         #expect(refused.code == 1 && refused.err.contains("at most 48"), "the prefix counts against the name length")

@@ -54,6 +54,24 @@ struct FakeBackendControllerTests {
         #expect(names == ["agent-0-g1", "agent-1-g1", "agent-2-g1"], "each create happened once, and was adopted: \(names)")
     }
 
+    /// Two stores created with default settings on one Sandbox API: each has its own fleet id, so
+    /// neither takes the other's sandboxes for orphans (both used to be `default`).
+    @Test func twoStoresWithDefaultSettingsLeaveEachOthersSandboxesAlone() async throws {
+        let backend = FakeSandboxBackend()
+        let (first, second) = (Fixture(), Fixture())
+        try first.store.claim(fleetID: nil)
+        try second.store.claim(fleetID: nil)
+        try first.apply(Self.set("agent", replicas: 6))
+        try second.apply(Self.set("worker", replicas: 1))
+        let controllers = [FleetController(store: first.store, backend: backend), FleetController(store: second.store, backend: backend)]
+        for _ in 0..<3 {
+            for controller in controllers { _ = try await controller.reconcileOnce() }
+        }
+        #expect(backend.calls(.terminate) == 0)
+        #expect(backend.allSandboxes.filter { !$0.phase.isTerminal }.count == 7)
+        #expect(try first.store.settings().fleetID != second.store.settings().fleetID)
+    }
+
     /// A controller whose lease expired and was taken over stops acting: time moves by hand, no sleeps.
     @Test func aControllerFencedOutCreatesNothing() async throws {
         let fixture = Fixture()

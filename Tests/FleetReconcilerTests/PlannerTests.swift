@@ -192,18 +192,39 @@ struct PlannerTests {
         #expect(plan.statuses.first?.health == .degraded && plan.statuses.first?.actualName == "api-g1")
     }
 
-    @Test func orphansAreTerminatedButOtherFleetsAndTheEmptyStateAreNot() {
+    @Test func orphansAreTerminatedButNeverAnotherFleetsOrAHalfTaggedOne() {
         let api = Self.desired("api")
+        var fleetTagOnly = Self.live("x", generation: 1, hash: "x")
+        fleetTagOnly.tags = ["porter-fleet/fleet": "default"]
+        fleetTagOnly.name = "stray"
         let live = [
             Self.live("api", generation: 1, hash: Self.hash(api)), Self.live("old", generation: 2, hash: "x"),
-            Self.live("theirs", generation: 1, hash: "x", fleet: "other"),
+            Self.live("theirs", generation: 1, hash: "x", fleet: "other"), fleetTagOnly,
         ]
         let plan = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: live, now: Self.now))
         #expect(Self.terminates(plan) == ["old-g2"])
-        let guarded = Planner.plan(PlannerInput(desired: Self.fleet([]), live: live, now: Self.now))
-        #expect(guarded.actions.isEmpty && guarded.events.map(\.reason.rawValue) == ["EmptyDesiredState"])
-        let allowed = Planner.plan(PlannerInput(desired: Self.fleet([], pruneAll: true), live: live, now: Self.now))
-        #expect(Set(Self.terminates(allowed)) == ["api-g1", "old-g2"], "never another fleet's")
+        let warning = plan.events.first { $0.reason == .incompleteOwnership }
+        #expect(warning?.name == "stray" && warning?.type == .warning, "named by its actual name, never an empty one")
+        let emptied = Planner.plan(PlannerInput(desired: Self.fleet([]), live: live, now: Self.now))
+        #expect(Set(Self.terminates(emptied)) == ["api-g1", "old-g2"], "2 sandboxes are below the guard's minimum; never another fleet's")
+    }
+
+    /// The prune guard holds terminations of sandboxes no longer desired when they are at least 5 and
+    /// more than half of the fleet's live sandboxes; `delete --all` or --allow-prune lifts it.
+    @Test func thePruneGuardHoldsOnlyWhenMostOfTheFleetWouldGo() {
+        let names = (0..<10).map { "a-\($0)" }
+        let live = names.map { Self.live($0, generation: 1, hash: Self.hash(Self.desired($0))) }
+        func plan(keeping kept: Int, pruneAll: Bool = false) -> Plan {
+            Planner.plan(PlannerInput(desired: Self.fleet(names.prefix(kept).map { Self.desired($0) }, pruneAll: pruneAll), live: live, now: Self.now))
+        }
+        let held = plan(keeping: 4)
+        #expect(held.actions.isEmpty && held.events.map(\.reason) == [.pruneHeld] && !held.isInSync, "6 of 10 would go")
+        #expect(held.held.first?.hasPrefix("6 of the fleet's 10 live sandboxes are no longer desired") == true)
+        #expect(Self.terminates(plan(keeping: 5)).count == 5, "exactly half is not most")
+        #expect(Self.terminates(plan(keeping: 6)).count == 4, "fewer than 5 are never held")
+        #expect(Self.terminates(plan(keeping: 0)).isEmpty, "nothing declared: the same rule holds all 10")
+        #expect(Self.terminates(plan(keeping: 0, pruneAll: true)).count == 10, "delete --all or --allow-prune lifts it")
+        #expect(plan(keeping: 10).isInSync)
     }
 
     @Test func generationsContinueAfterTheHighestSeen() {
@@ -235,24 +256,11 @@ struct PlannerTests {
         #expect(spec.volumeMounts?.additionalProperties == ["/data": "vol-1"], "logical names resolve to ids")
     }
 
-    /// The guard protects only against a desired state that declares nothing; volumes alone, or a set
-    /// scaled to zero, are wishes to carry out.
-    @Test func theEmptyStateGuardHoldsOnlyWhenNothingIsDeclared() throws {
-        let live = [Self.live("api", generation: 1, hash: "h")]
-        let volumesOnly = Planner.plan(PlannerInput(desired: Self.fleet([], volumes: [DesiredVolume(logicalName: "data")]), live: live, now: Self.now))
-        #expect(Self.terminates(volumesOnly) == ["api-g1"] && !volumesOnly.events.contains { $0.reason == .emptyDesiredState })
-        let set = try ManifestParser.parse("apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: api\nspec:\n  replicas: 0\n  template: {image: i}\n", file: "x")
-        let resources = try set.map { try DesiredResource($0, source: "x", revision: 1, createdAt: Self.now, updatedAt: Self.now) }
-        let scaledToZero = try DesiredFleet(resources: resources, settings: FleetSettings(fleetID: "default", namePrefix: ""), pruneAllRequested: false)
-        #expect(Self.terminates(Planner.plan(PlannerInput(desired: scaledToZero, live: live, now: Self.now))) == ["api-g1"])
-        let nothing = Planner.plan(PlannerInput(desired: Self.fleet([]), live: live, now: Self.now))
-        #expect(nothing.actions.isEmpty && nothing.events.map(\.reason) == [.emptyDesiredState])
-    }
-
     @Test func volumeNamesTakenByOthersAreNeverUsedUnlessAdopted() {
         let existing = ObservedVolume(id: "vol-x", name: "data", phase: .ready, attachedTo: [])
         let taken = Planner.plan(PlannerInput(desired: Self.fleet([], volumes: [DesiredVolume(logicalName: "data")]), live: [], volumes: [existing], now: Self.now))
         #expect(taken.actions.isEmpty && taken.events.map(\.reason.rawValue) == ["VolumeNameTaken"])
+        #expect(!taken.isInSync && taken.waitingOn == ["Volume/data: a volume named data exists that porter-fleet did not create; set adopt: true to use it"])
         let intended = Planner.plan(PlannerInput(
             desired: Self.fleet([], volumes: [DesiredVolume(logicalName: "data")]), live: [], volumes: [existing], volumeIntents: ["data"], now: Self.now))
         #expect(intended.actions == [.adoptVolume(logicalName: "data", volumeID: "vol-x", actualName: "data", adopted: false)])

@@ -72,10 +72,11 @@ struct DesiredStateContractTests {
         }
         #expect(spec.replicas == 5)
         #expect(throws: FleetStoreError.self) { try store.scale(set: "ghost", replicas: 1) }
-        #expect(try store.settings().fleetID == "default")
+        #expect(try store.settings().fleetID == FleetID.legacyDefault, "an unclaimed store reads as the legacy id")
         try store.claim(fleetID: "blue")
         #expect(try store.settings().fleetID == "blue")
         #expect(throws: FleetStoreError.self) { try store.claim(fleetID: "green") }
+        #expect(try store.claim(fleetID: nil) == "blue", "claiming without an id returns the recorded one")
         #expect(throws: FleetStoreError.self, "the prefix is part of every actual name") { try store.setNamePrefix("other-") }
         #expect(try store.integrityCheck() == "ok")
     }

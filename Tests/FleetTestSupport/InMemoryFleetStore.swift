@@ -52,17 +52,19 @@ public final class InMemoryFleetStore: FleetStore {
         state.withLock { $0.sortedResources.filter { kind == nil || $0.kind == kind } }
     }
 
-    public func claim(fleetID: String) throws {
-        try DesiredStateRules.validate(fleetID: fleetID)
-        try state.withLock { state in
+    @discardableResult
+    public func claim(fleetID: String?) throws -> String {
+        if let fleetID { try DesiredStateRules.validate(fleetID: fleetID) }
+        return try state.withLock { state in
             if state.fleetClaimed {
-                guard state.settings.fleetID == fleetID else {
-                    throw FleetStoreError.fleetMismatch(path: location, stored: state.settings.fleetID, requested: fleetID)
+                guard fleetID == nil || state.settings.fleetID == fleetID else {
+                    throw FleetStoreError.fleetMismatch(path: location, stored: state.settings.fleetID, requested: fleetID ?? "")
                 }
-                return
+                return state.settings.fleetID
             }
-            state.settings.fleetID = fleetID
+            state.settings.fleetID = fleetID ?? FleetID.generate()
             state.fleetClaimed = true
+            return state.settings.fleetID
         }
     }
 

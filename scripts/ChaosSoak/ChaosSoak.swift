@@ -58,6 +58,7 @@ struct ChaosSoak {
                 volume_mounts: {/data: kept}
             """.write(to: manifest, atomically: true, encoding: .utf8)
         try run(binary, ["apply", "--db", database, "-f", manifest.path])
+        let fleetID = try SQLiteFleetStore(path: database, create: false).settings().fleetID
         await server.stop()
 
         // Chaos: faults on, the daemon killed and restarted at random.
@@ -94,13 +95,13 @@ struct ChaosSoak {
         let started = Date()
         var live: [String: [String]] = [:]
         while Date().timeIntervalSince(started) < bound {
-            live = try await liveByLogical(porter)
+            live = try await liveByLogical(porter, fleet: fleetID)
             if live.count == replicas && live.values.allSatisfy({ $0.count == 1 }) { break }
             try await Task.sleep(for: .milliseconds(500))
         }
         let convergedIn = Date().timeIntervalSince(started)
         try await Task.sleep(for: .seconds(2))
-        live = try await liveByLogical(porter)
+        live = try await liveByLogical(porter, fleet: fleetID)
         daemon.process.terminate()
         daemon.process.waitUntilExit()
 
@@ -129,9 +130,9 @@ struct ChaosSoak {
         exit(failures.isEmpty ? 0 : 1)
     }
 
-    static func liveByLogical(_ porter: Porter) async throws -> [String: [String]] {
+    static func liveByLogical(_ porter: Porter, fleet: String) async throws -> [String: [String]] {
         var live: [String: [String]] = [:]
-        for try await sandbox in porter.sandboxes.all(tags: ["porter-fleet/fleet": "default"], phases: [.queued, .creating, .running]) {
+        for try await sandbox in porter.sandboxes.all(tags: ["porter-fleet/fleet": fleet], phases: [.queued, .creating, .running]) {
             live[sandbox.tags?["porter-fleet/name"] ?? "?", default: []].append(sandbox.name ?? "")
         }
         return live

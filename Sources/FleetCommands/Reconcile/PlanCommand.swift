@@ -7,7 +7,12 @@ struct PlanCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "plan",
         abstract: "Show what one reconcile pass would do and why (changes nothing).",
-        discussion: "Exit code 0 when the fleet is in sync, 2 when changes are pending, 1 on an error."
+        discussion: """
+            Exit code 0 when the fleet is in sync (nothing to do, every desired sandbox synced and healthy or \
+            completed, nothing held back), 2 when it is not, whatever the reason: changes pending, a rollout \
+            waiting on the surge limit or a backoff, terminations held by the prune guard, a name taken. \
+            1 on an error.
+            """
     )
 
     @OptionGroup var store: StoreOptions
@@ -25,11 +30,12 @@ struct PlanCommand: AsyncParsableCommand {
         case .json:
             out.line(JSONOutput.string(PlanOutput(plan)))
         case .text:
-            if plan.actions.isEmpty { out.line("in sync: nothing to do") }
+            if plan.isInSync { out.line("in sync: nothing to do") }
             for action in plan.actions { out.line(action.summary) }
+            for line in plan.waitingOn { out.line("waiting: \(line)") }
             for event in plan.events where event.type == .warning { out.line("warning: \(event.kind)/\(event.name): \(event.message)") }
         }
-        if !plan.actions.isEmpty { throw ExitCode(2) }
+        if !plan.isInSync { throw ExitCode(2) }
     }
 }
 
@@ -37,12 +43,14 @@ struct PlanCommand: AsyncParsableCommand {
 struct PlanOutput: Encodable {
     var inSync: Bool
     var actions: [String]
+    var waitingOn: [String]
     var statuses: [StatusItem]
     var warnings: [String]
 
     init(_ plan: Plan) {
-        inSync = plan.actions.isEmpty
+        inSync = plan.isInSync
         actions = plan.actions.map(\.summary)
+        waitingOn = plan.waitingOn
         statuses = plan.statuses.map(StatusItem.init)
         warnings = plan.events.filter { $0.type == .warning }.map { "\($0.kind)/\($0.name): \($0.message)" }
     }

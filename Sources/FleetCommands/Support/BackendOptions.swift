@@ -59,8 +59,10 @@ struct ControllerFlags: ParsableArguments {
     @Option(help: "Replacements in flight at most (default: 25% of the desired sandboxes, at least 1).")
     var maxSurge: Int?
 
-    @Flag(help: "Terminate every sandbox of the fleet even when the desired state is empty.")
-    var allowEmpty = false
+    @Flag(
+        name: [.customLong("allow-prune"), .customLong("allow-empty")],
+        help: "Terminate sandboxes no longer desired even when they are most of the fleet (lifts the prune guard; --allow-empty is the old name).")
+    var allowPrune = false
 
     /// The largest `--concurrency` and `--max-surge`: as many as a fleet may hold.
     static let maximumInFlight = 10_000
@@ -85,7 +87,7 @@ struct ControllerFlags: ParsableArguments {
         options.queriesPerSecond = qps
         options.burst = Int(qps * 2)
         options.maxSurge = maxSurge
-        options.allowEmpty = allowEmpty
+        options.allowPrune = allowPrune
         return options
     }
 }

@@ -8,7 +8,7 @@ struct StoreOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The desired-state store (default: $PORTER_FLEET_DB, else .porter-fleet/fleet.db).", valueName: "path"))
     var db: String?
 
-    @Option(help: ArgumentHelp("The fleet id; a store holds one fleet (default: the store's, else 'default').", valueName: "id"))
+    @Option(help: ArgumentHelp("The fleet id; a store holds one fleet (default: the store's; a new store gets a unique one).", valueName: "id"))
     var fleet: String?
 
     /// The default store, in the working directory.
@@ -33,10 +33,8 @@ struct StoreOptions: ParsableArguments {
         } catch {
             throw CommandFailure(error.lines)
         }
-        if let fleet {
+        if fleet != nil || create {
             try store.claim(fleetID: fleet)
-        } else if create {
-            try store.claim(fleetID: try store.settings().fleetID)
         }
         return store
     }

@@ -52,8 +52,18 @@ public enum EventReason: String, Sendable, Codable, CaseIterable {
     case volumeRetained = "VolumeRetained"
     /// A volume with the desired name exists that porter-fleet did not create.
     case volumeNameTaken = "VolumeNameTaken"
-    /// The desired state is empty while sandboxes of the fleet are live: nothing is pruned.
+    /// The desired state is empty while sandboxes of the fleet are live: nothing is pruned. Recorded by
+    /// earlier versions; the prune guard now records ``pruneHeld``.
     case emptyDesiredState = "EmptyDesiredState"
+    /// A pass would have terminated most of the fleet because it is no longer desired: those
+    /// terminations were held (the prune guard; `--allow-prune` lifts it).
+    case pruneHeld = "PruneHeld"
+    /// A sandbox carries this fleet's tag but no logical name or generation: it is not porter-fleet's to
+    /// manage, and is left alone.
+    case incompleteOwnership = "IncompleteOwnership"
+    /// A volume that existed before porter-fleet (adopted) is no longer desired: it is forgotten, never
+    /// deleted, whatever its deletion policy.
+    case adoptedVolumeKept = "AdoptedVolumeKept"
     /// An API call failed.
     case apiError = "APIError"
 }
