@@ -51,6 +51,7 @@ public actor FleetController {
 
     func pass(cleanupOnly: Bool) async throws -> ReconcileResult {
         callCount.withLock { $0 = 0 }
+        try renewLeaseIfDue()
         let started = ContinuousClock.now
         var pass = try await observeAndPlan()
         if cleanupOnly { pass.plan.actions = pass.plan.actions.filter(\.isCleanup) }
@@ -84,6 +85,13 @@ public actor FleetController {
 
     /// When the lease was last renewed by a fencing check, if ever.
     var lastLeaseRenewal: Date? { fencing?.renewedAt }
+
+    /// Renews the lease when a third of it has passed since the last renewal (a pass that finds nothing
+    /// to do otherwise reads nothing from the store for it); throws ``LeaseLost`` when it was taken over.
+    func renewLeaseIfDue() throws {
+        guard let fencing, let duration = fencing.leaseDuration, clock.now().timeIntervalSince(fencing.renewedAt) >= duration / 3 else { return }
+        try checkFencing()
+    }
 
     /// Throws ``LeaseLost`` when the lease this controller acts under is no longer current; renews it when due.
     func checkFencing() throws {

@@ -35,6 +35,17 @@ public struct DesiredResource: Sendable, Equatable, Codable {
         (try? JSONDecoder().decode([String: String].self, from: Data(tags.utf8))) ?? [:]
     }
 
+    /// The logical sandbox names this resource declares, located at its source file. Only sets are
+    /// decoded (for their replicas).
+    public func claim() throws -> LogicalNameClaim {
+        let location = SourceLocation(file: source, line: 0, column: 0)
+        switch kind {
+        case .sandbox: return LogicalNameClaim(reference: key, location: location, names: [name])
+        case .volume: return LogicalNameClaim(reference: key, location: location, names: [])
+        case .sandboxSet: return LogicalNameClaim(reference: key, location: location, names: LogicalNameClaim(try manifest()).names)
+        }
+    }
+
     /// The resource as a manifest.
     public func manifest() throws -> Manifest {
         try Manifest.stored(kind: kind, name: name, tags: tagMap, specJSON: Data(spec.utf8), source: source)

@@ -40,9 +40,12 @@ public enum DesiredStateRules {
         let prunedKeys = Set(pruned.map(\.key))
         let keptVolumes = Set(existing.filter { $0.kind == .volume && !prunedKeys.contains($0.key) }.map(\.name))
         var problems = ManifestSetValidation.problems(in: manifests.map(\.manifest), otherVolumes: keptVolumes, namePrefix: settings.namePrefix)
+        let remaining = existing.filter { !appliedKeys.contains($0.key) && !prunedKeys.contains($0.key) }
         problems += try danglingMounts(
-            remaining: existing.filter { !appliedKeys.contains($0.key) && !prunedKeys.contains($0.key) },
-            volumes: keptVolumes.union(manifests.filter { $0.manifest.kind == .volume }.map { $0.manifest.name }))
+            remaining: remaining, volumes: keptVolumes.union(manifests.filter { $0.manifest.kind == .volume }.map { $0.manifest.name }))
+        if problems.isEmpty {
+            problems += LogicalNameClaim.conflicts(changed: manifests.map { LogicalNameClaim($0.manifest) }, others: try remaining.map { try $0.claim() })
+        }
         guard problems.isEmpty else { throw FleetStoreError.invalid(problems) }
         var change = DesiredStateChange(report: ApplyReport(items: [], revision: current, dryRun: dryRun), bumpsRevision: false)
         for (manifest, source) in manifests {
@@ -113,7 +116,9 @@ public enum DesiredStateRules {
         spec.replicas = replicas
         manifest.spec = .sandboxSet(spec)
         let volumes = Set(existing.filter { $0.kind == .volume }.map(\.name))
-        let problems = ManifestSetValidation.problems(in: [manifest], otherVolumes: volumes, namePrefix: settings.namePrefix)
+        var problems = ManifestSetValidation.problems(in: [manifest], otherVolumes: volumes, namePrefix: settings.namePrefix)
+        problems += LogicalNameClaim.conflicts(
+            changed: [LogicalNameClaim(manifest)], others: try existing.filter { $0.key != row.key }.map { try $0.claim() })
         guard problems.isEmpty else { throw FleetStoreError.invalid(problems) }
         guard try manifest.specHash != row.specHash else {
             return DesiredStateChange(

@@ -106,3 +106,32 @@ struct EventsFollowTests {
         #expect(lines.contains { $0.contains("Failed") && $0.contains("while following") })
     }
 }
+
+/// One writer: a CLI pass takes the fleet lease, so it never acts while a daemon does.
+@Suite("The lease from the CLI")
+struct CommandLeaseTests {
+    @Test func aPassWhileAnotherControllerHoldsTheLeaseFailsFastNamingIt() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let api = try await cli.startLocalAPI()
+        #expect(await cli.run("apply", "-f", try cli.write("a.yaml", sandboxManifest("a"))).code == 0)
+        let store = try SQLiteFleetStore(path: cli.database, create: false)
+        let daemon = try #require(try store.acquireLease(holder: "build-7:4242", duration: 60, now: Date()))
+        for command in [["reconcile", "--once"], ["gc"]] {
+            let refused = await cli.run(command + ["--db", cli.database, "--api-url", api.baseURL])
+            #expect(refused.code == 1 && refused.err.contains("the fleet lease is held by build-7:4242"), "\(command): \(refused.err)")
+            #expect(refused.err.hasSuffix("\n") && refused.err.contains("--wait-for-lease"))
+        }
+        let porter = try Porter(baseURL: api.baseURL, environment: [:])
+        defer { Task { try? await porter.shutdown() } }
+        #expect(try await porter.sandboxes.list().sandboxes.isEmpty, "nothing was created by the refused pass")
+
+        try store.releaseLease(holder: "build-7:4242", token: daemon.token)
+        _ = try #require(try store.acquireLease(holder: "build-7:4242", duration: 1, now: Date()))
+        let waited = await cli.run("reconcile", "--once", "--wait-for-lease", "--api-url", api.baseURL)
+        #expect(waited.code == 0 && waited.err.contains("waiting for the fleet lease, held by build-7:4242"), "\(waited.err)")
+        #expect(try await porter.sandboxes.list().sandboxes.map(\.name) == ["a-g1"])
+        #expect(try store.leaseHolder() == nil, "the command gave the lease up")
+        await api.stop()
+    }
+}

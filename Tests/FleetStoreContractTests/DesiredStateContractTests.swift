@@ -23,6 +23,33 @@ struct DesiredStateContractTests {
         #expect(try store.resources().map(\.name) == ["api"] && store.revision() == 2, "a dry run writes nothing")
     }
 
+    /// A set and a sandbox that expand to one logical name would replace each other's generation on
+    /// every pass: refused by apply (in one apply or across two) and by scale, naming both places.
+    @Test(arguments: StoreEngine.allCases)
+    func twoResourcesNeverDeclareOneLogicalName(_ engine: StoreEngine) throws {
+        let (store, _, cleanup) = try engine.makeStores()
+        defer { cleanup() }
+        let set = "apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: worker\nspec:\n  replicas: 2\n  template: {image: i}\n"
+        let together = try manifests(set + "---\n" + sandbox("worker-1"), source: "fleet.yaml")
+        let refused = #expect(throws: FleetStoreError.self) { try store.apply(together, sources: ["fleet.yaml"], prune: false, dryRun: false) }
+        guard case .invalid(let errors) = refused else {
+            Issue.record("expected invalid, got \(String(describing: refused))")
+            return
+        }
+        #expect(errors.map(\.description) == [
+            "fleet.yaml:10:7: Sandbox/worker-1 and SandboxSet/worker (at fleet.yaml:3:7) both declare logical sandbox 'worker-1': every pass would replace one's sandbox with the other's; rename one"
+        ])
+        #expect(try store.resources().isEmpty && store.revision() == 0)
+        _ = try store.apply(try manifests(set, source: "sets.yaml"), sources: ["sets.yaml"], prune: false, dryRun: false)
+        #expect(throws: FleetStoreError.self, "across applies") {
+            try store.apply(try manifests(sandbox("worker-1"), source: "one.yaml"), sources: ["one.yaml"], prune: false, dryRun: false)
+        }
+        _ = try store.apply(try manifests(sandbox("worker-2"), source: "one.yaml"), sources: ["one.yaml"], prune: false, dryRun: false)
+        #expect(throws: FleetStoreError.self, "scaling the set onto worker-2") { try store.scale(set: "worker", replicas: 3) }
+        #expect(try store.scale(set: "worker", replicas: 1).items.map(\.action) == [.configured])
+        #expect(try store.resources().map(\.name).sorted() == ["worker", "worker-2"])
+    }
+
     @Test(arguments: StoreEngine.allCases)
     func applyIsAllOrNothing(_ engine: StoreEngine) throws {
         let (store, _, cleanup) = try engine.makeStores()

@@ -10,14 +10,16 @@ struct GCCommand: AsyncParsableCommand {
         discussion: """
             Runs only the cleaning actions a reconcile pass would take (never creates or replaces), with the same \
             safety rules: nothing without this fleet's ownership tags is touched, volumes are deleted only when \
-            porter-fleet created them and their manifest said deletion_policy: delete, and an empty desired state \
-            prunes nothing without --allow-empty or 'delete --all'.
+            porter-fleet created them and their manifest said deletion_policy: delete, and most of a fleet is never \
+            pruned without --allow-prune or 'delete --all'. Holds the fleet lease while it acts (fails at once \
+            while a controller holds it, unless --wait-for-lease).
             """
     )
 
     @OptionGroup var store: StoreOptions
     @OptionGroup var backend: BackendOptions
     @OptionGroup var flags: ControllerFlags
+    @OptionGroup var lease: LeaseOptions
 
     @Flag(help: "Show what would be collected, and change nothing.")
     var dryRun = false
@@ -37,7 +39,11 @@ struct GCCommand: AsyncParsableCommand {
             }
             return
         }
-        let result = try await backend.withController(store: fleetStore, flags: flags) { try await $0.collectGarbage() }
+        let result = try await backend.withController(store: fleetStore, flags: flags) { controller in
+            try await CommandLease.hold(fleetStore, for: controller, command: "gc", wait: lease.waitForLease) {
+                try await controller.collectGarbage()
+            }
+        }
         if output == .json {
             out.line(JSONOutput.string(["succeeded": result.succeeded.map(\.description), "failed": result.failed.map(\.description)]))
         } else {

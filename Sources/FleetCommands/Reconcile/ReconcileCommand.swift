@@ -17,6 +17,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var backend: BackendOptions
     @OptionGroup var flags: ControllerFlags
+    @OptionGroup var lease: LeaseOptions
 
     @Flag(help: "Run one pass (required; 'porter-fleet run' is the daemon).")
     var once = false
@@ -37,7 +38,11 @@ struct ReconcileCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fleetStore = try store.open(create: false)
-        try await backend.withController(store: fleetStore, flags: flags) { try await reconcile(with: $0) }
+        try await backend.withController(store: fleetStore, flags: flags) { controller in
+            try await CommandLease.hold(fleetStore, for: controller, command: "reconcile", wait: lease.waitForLease) {
+                try await reconcile(with: controller)
+            }
+        }
     }
 
     private func reconcile(with controller: FleetController) async throws {
