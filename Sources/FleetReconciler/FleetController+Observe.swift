@@ -14,9 +14,13 @@ extension FleetController {
         }
         for record in state.latestSandboxes.values where !record.tracked {
             if let phase = SandboxPhase(rawValue: record.phase), phase.isTerminal {
-                history[record.logicalName, default: LogicalHistory()].lastOutcome = LogicalHistory.Outcome(
+                let outcome = LogicalHistory.Outcome(
                     generation: record.generation, phase: phase, reason: record.terminationReason.flatMap(TerminationReason.init(rawValue:)),
-                    exitCode: record.exitCode)
+                    exitCode: record.exitCode, specHash: record.specHash)
+                history[record.logicalName, default: LogicalHistory()].lastOutcome = outcome
+                if let logical = history[record.logicalName], logical.failureCount > 0, logical.failingSpecHash == nil {
+                    history[record.logicalName]?.failingSpecHash = record.specHash
+                }
             }
             history[record.logicalName, default: LogicalHistory()].lastGeneration = max(
                 history[record.logicalName]?.lastGeneration ?? 0, record.generation)
@@ -71,16 +75,21 @@ extension FleetController {
     /// feeds its logical sandbox's history (failures, crash-loop backoff) and an event.
     private func settleEndedGenerations(_ pass: inout ReconcilePass) async throws {
         let liveIDs = Set(pass.live.map(\.id))
+        let liveGenerations = Dictionary(grouping: pass.live.compactMap { sandbox in sandbox.logicalName.map { ($0, sandbox.generation ?? 0) } }) { $0.0 }
+            .mapValues { $0.map(\.1).max() ?? 0 }
         let policies = Dictionary(pass.desired.sandboxes.map { ($0.logicalName, $0.template.effectiveRestartPolicy) }, uniquingKeysWith: { a, _ in a })
         for record in pass.state.trackedSandboxes.sorted(by: { $0.name < $1.name }) where !liveIDs.contains(record.id) {
             let observed = try await call { try await backend.sandbox(id: record.id) }
             let ended = record.ended(as: observed, now: pass.now)
             pass.changes.sandboxes.append(ended)
             let phase = observed?.phase ?? .terminated
-            let outcome = LogicalHistory.Outcome(generation: record.generation, phase: phase, reason: observed?.terminationReason, exitCode: observed?.exitCode)
+            let outcome = LogicalHistory.Outcome(
+                generation: record.generation, phase: phase, reason: observed?.terminationReason, exitCode: observed?.exitCode, specHash: record.specHash)
             var logical = pass.history[record.logicalName] ?? LogicalHistory()
             let before = logical.failureCount
-            logical.recordEnd(outcome, startedAt: ended.startedAt, finishedAt: ended.finishedAt ?? pass.now, restartAlways: policies[record.logicalName] == .always)
+            logical.recordEnd(
+                outcome, startedAt: ended.startedAt, finishedAt: ended.finishedAt ?? pass.now, policy: policies[record.logicalName] ?? .always,
+                supersededByLive: (liveGenerations[record.logicalName] ?? 0) > record.generation)
             pass.history[record.logicalName] = logical
             let detail = [observed?.exitCode.map { "exit code \($0)" }, observed?.terminationReason.map { "reason \($0.rawValue)" }]
                 .compactMap { $0 }.joined(separator: ", ")

@@ -1,3 +1,4 @@
+import FleetModel
 import Foundation
 import PorterSandbox
 
@@ -6,10 +7,13 @@ import PorterSandbox
 public struct LogicalHistory: Sendable, Equatable {
     /// The highest generation ever created (or seen).
     public var lastGeneration: Int = 0
-    /// Consecutive failed or short-lived generations.
+    /// Consecutive generations of one spec that ended early (see ``recordEnd(_:startedAt:finishedAt:policy:supersededByLive:)``).
     public var failureCount: Int = 0
-    /// No new generation before this.
+    /// No new generation of ``failingSpecHash`` before this.
     public var backoffUntil: Date?
+    /// The spec hash the failures belong to: a backoff holds back that spec only, so fixing the spec
+    /// lifts it at once.
+    public var failingSpecHash: String?
     /// How the latest generation ended, when it has and nothing newer exists.
     public var lastOutcome: Outcome?
 
@@ -23,22 +27,47 @@ public struct LogicalHistory: Sendable, Equatable {
         public var reason: TerminationReason?
         /// Its exit code.
         public var exitCode: Int?
+        /// The spec hash it was created with.
+        public var specHash: String?
 
         /// Creates an outcome.
-        public init(generation: Int, phase: SandboxPhase, reason: TerminationReason? = nil, exitCode: Int? = nil) {
+        public init(generation: Int, phase: SandboxPhase, reason: TerminationReason? = nil, exitCode: Int? = nil, specHash: String? = nil) {
             self.generation = generation
             self.phase = phase
             self.reason = reason
             self.exitCode = exitCode
+            self.specHash = specHash
+        }
+
+        /// Whether this ending completes the run under `policy`: `never` takes any end as final,
+        /// `on_failure` a success or a deliberate termination, `always` nothing.
+        public func completes(under policy: RestartPolicy) -> Bool {
+            switch policy {
+            case .always: return false
+            case .never: return true
+            case .onFailure:
+                switch phase {
+                case .succeeded: return true
+                case .terminated: return !(reason == .backendLost || reason == .launchFailed)
+                default: return false
+                }
+            }
         }
     }
 
     /// Creates a history.
-    public init(lastGeneration: Int = 0, failureCount: Int = 0, backoffUntil: Date? = nil, lastOutcome: Outcome? = nil) {
+    public init(lastGeneration: Int = 0, failureCount: Int = 0, backoffUntil: Date? = nil, lastOutcome: Outcome? = nil, failingSpecHash: String? = nil) {
         self.lastGeneration = lastGeneration
         self.failureCount = failureCount
         self.backoffUntil = backoffUntil
         self.lastOutcome = lastOutcome
+        self.failingSpecHash = failingSpecHash ?? (failureCount > 0 ? lastOutcome?.specHash : nil)
+    }
+
+    /// Whether the backoff holds back a new generation of `specHash` at `now`.
+    public func holdsBack(_ specHash: String, at now: Date) -> Bool {
+        guard let backoffUntil, backoffUntil > now else { return false }
+        return failingSpecHash == nil || failingSpecHash == specHash
     }
 
     /// The first backoff, its ceiling, and how long a generation must run cleanly to reset it.
@@ -48,23 +77,31 @@ public struct LogicalHistory: Sendable, Equatable {
     /// Running this long clears the failure count; dying sooner counts as a failure.
     public static let cleanRunning: TimeInterval = 600
 
-    /// The backoff after `failures` consecutive failures: 10 s doubling up to 5 min.
+    /// The backoff after `failures` consecutive failures: none after the first (a sandbox that dies
+    /// once is replaced at once), then 10 s doubling up to 5 min.
     public static func backoff(afterFailures failures: Int) -> TimeInterval {
-        guard failures > 0 else { return 0 }
-        return min(maximumBackoff, initialBackoff * pow(2, Double(min(failures - 1, 20))))
+        guard failures > 1 else { return 0 }
+        return min(maximumBackoff, initialBackoff * pow(2, Double(min(failures - 2, 20))))
     }
 
-    /// Records that a generation ended. A `failed` phase, or a `succeeded` one after less than ten
-    /// minutes of running under `restart_policy: always`, counts as a failure and sets the backoff;
-    /// terminations (by anyone, or by TTL) do not.
-    public mutating func recordEnd(_ outcome: Outcome, startedAt: Date?, finishedAt: Date, restartAlways: Bool) {
+    /// Records that a generation ended. It counts as a failure unless its restart policy says the run is
+    /// complete, it had run ten minutes cleanly, or a newer generation of the same logical sandbox is live
+    /// (porter-fleet replaced it). Failures of a new spec start a new count.
+    public mutating func recordEnd(_ outcome: Outcome, startedAt: Date?, finishedAt: Date, policy: RestartPolicy, supersededByLive: Bool) {
         lastGeneration = max(lastGeneration, outcome.generation)
         if outcome.generation >= (lastOutcome?.generation ?? 0) { lastOutcome = outcome }
+        guard !supersededByLive, !outcome.completes(under: policy) else { return }
         let ranFor = startedAt.map { finishedAt.timeIntervalSince($0) } ?? 0
-        let failed = outcome.phase == .failed || (outcome.phase == .succeeded && restartAlways && ranFor < Self.cleanRunning)
-        guard failed else { return }
+        let otherSpec = failingSpecHash != nil && failingSpecHash != outcome.specHash
+        if ranFor >= Self.cleanRunning || otherSpec {
+            failureCount = 0
+            backoffUntil = nil
+        }
+        guard ranFor < Self.cleanRunning else { return }
+        failingSpecHash = outcome.specHash
         failureCount += 1
-        backoffUntil = finishedAt.addingTimeInterval(Self.backoff(afterFailures: failureCount))
+        let pause = Self.backoff(afterFailures: failureCount)
+        backoffUntil = pause > 0 ? finishedAt.addingTimeInterval(pause) : nil
     }
 
     /// Records a generation seen running: ten minutes of clean running clears the failure count.

@@ -55,21 +55,6 @@ public enum Planner {
         return plan
     }
 
-    /// Whether a finished generation means the run is over for this restart policy.
-    static func isFinished(_ outcome: LogicalHistory.Outcome, policy: RestartPolicy) -> Bool {
-        switch policy {
-        case .always: return false
-        case .never: return true
-        case .onFailure:
-            switch outcome.phase {
-            case .succeeded: return true
-            case .failed: return false
-            case .terminated: return !(outcome.reason == .backendLost || outcome.reason == .launchFailed)
-            default: return false
-            }
-        }
-    }
-
     /// Fields visible on a live sandbox that must match the desired request: image and mounts.
     static func visiblyDrifted(_ observed: ObservedSandbox, from base: SandboxSpec) -> Bool {
         if !observed.image.isEmpty, let image = base.image, observed.image != image { return true }

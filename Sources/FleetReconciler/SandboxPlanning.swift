@@ -87,16 +87,19 @@ struct SandboxPlanning {
     }
 
     /// Rules 1, 5 and 6: nothing live. Finished for its restart policy, backing off, or create the next.
+    /// The backoff holds only when the generation that just ended was of the failing spec: a healthy old
+    /// generation of a previous spec that died is replaced at once, even during a failed rollout.
     private func planWithoutGeneration(_ sandbox: DesiredSandbox, creator: Creator, status: inout LogicalSandboxStatus, into plan: inout Plan) {
         let history = input.history[sandbox.logicalName] ?? LogicalHistory()
         let policy = sandbox.template.effectiveRestartPolicy
-        if let outcome = history.lastOutcome, Planner.isFinished(outcome, policy: policy) {
+        let lastWasFailingSpec = history.lastOutcome.map { $0.specHash == nil || $0.specHash == creator.hash } ?? true
+        if let outcome = history.lastOutcome, outcome.completes(under: policy) {
             status.sync = .synced
             status.health = .completed
             status.phase = outcome.phase.rawValue
             status.generation = outcome.generation
             status.message = "generation \(outcome.generation) \(outcome.phase.rawValue); restart_policy \(policy.rawValue)"
-        } else if let until = history.backoffUntil, until > input.now {
+        } else if lastWasFailingSpec, history.holdsBack(creator.hash, at: input.now), let until = history.backoffUntil {
             status.health = .backoff
             status.message = "crash-loop backoff after \(history.failureCount) failures; next attempt at \(RFC3339DateTranscoder.format(until))"
             plan.requeueAt = min(plan.requeueAt ?? until, until)
@@ -144,8 +147,8 @@ struct SandboxPlanning {
     ) {
         let history = input.history[current.logicalName ?? ""] ?? LogicalHistory()
         let generation = current.generation ?? 0
-        if let outcome = history.lastOutcome, outcome.generation > generation, outcome.phase == .failed, let until = history.backoffUntil,
-            until > input.now
+        if let outcome = history.lastOutcome, outcome.generation > generation, history.holdsBack(hash, at: input.now),
+            let until = history.backoffUntil
         {
             status.health = .degraded
             status.message = "replacement generation \(outcome.generation) failed; generation \(generation) keeps running; next attempt at \(RFC3339DateTranscoder.format(until))"

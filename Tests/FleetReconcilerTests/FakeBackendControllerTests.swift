@@ -110,7 +110,9 @@ struct FakeBackendControllerTests {
         backend.seed(name: "untagged-1", tags: [:])
         var replicas = 4
         try fixture.apply(Self.set("agent", replicas: replicas))
-        let controller = FleetController(store: fixture.store, backend: backend, clock: clock)
+        var options = ControllerOptions()
+        options.allowPrune = true  // scale changes here are deliberate; the prune guard has its own tests
+        let controller = FleetController(store: fixture.store, backend: backend, options: options, clock: clock)
         for round in 0..<40 {
             clock.advance(by: 2)
             if random.chance(0.2) {

@@ -167,26 +167,80 @@ struct PlannerTests {
     }
 
     @Test func backoffTimings() {
-        #expect((1...7).map { LogicalHistory.backoff(afterFailures: $0) } == [10, 20, 40, 80, 160, 300, 300])
+        #expect((1...8).map { LogicalHistory.backoff(afterFailures: $0) } == [0, 10, 20, 40, 80, 160, 300, 300])
         var history = LogicalHistory()
         let start = Self.now
-        history.recordEnd(.init(generation: 1, phase: .failed, exitCode: 1), startedAt: start, finishedAt: start.addingTimeInterval(5), restartAlways: true)
-        #expect(history.failureCount == 1 && history.backoffUntil == start.addingTimeInterval(15))
-        history.recordEnd(.init(generation: 2, phase: .succeeded), startedAt: start, finishedAt: start.addingTimeInterval(30), restartAlways: true)
-        #expect(history.failureCount == 2, "dying within ten minutes counts")
-        history.recordEnd(.init(generation: 3, phase: .terminated, reason: .ttlExpired), startedAt: start, finishedAt: start.addingTimeInterval(40), restartAlways: true)
-        #expect(history.failureCount == 2, "terminations do not count")
-        history.recordRunning(generation: 4, startedAt: start, now: start.addingTimeInterval(599))
-        #expect(history.failureCount == 2)
-        history.recordRunning(generation: 4, startedAt: start, now: start.addingTimeInterval(600))
+        func end(_ generation: Int, _ phase: SandboxPhase, reason: TerminationReason? = nil, after seconds: TimeInterval, spec: String = "a",
+            policy: RestartPolicy = .always, superseded: Bool = false)
+        {
+            history.recordEnd(
+                .init(generation: generation, phase: phase, reason: reason, specHash: spec), startedAt: start,
+                finishedAt: start.addingTimeInterval(seconds), policy: policy, supersededByLive: superseded)
+        }
+        end(1, .failed, after: 5)
+        #expect(history.failureCount == 1 && history.backoffUntil == nil, "a sandbox that dies once is replaced at once")
+        end(2, .succeeded, after: 30)
+        #expect(history.failureCount == 2 && history.backoffUntil == start.addingTimeInterval(40), "a quick exit 0 under always counts")
+        end(3, .terminated, reason: .ttlExpired, after: 40)
+        #expect(history.failureCount == 3, "every ended generation counts under always")
+        end(4, .terminated, reason: .sdk, after: 41, superseded: true)
+        #expect(history.failureCount == 3, "a generation porter-fleet replaced does not")
+        end(5, .succeeded, after: 50, policy: .onFailure)
+        #expect(history.failureCount == 3, "a completed run does not")
+        end(6, .failed, after: 60, spec: "b")
+        #expect(history.failureCount == 1 && history.failingSpecHash == "b", "a new spec starts its own count")
+        history.recordRunning(generation: 7, startedAt: start, now: start.addingTimeInterval(599))
+        #expect(history.failureCount == 1)
+        history.recordRunning(generation: 7, startedAt: start, now: start.addingTimeInterval(600))
         #expect(history.failureCount == 0 && history.backoffUntil == nil, "ten minutes of clean running resets")
-        #expect(history.lastGeneration == 4)
+        end(7, .failed, after: 900, spec: "b")
+        #expect(history.failureCount == 0 && history.lastGeneration == 7, "dying after ten clean minutes is not a crash loop")
+    }
+
+    /// Under `restart_policy: always`, a replacement that exits 0 at once backs off like one that fails
+    /// (it used to be recreated every pass), and the old generation keeps running meanwhile.
+    @Test func aReplacementThatExitsAtOnceBacksOff() {
+        let api = Self.desired("api", Self.template("img:2"))
+        let hash = Self.hash(api)
+        let history = LogicalHistory(
+            lastGeneration: 3, failureCount: 2, backoffUntil: Self.now.addingTimeInterval(10),
+            lastOutcome: .init(generation: 3, phase: .succeeded, exitCode: 0, specHash: hash))
+        let plan = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [Self.live("api", generation: 1, hash: "old")], history: ["api": history], now: Self.now))
+        #expect(plan.actions.isEmpty && plan.statuses.first?.health == .degraded)
+        #expect(plan.requeueAt == Self.now.addingTimeInterval(10))
+    }
+
+    /// Fixing the spec lifts the backoff of the broken one at once.
+    @Test func aNewSpecIsNotHeldBackByTheOldOnesBackoff() {
+        let fixed = Self.desired("api", Self.template("img:fixed"))
+        let history = LogicalHistory(
+            lastGeneration: 18, failureCount: 18, backoffUntil: Self.now.addingTimeInterval(300),
+            lastOutcome: .init(generation: 18, phase: .failed, exitCode: 1, specHash: "broken"))
+        let plan = Planner.plan(PlannerInput(desired: Self.fleet([fixed]), live: [], history: ["api": history], now: Self.now))
+        #expect(Self.creates(plan) == ["api-g19"])
+    }
+
+    /// A failed rollout backs off the new spec only: when the healthy old generation dies meanwhile, it
+    /// is replaced at once instead of waiting out the rollout's backoff.
+    @Test func aDeadOldGenerationIsReplacedDuringAFailedRollout() {
+        let api = Self.desired("api", Self.template("img:2"))
+        let hash = Self.hash(api)
+        var history = LogicalHistory(
+            lastGeneration: 20, failureCount: 18, backoffUntil: Self.now.addingTimeInterval(300),
+            lastOutcome: .init(generation: 20, phase: .failed, exitCode: 1, specHash: hash))
+        history.recordEnd(
+            .init(generation: 1, phase: .failed, reason: .backendLost, specHash: "old"), startedAt: Self.now.addingTimeInterval(-86_400),
+            finishedAt: Self.now, policy: .always, supersededByLive: false)
+        history.lastOutcome = .init(generation: 1, phase: .failed, reason: .backendLost, specHash: "old")
+        let plan = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [], history: ["api": history], now: Self.now))
+        #expect(Self.creates(plan) == ["api-g21"], "\(plan.statuses.first?.message ?? "")")
     }
 
     @Test func replacementThatFailedLeavesTheOldOneRunning() {
         let api = Self.desired("api", Self.template("img:2"))
         let history = LogicalHistory(
-            lastGeneration: 2, failureCount: 1, backoffUntil: Self.now.addingTimeInterval(10), lastOutcome: .init(generation: 2, phase: .failed))
+            lastGeneration: 2, failureCount: 2, backoffUntil: Self.now.addingTimeInterval(10),
+            lastOutcome: .init(generation: 2, phase: .failed, specHash: Self.hash(api)))
         let plan = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [Self.live("api", generation: 1, hash: "old")], history: ["api": history], now: Self.now))
         #expect(plan.actions.isEmpty)
         #expect(plan.statuses.first?.health == .degraded && plan.statuses.first?.actualName == "api-g1")
