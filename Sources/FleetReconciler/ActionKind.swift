@@ -16,6 +16,8 @@ public enum ActionKind: String, Sendable, Equatable, CaseIterable {
     case deleteVolume = "delete_volume"
     /// A retained volume forgotten.
     case retainVolume = "retain_volume"
+    /// Drop the record of a volume that no longer exists.
+    case forgetVolume = "forget_volume"
     /// The creates of a pass recorded in the store before they are sent.
     case recordIntents = "record_intents"
 }

@@ -193,16 +193,23 @@ extension FleetController {
                 pass.changes.settledIntents.append(actual)
                 pass.event(.volume, logical, .normal, .volumeCreated, "created volume \(actual) (\(volume.id))")
             case .adoptVolume(let logical, let id, let actual, let adopted):
+                let retained = pass.state.ownedVolumes[logical].flatMap { $0.volumeID == id ? $0.retainedAt : nil } != nil
                 pass.changes.ownedVolumes.append(
                     OwnedVolume(logicalName: logical, volumeID: id, actualName: actual, adopted: adopted, deletionPolicy: policies[logical] ?? "retain", createdAt: now))
                 pass.changes.settledIntents.append(actual)
-                pass.event(.volume, logical, .normal, adopted ? .volumeAdopted : .volumeCreated,
-                    adopted ? "adopted the existing volume \(actual) (\(id))" : "volume \(actual) (\(id)) was created by an earlier pass")
+                pass.event(.volume, logical, .normal, adopted || retained ? .volumeAdopted : .volumeCreated,
+                    retained ? "volume \(actual) (\(id)), retained when it was no longer desired, is declared again and used again"
+                        : adopted ? "adopted the existing volume \(actual) (\(id))" : "volume \(actual) (\(id)) was created by an earlier pass")
             case .deleteVolume(let logical, let id):
                 try await mutate { try await backend.deleteVolume(id: id) }
                 pass.changes.releasedVolumes.append(logical)
                 pass.event(.volume, logical, .normal, .volumeDeleted, "deleted volume \(id) (deletion_policy: delete)")
-            case .releaseVolume(let logical, _):
+            case .retainVolume(let logical, _):
+                if var owned = pass.state.ownedVolumes[logical] {
+                    owned.retainedAt = now
+                    pass.changes.ownedVolumes.append(owned)
+                }
+            case .forgetVolume(let logical, _):
                 pass.changes.releasedVolumes.append(logical)
             default:
                 return

@@ -37,7 +37,8 @@ extension FleetController {
         let (state, history) = try loadReconcilerState()
         let live = try await call { try await backend.liveSandboxes(tags: [OwnershipTags.fleet: desired.fleetID]) }
             .filter { $0.fleet == desired.fleetID }
-        let volumes = desired.volumes.isEmpty && state.ownedVolumes.isEmpty ? [] : try await call { try await backend.volumes() }
+        let volumesMatter = !desired.volumes.isEmpty || state.ownedVolumes.values.contains { $0.retainedAt == nil }
+        let volumes = volumesMatter ? try await call { try await backend.volumes() } : []
         var pass = ReconcilePass(desired: desired, state: state, live: live, history: history, plan: Plan(), now: now)
         try await settleEndedGenerations(&pass)
         recordLiveGenerations(&pass)

@@ -11,8 +11,11 @@ public enum PlannedAction: Sendable, Equatable {
     case adoptVolume(logicalName: String, volumeID: String, actualName: String, adopted: Bool)
     /// Delete a volume we own whose `deletion_policy` is `delete` and that nothing live uses.
     case deleteVolume(logicalName: String, volumeID: String)
-    /// Forget a retained volume that is no longer desired.
-    case releaseVolume(logicalName: String, volumeID: String)
+    /// Keep a volume no longer desired (`retain`, or adopted), remembered as retained so that declaring
+    /// it again uses it again.
+    case retainVolume(logicalName: String, volumeID: String)
+    /// Drop the record of a volume that no longer exists in the API.
+    case forgetVolume(logicalName: String, volumeID: String)
     /// Create a generation of a logical sandbox.
     case createSandbox(logicalName: String, generation: Int, actualName: String, spec: SandboxSpec, specHash: String, reason: CreateReason)
     /// Terminate an actual sandbox of this fleet.
@@ -24,7 +27,8 @@ public enum PlannedAction: Sendable, Equatable {
         case .createVolume(let logical, let actual): "create volume \(actual) for Volume/\(logical)"
         case .adoptVolume(let logical, let id, let actual, let adopted): "\(adopted ? "adopt" : "record") volume \(actual) (\(id)) as Volume/\(logical)"
         case .deleteVolume(let logical, let id): "delete volume \(id) of Volume/\(logical)"
-        case .releaseVolume(let logical, let id): "retain volume \(id) of Volume/\(logical) and forget it"
+        case .retainVolume(let logical, let id): "retain volume \(id) of Volume/\(logical) (kept; used again if declared again)"
+        case .forgetVolume(let logical, let id): "forget volume \(id) of Volume/\(logical) (it no longer exists)"
         case .createSandbox(_, _, let actual, _, _, let reason): "create sandbox \(actual): \(reason)"
         case .terminateSandbox(_, let actual, _, let reason): "terminate sandbox \(actual): \(reason)"
         }
@@ -34,7 +38,7 @@ public enum PlannedAction: Sendable, Equatable {
     public var isCleanup: Bool {
         switch self {
         case .terminateSandbox(_, _, _, let reason): reason.isCleanup
-        case .deleteVolume, .releaseVolume: true
+        case .deleteVolume, .retainVolume, .forgetVolume: true
         default: false
         }
     }
@@ -50,7 +54,8 @@ public enum PlannedAction: Sendable, Equatable {
     /// The logical sandbox or volume it is for.
     public var logicalName: String {
         switch self {
-        case .createVolume(let logical, _), .adoptVolume(let logical, _, _, _), .deleteVolume(let logical, _), .releaseVolume(let logical, _),
+        case .createVolume(let logical, _), .adoptVolume(let logical, _, _, _), .deleteVolume(let logical, _), .retainVolume(let logical, _),
+            .forgetVolume(let logical, _),
             .createSandbox(let logical, _, _, _, _, _), .terminateSandbox(_, _, let logical, _):
             logical
         }
@@ -62,7 +67,8 @@ public enum PlannedAction: Sendable, Equatable {
         case .createVolume: .createVolume
         case .adoptVolume(_, _, _, let adopted): adopted ? .adoptVolume : .recordVolume
         case .deleteVolume: .deleteVolume
-        case .releaseVolume: .retainVolume
+        case .retainVolume: .retainVolume
+        case .forgetVolume: .forgetVolume
         case .createSandbox: .createSandbox
         case .terminateSandbox: .terminateSandbox
         }

@@ -47,7 +47,7 @@ public enum Planner {
     /// The plan for one pass: volumes first, then each logical sandbox by the rules, then orphans.
     public static func plan(_ input: PlannerInput) -> Plan {
         var plan = Plan()
-        let volumeIDs = planVolumes(input, into: &plan)
+        let volumeIDs = VolumePlanning(input: input).plan(into: &plan)
         reportIncompleteOwnership(input, into: &plan)
         var sandboxes = SandboxPlanning(input: input, volumeIDs: volumeIDs)
         for sandbox in input.desired.sandboxes { sandboxes.plan(sandbox, into: &plan) }
@@ -61,63 +61,6 @@ public enum Planner {
         let desiredMounts = base.volumeMounts?.additionalProperties ?? [:]
         if !observed.volumeMounts.isEmpty || !desiredMounts.isEmpty, observed.volumeMounts != desiredMounts { return true }
         return false
-    }
-
-    /// Volumes: create the desired ones before the sandboxes that mount them; delete or forget the ones
-    /// no longer desired. Returns the ids of desired volumes that exist, by logical name.
-    static func planVolumes(_ input: PlannerInput, into plan: inout Plan) -> [String: String] {
-        let desired = input.desired
-        let byName = Dictionary(input.volumes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
-        let byID = Dictionary(input.volumes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        var ids: [String: String] = [:]
-        for volume in desired.volumes {
-            let actual = desired.actualVolumeName(volume.logicalName)
-            if let owned = input.ownedVolumes[volume.logicalName], byID[owned.volumeID] != nil {
-                ids[volume.logicalName] = owned.volumeID
-            } else if let existing = byName[actual] {
-                if input.volumeIntents.contains(actual) || input.ownedVolumes[volume.logicalName]?.actualName == actual
-                    && input.ownedVolumes[volume.logicalName]?.volumeID == existing.id
-                {
-                    plan.actions.append(.adoptVolume(logicalName: volume.logicalName, volumeID: existing.id, actualName: actual, adopted: false))
-                    ids[volume.logicalName] = existing.id
-                } else if volume.spec.adopt == true {
-                    plan.actions.append(.adoptVolume(logicalName: volume.logicalName, volumeID: existing.id, actualName: actual, adopted: true))
-                    ids[volume.logicalName] = existing.id
-                } else {
-                    let message = "a volume named \(actual) exists that porter-fleet did not create; set adopt: true to use it"
-                    plan.events.append(PlannedEvent(kind: .volume, name: volume.logicalName, type: .warning, reason: .volumeNameTaken, message: message))
-                    plan.held.append("Volume/\(volume.logicalName): \(message)")
-                }
-            } else {
-                plan.actions.append(.createVolume(logicalName: volume.logicalName, actualName: actual))
-            }
-        }
-        let desiredNames = Set(desired.volumes.map(\.logicalName))
-        for owned in input.ownedVolumes.values.sorted(by: { $0.logicalName < $1.logicalName }) where !desiredNames.contains(owned.logicalName) {
-            guard let observed = byID[owned.volumeID] else {
-                plan.actions.append(.releaseVolume(logicalName: owned.logicalName, volumeID: owned.volumeID))
-                continue
-            }
-            if owned.adopted {
-                plan.actions.append(.releaseVolume(logicalName: owned.logicalName, volumeID: owned.volumeID))
-                plan.events.append(
-                    PlannedEvent(
-                        kind: .volume, name: owned.logicalName, type: owned.deletionPolicy == DeletionPolicy.delete.rawValue ? .warning : .normal,
-                        reason: .adoptedVolumeKept,
-                        message: "volume \(owned.actualName) (\(owned.volumeID)) existed before porter-fleet adopted it: it is forgotten, never deleted"))
-            } else if owned.deletionPolicy == DeletionPolicy.delete.rawValue {
-                if observed.attachedTo.isEmpty {
-                    plan.actions.append(.deleteVolume(logicalName: owned.logicalName, volumeID: owned.volumeID))
-                }
-            } else {
-                plan.actions.append(.releaseVolume(logicalName: owned.logicalName, volumeID: owned.volumeID))
-                plan.events.append(
-                    PlannedEvent(
-                        kind: .volume, name: owned.logicalName, reason: .volumeRetained,
-                        message: "volume \(owned.actualName) (\(owned.volumeID)) is no longer desired and is kept (deletion_policy: retain)"))
-            }
-        }
-        return ids
     }
 
     /// Live sandboxes of this fleet whose logical name is no longer desired are terminated, unless that

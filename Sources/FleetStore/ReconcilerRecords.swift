@@ -172,15 +172,21 @@ public struct OwnedVolume: Sendable, Equatable, Codable {
     public var deletionPolicy: String
     /// When it was recorded.
     public var createdAt: Date
+    /// When it was retained because it was no longer desired (nil while desired). A retained volume is
+    /// still porter-fleet's: declared again, it is used again.
+    public var retainedAt: Date?
 
     /// Creates a record.
-    public init(logicalName: String, volumeID: String, actualName: String, adopted: Bool, deletionPolicy: String, createdAt: Date) {
+    public init(
+        logicalName: String, volumeID: String, actualName: String, adopted: Bool, deletionPolicy: String, createdAt: Date, retainedAt: Date? = nil
+    ) {
         self.logicalName = logicalName
         self.volumeID = volumeID
         self.actualName = actualName
         self.adopted = adopted
         self.deletionPolicy = deletionPolicy
         self.createdAt = createdAt
+        self.retainedAt = retainedAt
     }
 
     enum CodingKeys: String, CodingKey {
@@ -190,6 +196,7 @@ public struct OwnedVolume: Sendable, Equatable, Codable {
         case adopted
         case deletionPolicy = "deletion_policy"
         case createdAt = "created_at"
+        case retainedAt = "retained_at"
     }
 }
 

@@ -85,7 +85,8 @@ public final class SQLiteFleetStore: FleetStore {
             let mode = try database.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
             if mode != "wal" { try database.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") } }
             if try database.read({ db in try !Self.migrator.hasCompletedMigrations(db) }) { try Self.migrator.migrate(database) }
-            if !marked {
+            let recorded = try database.read { db in try Int.fetchOne(db, sql: "PRAGMA user_version") ?? 0 }
+            if !marked || recorded < Self.schemaVersion {
                 try database.writeWithoutTransaction { db in
                     try db.execute(sql: "PRAGMA application_id = \(StoreFileCheck.applicationID)")
                     try db.execute(sql: "PRAGMA user_version = \(Self.schemaVersion)")
@@ -99,7 +100,7 @@ public final class SQLiteFleetStore: FleetStore {
     }
 
     /// The schema version recorded in `PRAGMA user_version`: the number of migrations.
-    static let schemaVersion = 2
+    static let schemaVersion = 3
 
     /// A readable error for a failure while opening or preparing the file.
     private static func openingError(_ error: any Error, path: String) -> FleetStoreError {
@@ -211,6 +212,9 @@ public final class SQLiteFleetStore: FleetStore {
                         token INTEGER NOT NULL
                     );
                     """)
+        }
+        migrator.registerMigration("v3: retained volumes") { db in
+            try db.execute(sql: "ALTER TABLE owned_volume ADD COLUMN retained_at DATETIME")
         }
         return migrator
     }

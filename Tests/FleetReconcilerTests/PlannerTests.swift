@@ -337,8 +337,34 @@ struct PlannerTests {
         ]
         let plan = Planner.plan(PlannerInput(desired: Self.fleet([]), live: [], volumes: observed, ownedVolumes: owned, now: Self.now))
         #expect(plan.actions == [
-            .deleteVolume(logicalName: "drop", volumeID: "v-drop"), .releaseVolume(logicalName: "keep", volumeID: "v-keep"),
+            .deleteVolume(logicalName: "drop", volumeID: "v-drop"), .retainVolume(logicalName: "keep", volumeID: "v-keep"),
         ])
         #expect(plan.events.map(\.reason.rawValue) == ["VolumeRetained"])
+    }
+
+    /// A volume that existed before porter-fleet and was adopted is never deleted, whatever its policy.
+    @Test func adoptedVolumesAreNeverDeleted() {
+        let observed = [ObservedVolume(id: "v-theirs", name: "theirs", phase: .ready, attachedTo: [])]
+        let owned = ["theirs": OwnedVolume(logicalName: "theirs", volumeID: "v-theirs", actualName: "theirs", adopted: true, deletionPolicy: "delete", createdAt: Self.now)]
+        let plan = Planner.plan(PlannerInput(desired: Self.fleet([]), live: [], volumes: observed, ownedVolumes: owned, now: Self.now))
+        #expect(plan.actions == [.retainVolume(logicalName: "theirs", volumeID: "v-theirs")])
+        #expect(plan.events.map(\.reason) == [.adoptedVolumeKept] && plan.events.first?.type == .warning)
+    }
+
+    /// A retained volume is remembered: nothing more happens to it while undesired, and declaring it
+    /// again uses it again instead of reporting its name as taken.
+    @Test func aRetainedVolumeDeclaredAgainIsUsedAgain() {
+        let observed = [ObservedVolume(id: "v-data", name: "data", phase: .ready, attachedTo: [])]
+        let retained = OwnedVolume(
+            logicalName: "data", volumeID: "v-data", actualName: "data", adopted: false, deletionPolicy: "retain", createdAt: Self.now,
+            retainedAt: Self.now)
+        let idle = Planner.plan(PlannerInput(desired: Self.fleet([]), live: [], volumes: observed, ownedVolumes: ["data": retained], now: Self.now))
+        #expect(idle.actions.isEmpty && idle.events.isEmpty, "retained once, then left alone")
+        let declared = Planner.plan(PlannerInput(
+            desired: Self.fleet([], volumes: [DesiredVolume(logicalName: "data")]), live: [], volumes: observed, ownedVolumes: ["data": retained], now: Self.now))
+        #expect(declared.actions == [.adoptVolume(logicalName: "data", volumeID: "v-data", actualName: "data", adopted: false)])
+        #expect(!declared.events.contains { $0.reason == .volumeNameTaken } && declared.isInSync == false)
+        let gone = Planner.plan(PlannerInput(desired: Self.fleet([]), live: [], volumes: [], ownedVolumes: ["data": retained], now: Self.now))
+        #expect(gone.actions == [.forgetVolume(logicalName: "data", volumeID: "v-data")], "a retained volume deleted by hand is forgotten")
     }
 }

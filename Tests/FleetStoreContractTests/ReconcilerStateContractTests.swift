@@ -34,6 +34,10 @@ struct ReconcilerStateContractTests {
         #expect(state.trackedSandboxes.map(\.name) == ["api-g1"] && state.intents.isEmpty)
         #expect(state.statuses["api"]?.health == .healthy && state.statuses["api"]?.sync == .synced)
         #expect(state.ownedVolumes["data"]?.volumeID == "vol-1" && state.latestSandboxes["api"]?.generation == 1)
+        var retained = ReconcilerChanges()
+        retained.ownedVolumes = [OwnedVolume(logicalName: "old", volumeID: "vol-0", actualName: "old", adopted: true, deletionPolicy: "delete", createdAt: Self.now, retainedAt: Self.now)]
+        try store.commit(retained, now: Self.now)
+        #expect(try other.reconcilerState().ownedVolumes["old"] == retained.ownedVolumes.first, "a retained volume is remembered as such")
         #expect(try other.reconcilerRevision() > before)
         #expect(try other.statuses().map(\.logicalName) == ["api"])
 
@@ -43,7 +47,7 @@ struct ReconcilerStateContractTests {
         ended.releasedVolumes = ["data"]
         try store.commit(ended, now: Self.now)
         let after = try other.reconcilerState()
-        #expect(after.trackedSandboxes.isEmpty && after.statuses.isEmpty && after.ownedVolumes.isEmpty)
+        #expect(after.trackedSandboxes.isEmpty && after.statuses.isEmpty && after.ownedVolumes.keys.sorted() == ["old"])
         #expect(after.latestSandboxes["api"]?.tracked == false, "the last generation is remembered after it ends")
     }
 

@@ -1,0 +1,90 @@
+import FleetModel
+import FleetStore
+import Foundation
+
+/// The volume rules of a plan (docs/reconcile-rules.md, "Volumes"): desired volumes are created before
+/// the sandboxes that mount them, or recognised as ours (created by an unfinished intent, retained
+/// earlier, or adopted with `adopt: true`); volumes no longer desired are deleted (`deletion_policy:
+/// delete`, created by porter-fleet, nothing attached) or retained and remembered, so that declaring one
+/// again uses it again. A volume porter-fleet did not create is never deleted.
+struct VolumePlanning {
+    let input: PlannerInput
+    let byName: [String: ObservedVolume]
+    let byID: [String: ObservedVolume]
+
+    init(input: PlannerInput) {
+        self.input = input
+        byName = Dictionary(input.volumes.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        byID = Dictionary(input.volumes.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+    }
+
+    /// Plans every volume; returns the ids of desired volumes that exist, by logical name.
+    func plan(into plan: inout Plan) -> [String: String] {
+        var ids: [String: String] = [:]
+        for volume in input.desired.volumes {
+            ids[volume.logicalName] = planDesired(volume, into: &plan)
+        }
+        let desiredNames = Set(input.desired.volumes.map(\.logicalName))
+        for owned in input.ownedVolumes.values.sorted(by: { $0.logicalName < $1.logicalName }) where !desiredNames.contains(owned.logicalName) {
+            planUndesired(owned, into: &plan)
+        }
+        return ids
+    }
+
+    /// A desired volume: its id when it exists and is ours (or becomes ours in this pass), else nil.
+    private func planDesired(_ volume: DesiredVolume, into plan: inout Plan) -> String? {
+        let logical = volume.logicalName
+        let actual = input.desired.actualVolumeName(logical)
+        let owned = input.ownedVolumes[logical]
+        if let owned, byID[owned.volumeID] != nil {
+            if owned.retainedAt != nil {
+                plan.actions.append(.adoptVolume(logicalName: logical, volumeID: owned.volumeID, actualName: owned.actualName, adopted: owned.adopted))
+            }
+            return owned.volumeID
+        }
+        guard let existing = byName[actual] else {
+            plan.actions.append(.createVolume(logicalName: logical, actualName: actual))
+            return nil
+        }
+        if input.volumeIntents.contains(actual) || (owned?.actualName == actual && owned?.volumeID == existing.id) {
+            plan.actions.append(.adoptVolume(logicalName: logical, volumeID: existing.id, actualName: actual, adopted: false))
+            return existing.id
+        }
+        if volume.spec.adopt == true {
+            plan.actions.append(.adoptVolume(logicalName: logical, volumeID: existing.id, actualName: actual, adopted: true))
+            return existing.id
+        }
+        let message = "a volume named \(actual) exists that porter-fleet did not create; set adopt: true to use it"
+        plan.events.append(PlannedEvent(kind: .volume, name: logical, type: .warning, reason: .volumeNameTaken, message: message))
+        plan.held.append("Volume/\(logical): \(message)")
+        return nil
+    }
+
+    /// An owned volume no longer desired: forgotten when it is gone, left alone once retained, else
+    /// deleted or retained by its policy (an adopted volume is always retained).
+    private func planUndesired(_ owned: OwnedVolume, into plan: inout Plan) {
+        guard let observed = byID[owned.volumeID] else {
+            plan.actions.append(.forgetVolume(logicalName: owned.logicalName, volumeID: owned.volumeID))
+            return
+        }
+        guard owned.retainedAt == nil else { return }
+        let deletes = owned.deletionPolicy == DeletionPolicy.delete.rawValue
+        if owned.adopted {
+            plan.actions.append(.retainVolume(logicalName: owned.logicalName, volumeID: owned.volumeID))
+            plan.events.append(
+                PlannedEvent(
+                    kind: .volume, name: owned.logicalName, type: deletes ? .warning : .normal, reason: .adoptedVolumeKept,
+                    message: "volume \(owned.actualName) (\(owned.volumeID)) existed before porter-fleet adopted it: it is kept, never deleted"))
+        } else if deletes {
+            if observed.attachedTo.isEmpty {
+                plan.actions.append(.deleteVolume(logicalName: owned.logicalName, volumeID: owned.volumeID))
+            }
+        } else {
+            plan.actions.append(.retainVolume(logicalName: owned.logicalName, volumeID: owned.volumeID))
+            plan.events.append(
+                PlannedEvent(
+                    kind: .volume, name: owned.logicalName, reason: .volumeRetained,
+                    message: "volume \(owned.actualName) (\(owned.volumeID)) is no longer desired and is kept (deletion_policy: retain); declaring it again uses it again"))
+        }
+    }
+}
