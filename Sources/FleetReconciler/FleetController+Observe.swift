@@ -42,6 +42,7 @@ extension FleetController {
         var pass = ReconcilePass(desired: desired, state: state, live: live, history: history, plan: Plan(), now: now)
         try await settleEndedGenerations(&pass)
         recordLiveGenerations(&pass)
+        try await recoverHistoryFromTheAPI(&pass)
         let (retryIntents, volumeIntents) = try await settleIntents(&pass)
         keepDeletionPoliciesCurrent(&pass)
         let input = PlannerInput(
@@ -138,6 +139,7 @@ extension FleetController {
     /// never happened. Returns the sandbox creates to retry, by logical name, and the volume creates pending.
     private func settleIntents(_ pass: inout ReconcilePass) async throws -> ([String: CreateIntent], Set<String>) {
         let liveNames = Set(pass.live.map(\.name))
+        let desiredNames = Set(pass.desired.sandboxes.map(\.logicalName))
         var retryIntents: [String: CreateIntent] = [:]
         var volumeIntents: Set<String> = []
         for intent in pass.state.intents {
@@ -149,8 +151,11 @@ extension FleetController {
                 pass.changes.settledIntents.append(intent.actualName)
                 pass.history[intent.logicalName, default: LogicalHistory()].lastGeneration = max(
                     pass.history[intent.logicalName]?.lastGeneration ?? 0, intent.generation)
-            } else {
+            } else if desiredNames.contains(intent.logicalName) {
                 retryIntents[intent.logicalName] = intent
+            } else {
+                // A create that never happened, for a name no longer desired: nothing to retry.
+                pass.changes.settledIntents.append(intent.actualName)
             }
         }
         return (retryIntents, volumeIntents)

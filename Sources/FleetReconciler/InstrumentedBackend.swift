@@ -30,6 +30,10 @@ public struct InstrumentedBackend: SandboxBackend {
         try await measure("GET", "/v1/sandbox") { try await base.liveSandboxes(tags: tags) }
     }
 
+    public func endedSandboxes(tags: [String: String]) async throws -> [ObservedSandbox] {
+        try await measure("GET", "/v1/sandbox") { try await base.endedSandboxes(tags: tags) }
+    }
+
     public func sandbox(id: String) async throws -> ObservedSandbox? {
         try await measure("GET", "/v1/sandbox/{id}") { try await base.sandbox(id: id) }
     }

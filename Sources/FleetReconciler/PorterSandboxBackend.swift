@@ -10,10 +10,18 @@ public struct PorterSandboxBackend: SandboxBackend {
     public init(porter: Porter) { self.porter = porter }
 
     public func liveSandboxes(tags: [String: String]) async throws -> [ObservedSandbox] {
+        try await sandboxes(tags: tags, phases: [.queued, .creating, .running])
+    }
+
+    public func endedSandboxes(tags: [String: String]) async throws -> [ObservedSandbox] {
+        try await sandboxes(tags: tags, phases: [.succeeded, .failed, .terminated])
+    }
+
+    private func sandboxes(tags: [String: String], phases: [SandboxPhaseFilter]) async throws -> [ObservedSandbox] {
         var result: [ObservedSandbox] = []
         var page = 1
         while true {
-            let response = try await porter.sandboxes.listStatuses(tags: tags, phases: [.queued, .creating, .running], page: page)
+            let response = try await porter.sandboxes.listStatuses(tags: tags, phases: phases, page: page)
             result.reserveCapacity(result.count + response.sandboxes.count)
             for status in response.sandboxes { result.append(ObservedSandbox(status)) }
             guard response.pagination.hasNextPage, !response.sandboxes.isEmpty else { return result }

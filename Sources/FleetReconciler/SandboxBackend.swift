@@ -104,6 +104,9 @@ public struct ObservedVolume: Sendable, Equatable {
 public protocol SandboxBackend: Sendable {
     /// The live (`queued`, `creating`, `running`) sandboxes carrying every tag given, all pages.
     func liveSandboxes(tags: [String: String]) async throws -> [ObservedSandbox]
+    /// The ended (`succeeded`, `failed`, `terminated`) sandboxes carrying every tag given, all pages: the
+    /// history the API keeps, read when the store has none.
+    func endedSandboxes(tags: [String: String]) async throws -> [ObservedSandbox]
     /// One sandbox by id; nil when it does not exist.
     func sandbox(id: String) async throws -> ObservedSandbox?
     /// One sandbox by name; nil when there is none.

@@ -72,6 +72,49 @@ struct FakeBackendControllerTests {
         #expect(try first.store.settings().fleetID != second.store.settings().fleetID)
     }
 
+    /// A store rebuilt from `export` (a lost disk) knows no generations: the controller reads them from
+    /// the API's ended sandboxes before creating, so a completed job is not run again and generation
+    /// numbers continue.
+    @Test func aRebuiltStoreDoesNotRunACompletedJobAgain() async throws {
+        let fixture = Fixture()
+        try fixture.store.claim(fleetID: "team")
+        let job = "apiVersion: porter-fleet/v1\nkind: Sandbox\nname: migrate\nspec:\n  image: i\n  restart_policy: never\n"
+        let service = "apiVersion: porter-fleet/v1\nkind: Sandbox\nname: api\nspec:\n  image: i\n"
+        try fixture.apply(job + "---\n" + service)
+        let backend = FakeSandboxBackend()
+        func tags(_ name: String, _ generation: Int) -> [String: String] {
+            [OwnershipTags.fleet: "team", OwnershipTags.name: name, OwnershipTags.generation: "\(generation)", OwnershipTags.specHash: "h"]
+        }
+        backend.seed(name: "migrate-g1", tags: tags("migrate", 1), phase: .succeeded)
+        backend.seed(name: "api-g6", tags: tags("api", 6), phase: .terminated)
+        backend.seed(name: "api-g7", tags: tags("api", 7), phase: .failed)
+        let controller = FleetController(store: fixture.store, backend: backend)
+        let first = try await controller.reconcileOnce()
+        #expect(first.succeeded.map(\.summary) == ["create sandbox api-g8"], "generations continue; the job is not re-run")
+        #expect(first.plan.statuses.first { $0.logicalName == "migrate" }?.health == .completed)
+        #expect(try fixture.store.events().filter { $0.reason == .historyRecovered }.map(\.name).sorted() == ["api", "migrate"])
+        let listsBefore = backend.calls(.list)
+        _ = try await controller.reconcileOnce()
+        _ = try await controller.reconcileOnce()
+        #expect(backend.calls(.create) == 1, "the job stays completed on later passes")
+        #expect(backend.calls(.list) - listsBefore == 2, "the API's history is read once: later passes list live sandboxes only")
+    }
+
+    /// A recorded create for a name no longer desired is looked up once and dropped, not retried or
+    /// looked up on every pass.
+    @Test func staleIntentsAreSettledOnce() async throws {
+        let fixture = Fixture()
+        try fixture.apply(Self.set("agent", replicas: 1))
+        try fixture.store.recordIntent(CreateIntent(actualName: "gone-g1", kind: "sandbox", logicalName: "gone", generation: 1, createdAt: Date()))
+        let backend = FakeSandboxBackend()
+        let controller = FleetController(store: fixture.store, backend: backend)
+        _ = try await controller.reconcileOnce()
+        #expect(backend.calls(.lookup) == 1 && backend.calls(.create) == 1, "looked up once; agent-0 created, gone-g1 not")
+        #expect(try fixture.store.reconcilerState().intents.isEmpty)
+        _ = try await controller.reconcileOnce()
+        #expect(backend.calls(.lookup) == 1, "no lookup on later passes")
+    }
+
     /// A controller whose lease expired and was taken over stops acting: time moves by hand, no sleeps.
     @Test func aControllerFencedOutCreatesNothing() async throws {
         let fixture = Fixture()

@@ -88,6 +88,15 @@ public final class FakeSandboxBackend: SandboxBackend {
         }
     }
 
+    public func endedSandboxes(tags: [String: String]) async throws -> [ObservedSandbox] {
+        try finish(try begin(.list), .list)
+        return state.withLock { state in
+            state.order.reversed().compactMap { state.sandboxes[$0] }.filter { sandbox in
+                sandbox.phase.isTerminal && tags.allSatisfy { sandbox.tags[$0.key] == $0.value }
+            }
+        }
+    }
+
     public func sandbox(id: String) async throws -> ObservedSandbox? {
         try finish(try begin(.get), .get)
         return state.withLock { $0.sandboxes[id] }

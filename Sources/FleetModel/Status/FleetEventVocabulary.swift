@@ -64,6 +64,8 @@ public enum EventReason: String, Sendable, Codable, CaseIterable {
     /// A volume that existed before porter-fleet (adopted) is no longer desired: it is forgotten, never
     /// deleted, whatever its deletion policy.
     case adoptedVolumeKept = "AdoptedVolumeKept"
+    /// The store had no record of a logical sandbox; its last generation was read from the API.
+    case historyRecovered = "HistoryRecovered"
     /// An API call failed.
     case apiError = "APIError"
 }
