@@ -125,8 +125,8 @@ struct SandboxPlanning {
             status.health = keep.phase == .running ? .healthy : .progressing
             status.message = keep.phase == .running ? "" : "generation \(kept) is \(keep.phase.rawValue)"
         } else if keep.phase == .running {
-            // This replacement completes in this pass, which frees its surge slot.
-            if others.contains(where: { $0.specHash != hash }) { replacementsInFlight -= 1 }
+            // The slot of this replacement is freed once the old generation is gone (the next pass), not
+            // now: if this terminate fails, the surge limit still holds.
             for other in others {
                 let reason: TerminateReason = other.specHash == hash ? .duplicate(of: kept) : .replaced(by: kept)
                 plan.actions.append(.terminateSandbox(id: other.id, actualName: other.name, logicalName: keep.logicalName ?? "", reason: reason))

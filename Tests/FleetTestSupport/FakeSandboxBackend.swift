@@ -57,6 +57,20 @@ public final class FakeSandboxBackend: SandboxBackend {
         }
     }
 
+    /// Puts a volume there that porter-fleet did not create; returns its id.
+    @discardableResult
+    public func seedVolume(name: String) -> String {
+        state.withLock { state in
+            state.counter += 1
+            let id = "seed-vol-\(state.counter)"
+            state.volumes[id] = ObservedVolume(id: id, name: name, phase: .ready, attachedTo: [])
+            return id
+        }
+    }
+
+    /// Every volume, by id.
+    public var allVolumes: [String: ObservedVolume] { state.withLock { $0.volumes } }
+
     /// Ends a sandbox out of band (it crashed, or its TTL ran out).
     public func end(name: String, phase: SandboxPhase, exitCode: Int? = nil, reason: TerminationReason = .workloadExited) {
         state.withLock { state in
