@@ -91,7 +91,8 @@ extension FleetController {
             let before = logical.failureCount
             logical.recordEnd(
                 outcome, startedAt: ended.startedAt, finishedAt: ended.finishedAt ?? pass.now, policy: policies[record.logicalName] ?? .always,
-                supersededByLive: (liveGenerations[record.logicalName] ?? 0) > record.generation)
+                // Not a crash: replaced by a newer generation, or ended while no longer desired (an orphan).
+                supersededByLive: (liveGenerations[record.logicalName] ?? 0) > record.generation || policies[record.logicalName] == nil)
             pass.history[record.logicalName] = logical
             let detail = [observed?.exitCode.map { "exit code \($0)" }, observed?.terminationReason.map { "reason \($0.rawValue)" }]
                 .compactMap { $0 }.joined(separator: ", ")

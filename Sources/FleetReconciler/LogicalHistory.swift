@@ -85,8 +85,9 @@ public struct LogicalHistory: Sendable, Equatable {
     }
 
     /// Records that a generation ended. It counts as a failure unless its restart policy says the run is
-    /// complete, it had run ten minutes cleanly, or a newer generation of the same logical sandbox is live
-    /// (porter-fleet replaced it). Failures of a new spec start a new count.
+    /// complete, it had run ten minutes cleanly, or it was superseded: a newer generation of the same logical
+    /// sandbox is live (porter-fleet replaced it), or its logical name was no longer desired (an orphan).
+    /// Failures of a new spec start a new count.
     public mutating func recordEnd(_ outcome: Outcome, startedAt: Date?, finishedAt: Date, policy: RestartPolicy, supersededByLive: Bool) {
         lastGeneration = max(lastGeneration, outcome.generation)
         if outcome.generation >= (lastOutcome?.generation ?? 0) { lastOutcome = outcome }

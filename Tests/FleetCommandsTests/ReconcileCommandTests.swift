@@ -135,3 +135,36 @@ struct CommandLeaseTests {
         await api.stop()
     }
 }
+
+/// The prune guard from the CLI: a desired state that would prune most of the fleet is not carried out,
+/// `plan` says so and exits 2, `reconcile --wait` does not report converged, `--allow-prune` prunes.
+@Suite("The prune guard from the CLI")
+struct PruneGuardCommandTests {
+    @Test func mostOfAFleetIsNotPrunedByAccident() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let api = try await cli.startLocalAPI()
+        let url = api.baseURL
+        let set = "apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: w\nspec:\n  replicas: 6\n  template: {image: x, command: [sleep, infinity]}\n"
+        let volume = "apiVersion: porter-fleet/v1\nkind: Volume\nname: data\nspec: {}\n"
+        let manifest = try cli.write("fleet.yaml", set + "---\n" + volume)
+        #expect(await cli.run("apply", "-f", manifest).code == 0)
+        #expect(await cli.run("reconcile", "--once", "--wait", "--timeout", "30s", "--api-url", url).code == 0)
+        // The set's manifest is lost: only the volume is left desired.
+        try volume.write(toFile: manifest, atomically: true, encoding: .utf8)
+        #expect(await cli.run("apply", "--prune", "-f", manifest).code == 0)
+        let plan = await cli.run("plan", "--api-url", url)
+        #expect(plan.code == 2, "not in sync: terminations are held")
+        #expect(plan.out.contains("waiting: 6 of the fleet's 6 live sandboxes are no longer desired"), "\(plan.out)")
+        #expect(!plan.out.contains("in sync"))
+        let held = await cli.run("reconcile", "--once", "--wait", "--timeout", "2s", "--api-url", url)
+        #expect(held.code == 1 && held.out.contains("not converged"), "\(held.out)")
+        let porter = try Porter(baseURL: url, environment: [:])
+        defer { Task { try? await porter.shutdown() } }
+        #expect(try await porter.sandboxes.list(phases: [.running]).sandboxes.count == 6, "nothing was terminated")
+        #expect(await cli.run("reconcile", "--once", "--allow-prune", "--api-url", url).code == 0)
+        #expect(try await porter.sandboxes.list(phases: [.running]).sandboxes.isEmpty, "--allow-prune prunes")
+        #expect(await cli.run("plan", "--api-url", url).code == 0)
+        await api.stop()
+    }
+}
