@@ -68,8 +68,9 @@ public final class ManualClock: FleetClock {
     public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
     /// Returns once `count` tasks are asleep on this clock: the point where every task driven by it has
-    /// finished reacting to the last ``advance(by:)``. Gives up after `timeout` of real time.
-    public func waitForSleepers(_ count: Int = 1, timeout: Duration = .seconds(10)) async throws {
+    /// finished reacting to the last ``advance(by:)``. Gives up after `timeout` of real time (generous: a
+    /// loaded machine with blocked cooperative threads can hold a task back for seconds).
+    public func waitForSleepers(_ count: Int = 1, timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
         while sleeperCount < count {
             guard ContinuousClock.now < deadline else { throw ManualClockTimeout(expected: count, sleeping: sleeperCount) }

@@ -10,13 +10,18 @@ struct StateMachineTests {
         ProcessInfo.processInfo.environment["PORTER_FLEET_STATE_MACHINE_STEPS"].flatMap(Int.init) ?? 1_000
     }
 
+    /// Every step in CI; long runs may check SQLite's integrity less often (`PORTER_FLEET_STATE_MACHINE_INTEGRITY_EVERY`).
+    static var integrityEvery: Int {
+        ProcessInfo.processInfo.environment["PORTER_FLEET_STATE_MACHINE_INTEGRITY_EVERY"].flatMap(Int.init) ?? 1
+    }
+
     static var seeds: [UInt64] {
         ProcessInfo.processInfo.environment["PORTER_FLEET_STATE_MACHINE_SEEDS"]?.split(separator: ",").compactMap { UInt64($0) } ?? [20_261_129]
     }
 
     @Test func invariantsHoldAtEveryStep() async throws {
         for seed in Self.seeds {
-            let machine = try FleetStateMachine(seed: seed)
+            let machine = try FleetStateMachine(seed: seed, integrityEvery: Self.integrityEvery)
             for _ in 0..<Self.steps {
                 try await machine.runStep()
                 if machine.violations.count > 20 { break }
