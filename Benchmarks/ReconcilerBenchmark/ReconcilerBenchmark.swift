@@ -52,7 +52,7 @@ struct ReconcilerBenchmark {
         }
         let convergeStore = try SQLiteFleetStore(path: directory.appendingPathComponent("converge.db").path)
         try convergeStore.claim(fleetID: "converge")
-        try apply(set: "c", replicas: convergeCount, to: convergeStore)
+        try await apply(set: "c", replicas: convergeCount, to: convergeStore)
         var options = ControllerOptions()
         options.concurrency = 16
         options.queriesPerSecond = 1_000_000
@@ -81,7 +81,7 @@ struct ReconcilerBenchmark {
         // 2. A no-op pass over N in-sync sandboxes.
         let noopStore = try SQLiteFleetStore(path: directory.appendingPathComponent("noop.db").path)
         try noopStore.claim(fleetID: "noop")
-        try apply(set: "n", replicas: noopCount, to: noopStore)
+        try await apply(set: "n", replicas: noopCount, to: noopStore)
         let counter = RequestCounter()
         let countingPorter = try Porter(baseURL: url, environment: [:], middlewares: [counter])
         let noop = FleetController(store: noopStore, backend: PorterSandboxBackend(porter: countingPorter), options: options)
@@ -115,7 +115,7 @@ struct ReconcilerBenchmark {
         let listCPU = cpuSeconds() - mark
         mark = cpuSeconds()
         let state = try noopStore.reconcilerState()
-        let desired = try DesiredFleet(resources: noopStore.resources(), settings: noopStore.settings(), pruneAllRequested: false)
+        let desired = try DesiredFleet(resources: try noopStore.resources(), settings: try noopStore.settings(), pruneAllRequested: false)
         let storeCPU = cpuSeconds() - mark
         mark = cpuSeconds()
         _ = Planner.plan(PlannerInput(desired: desired, live: live, now: Date()))
@@ -138,10 +138,10 @@ struct ReconcilerBenchmark {
         try await porter.shutdown()
     }
 
-    static func apply(set name: String, replicas: Int, to store: any FleetStore) throws {
+    static func apply(set name: String, replicas: Int, to store: any FleetStore) async throws {
         let text = "apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: \(name)\nspec:\n  replicas: \(replicas)\n  template: {image: bench:1, command: [sleep, infinity]}\n"
         let manifests = try ManifestParser.parse(text, file: "bench.yaml")
-        _ = try store.apply(manifests.map { ($0, "bench.yaml") }, sources: ["bench.yaml"], prune: false, dryRun: false)
+        _ = try await store.apply(manifests.map { ($0, "bench.yaml") }, sources: ["bench.yaml"], prune: false, dryRun: false)
     }
 
     static func startServer(directory: URL) throws -> (Process, String) {

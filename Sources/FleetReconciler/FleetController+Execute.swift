@@ -29,7 +29,7 @@ extension FleetController {
             result.deferred.append(action.summary)
             return false
         }
-        guard recordIntents(of: runnable, now: now, result: &result) else { return }
+        guard await recordIntents(of: runnable, now: now, result: &result) else { return }
         for outcome in await run(runnable) { apply(outcome, to: &pass, result: &result) }
     }
 
@@ -48,7 +48,7 @@ extension FleetController {
     }
 
     /// Every create of this pass is recorded before any is sent, in one transaction; false when that failed.
-    private func recordIntents(of actions: [PlannedAction], now: Date, result: inout ReconcileResult) -> Bool {
+    private func recordIntents(of actions: [PlannedAction], now: Date, result: inout ReconcileResult) async -> Bool {
         let intents = actions.compactMap { action -> CreateIntent? in
             guard case .createSandbox(let logical, let generation, let actual, _, _, _) = action else { return nil }
             return CreateIntent(actualName: actual, kind: "sandbox", logicalName: logical, generation: generation, createdAt: now)
@@ -56,8 +56,8 @@ extension FleetController {
         // A pass that creates nothing reads and writes nothing here (the no-op pass stays list pages only).
         guard !intents.isEmpty else { return true }
         do {
-            try checkFencing()
-            try store.recordIntents(intents)
+            try await checkFencing()
+            try await store.recordIntents(intents)
             return true
         } catch {
             result.failed.append(ActionFailure(logicalName: nil, kind: .recordIntents, summary: "cannot record the creates of this pass", error: "\(error)"))
@@ -185,8 +185,8 @@ extension FleetController {
         do {
             switch action {
             case .createVolume(let logical, let actual):
-                try checkFencing()
-                try store.recordIntent(CreateIntent(actualName: actual, kind: "volume", logicalName: logical, generation: 0, createdAt: now))
+                try await checkFencing()
+                try await store.recordIntent(CreateIntent(actualName: actual, kind: "volume", logicalName: logical, generation: 0, createdAt: now))
                 let volume = try await mutate { try await backend.createVolume(name: actual) }
                 pass.changes.ownedVolumes.append(
                     OwnedVolume(logicalName: logical, volumeID: volume.id, actualName: actual, adopted: false, deletionPolicy: policies[logical] ?? "retain", createdAt: now))

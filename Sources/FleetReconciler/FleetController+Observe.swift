@@ -33,8 +33,8 @@ extension FleetController {
     /// settles recorded creates by name, and plans.
     func observeAndPlan() async throws -> ReconcilePass {
         let now = clock.now()
-        let desired = try loadDesired()
-        let (state, history) = try loadReconcilerState()
+        let desired = try await loadDesired()
+        let (state, history) = try await loadReconcilerState()
         let live = try await call { try await backend.liveSandboxes(tags: [OwnershipTags.fleet: desired.fleetID]) }
             .filter { $0.fleet == desired.fleetID }
         let volumesMatter = !desired.volumes.isEmpty || state.ownedVolumes.values.contains { $0.retainedAt == nil }
@@ -54,20 +54,20 @@ extension FleetController {
     }
 
     /// The desired fleet, read again only when its revision (or the prune-all request) changed.
-    private func loadDesired() throws -> DesiredFleet {
-        let pruneAll = try store.pruneAllRequestedRevision() != nil || options.allowPrune
-        let revision = try store.revision()
+    private func loadDesired() async throws -> DesiredFleet {
+        let pruneAll = try await store.pruneAllRequestedRevision() != nil || options.allowPrune
+        let revision = try await store.revision()
         if let cached = cachedDesired, cached.revision == revision, cached.pruneAll == pruneAll { return cached.fleet }
-        let desired = try DesiredFleet(resources: try store.resources(), settings: try store.settings(), pruneAllRequested: pruneAll)
+        let desired = try DesiredFleet(resources: try await store.resources(), settings: try await store.settings(), pruneAllRequested: pruneAll)
         cachedDesired = (revision, pruneAll, desired)
         return desired
     }
 
     /// What the reconciler remembers and the history derived from it, read again only after a change.
-    private func loadReconcilerState() throws -> (ReconcilerState, [String: LogicalHistory]) {
-        let revision = try store.reconcilerRevision()
+    private func loadReconcilerState() async throws -> (ReconcilerState, [String: LogicalHistory]) {
+        let revision = try await store.reconcilerRevision()
         if let cached = cachedState, cached.revision == revision { return (cached.state, cached.history) }
-        let state = try store.reconcilerState()
+        let state = try await store.reconcilerState()
         let history = Self.history(of: state)
         cachedState = (revision, state, history)
         return (state, history)

@@ -51,7 +51,7 @@ public actor FleetController {
 
     func pass(cleanupOnly: Bool) async throws -> ReconcileResult {
         callCount.withLock { $0 = 0 }
-        try renewLeaseIfDue()
+        try await renewLeaseIfDue()
         let started = ContinuousClock.now
         var pass = try await observeAndPlan()
         if cleanupOnly { pass.plan.actions = pass.plan.actions.filter(\.isCleanup) }
@@ -61,7 +61,7 @@ public actor FleetController {
         let executed = ContinuousClock.now
         let now = clock.now()
         pass.finalizeStatuses(now: now, failedLogicalNames: Set(result.failed.compactMap(\.logicalName)))
-        try store.commit(pass.changes, now: now)
+        try await store.commit(pass.changes, now: now)
         result.timings = .init(observe: Self.seconds(observed - started), execute: Self.seconds(executed - observed), record: Self.seconds(.now - executed))
         result.wroteStore = !pass.changes.isEmpty
         result.converged = pass.plan.isInSync && result.failed.isEmpty
@@ -88,21 +88,21 @@ public actor FleetController {
 
     /// Renews the lease when a third of it has passed since the last renewal (a pass that finds nothing
     /// to do otherwise reads nothing from the store for it); throws ``LeaseLost`` when it was taken over.
-    func renewLeaseIfDue() throws {
+    func renewLeaseIfDue() async throws {
         guard let fencing, let duration = fencing.leaseDuration, clock.now().timeIntervalSince(fencing.renewedAt) >= duration / 3 else { return }
-        try checkFencing()
+        try await checkFencing()
     }
 
     /// Throws ``LeaseLost`` when the lease this controller acts under is no longer current; renews it when due.
-    func checkFencing() throws {
+    func checkFencing() async throws {
         guard var fencing else { return }
         let now = clock.now()
         if let duration = fencing.leaseDuration, now.timeIntervalSince(fencing.renewedAt) >= duration / 3 {
-            let renewed = try store.acquireLease(holder: fencing.holder, duration: duration, now: now)
+            let renewed = try await store.acquireLease(holder: fencing.holder, duration: duration, now: now)
             guard renewed?.token == fencing.token else { throw LeaseLost(holder: fencing.holder, token: fencing.token) }
             fencing.renewedAt = now
             self.fencing = fencing
-        } else if try !store.leaseIsCurrent(holder: fencing.holder, token: fencing.token, now: now) {
+        } else if !(try await store.leaseIsCurrent(holder: fencing.holder, token: fencing.token, now: now)) {
             throw LeaseLost(holder: fencing.holder, token: fencing.token)
         }
     }

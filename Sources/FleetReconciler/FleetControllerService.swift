@@ -51,21 +51,21 @@ public struct FleetControllerService: Service {
         let clock = controller.clock
         var state = LoopState(nextPass: clock.now())
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
-            holdLease(&state, now: clock.now())
-            if let grant = state.grant, passIsDue(&state, now: clock.now()) {
+            await holdLease(&state, now: clock.now())
+            if let grant = state.grant, await passIsDue(&state, now: clock.now()) {
                 await runPass(grant: grant, state: &state)
             }
             try? await clock.sleep(for: Self.tick)
         }
-        if let grant = state.grant { try? store.releaseLease(holder: holder, token: grant.token) }
+        if let grant = state.grant { try? await store.releaseLease(holder: holder, token: grant.token) }
         logger.notice("controller stopped")
     }
 
     /// Takes or renews the lease when it is due, and says when leadership changes.
-    func holdLease(_ state: inout LoopState, now: Date) {
+    func holdLease(_ state: inout LoopState, now: Date) async {
         guard state.grant == nil || now.timeIntervalSince(state.lastRenewal) >= renewEvery else { return }
         let previous = state.grant
-        state.grant = try? store.acquireLease(holder: holder, duration: leaseDuration, now: now)
+        state.grant = try? await store.acquireLease(holder: holder, duration: leaseDuration, now: now)
         state.lastRenewal = now
         switch (previous, state.grant) {
         case (nil, let grant?):
@@ -74,7 +74,7 @@ public struct FleetControllerService: Service {
         case (_?, nil):
             logger.warning("lost the fleet lease; standing by")
         case (nil, nil):
-            if let other = try? store.leaseHolder(now: now) { logger.debug("standing by", metadata: ["holder": "\(other.holder)"]) }
+            if let other = try? await store.leaseHolder(now: now) { logger.debug("standing by", metadata: ["holder": "\(other.holder)"]) }
         case (_?, _?):
             break
         }
@@ -82,8 +82,8 @@ public struct FleetControllerService: Service {
     }
 
     /// Whether a pass should run now: its time has come, or the desired state changed.
-    func passIsDue(_ state: inout LoopState, now: Date) -> Bool {
-        let revision = (try? store.revision()) ?? state.lastRevision
+    func passIsDue(_ state: inout LoopState, now: Date) async -> Bool {
+        let revision = (try? await store.revision()) ?? state.lastRevision
         if revision != state.lastRevision {
             state.lastRevision = revision
             return true

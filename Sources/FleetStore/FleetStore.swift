@@ -4,7 +4,9 @@ import Foundation
 /// The desired-state store as the CLI and the controller use it: one contract, several engines. The
 /// embedded engine is `SQLiteFleetStore` (module `FleetStoreSQLite`); only the commands choose one.
 ///
-/// Every method that writes is one transaction: all of it happens or none of it does.
+/// Every method that writes is one transaction: all of it happens or none of it does. Methods are
+/// `async` so that an engine that talks to a server (PostgreSQL) suspends instead of blocking; an
+/// embedded engine may implement them synchronously.
 public protocol FleetStore: AnyObject, Sendable {
     /// Where the store is, for people (a file path; never a password).
     var location: String { get }
@@ -12,71 +14,71 @@ public protocol FleetStore: AnyObject, Sendable {
     // MARK: Desired state
 
     /// The fleet id and the name prefix of actual sandboxes.
-    func settings() throws -> FleetSettings
+    func settings() async throws -> FleetSettings
     /// The desired-state revision: it grows with every change to the desired state.
-    func revision() throws -> Int64
+    func revision() async throws -> Int64
     /// The revision at which `delete --all` asked to prune everything, while no apply has withdrawn it.
-    func pruneAllRequestedRevision() throws -> Int64?
+    func pruneAllRequestedRevision() async throws -> Int64?
     /// The desired resources, of one kind or all, by kind then name.
-    func resources(kind: ResourceKind?) throws -> [DesiredResource]
+    func resources(kind: ResourceKind?) async throws -> [DesiredResource]
     /// Records the fleet id on first use and returns the store's id: `fleetID` when given (refused when the
     /// store already belongs to another fleet), else the recorded one, else a new ``FleetID/generate()``.
     @discardableResult
-    func claim(fleetID: String?) throws -> String
+    func claim(fleetID: String?) async throws -> String
     /// Sets the prefix of actual sandbox and volume names.
-    func setNamePrefix(_ prefix: String) throws
+    func setNamePrefix(_ prefix: String) async throws
     /// Applies manifests all-or-nothing; with `prune`, removes what the applied sources no longer declare;
     /// with `dryRun`, reports without changing anything.
-    func apply(_ manifests: [(manifest: Manifest, source: String)], sources: [String], prune: Bool, dryRun: Bool) throws -> ApplyReport
+    func apply(_ manifests: [(manifest: Manifest, source: String)], sources: [String], prune: Bool, dryRun: Bool) async throws -> ApplyReport
     /// Deletes resources by kind and name, all-or-nothing.
-    func delete(kind: ResourceKind, names: [String]) throws -> ApplyReport
+    func delete(kind: ResourceKind, names: [String]) async throws -> ApplyReport
     /// Deletes resources by key, all-or-nothing.
-    func delete(keys: [(ResourceKind, String)]) throws -> ApplyReport
+    func delete(keys: [(ResourceKind, String)]) async throws -> ApplyReport
     /// Deletes every resource and records the request to prune everything.
-    func deleteAll() throws -> ApplyReport
+    func deleteAll() async throws -> ApplyReport
     /// Sets a set's replicas.
-    func scale(set name: String, replicas: Int) throws -> ApplyReport
+    func scale(set name: String, replicas: Int) async throws -> ApplyReport
     /// The engine's own integrity check ("ok" when sound).
-    func integrityCheck() throws -> String
+    func integrityCheck() async throws -> String
 
     // MARK: Reconciler state
 
     /// What the reconciler keeps between passes, read in one go.
-    func reconcilerState() throws -> ReconcilerState
+    func reconcilerState() async throws -> ReconcilerState
     /// The reconciler revision: it grows with every commit that changes the reconciler state.
-    func reconcilerRevision() throws -> Int64
+    func reconcilerRevision() async throws -> Int64
     /// Records a create before it is sent.
-    func recordIntent(_ intent: CreateIntent) throws
+    func recordIntent(_ intent: CreateIntent) async throws
     /// Records the creates of a pass before any is sent, in one transaction.
-    func recordIntents(_ intents: [CreateIntent]) throws
+    func recordIntents(_ intents: [CreateIntent]) async throws
     /// Writes everything one pass changed, and applies the event retention policy as of `now` (the
     /// controller's clock: events whose last occurrence is older than ``EventRetention/age`` go).
-    func commit(_ changes: ReconcilerChanges, now: Date) throws
+    func commit(_ changes: ReconcilerChanges, now: Date) async throws
     /// Events, oldest first, newer than `since`, at most `limit`.
-    func events(since: Date?, limit: Int) throws -> [FleetEvent]
+    func events(since: Date?, limit: Int) async throws -> [FleetEvent]
     /// The status of every logical sandbox, by name.
-    func statuses() throws -> [LogicalSandboxStatus]
+    func statuses() async throws -> [LogicalSandboxStatus]
 
     // MARK: The single-writer lease
 
     /// Takes the lease for `holder` when it is free, expired or already `holder`'s (then it is renewed);
     /// nil while someone else holds it. Every acquisition by a new holder gets a larger fencing token.
-    func acquireLease(holder: String, duration: TimeInterval, now: Date) throws -> LeaseGrant?
+    func acquireLease(holder: String, duration: TimeInterval, now: Date) async throws -> LeaseGrant?
     /// Whether `holder` still holds the lease under `token`: what every mutating call checks first.
-    func leaseIsCurrent(holder: String, token: Int64, now: Date) throws -> Bool
+    func leaseIsCurrent(holder: String, token: Int64, now: Date) async throws -> Bool
     /// Gives the lease up, so a standby takes over at once.
-    func releaseLease(holder: String, token: Int64) throws
+    func releaseLease(holder: String, token: Int64) async throws
     /// The current holder, if the lease is held and not expired.
-    func leaseHolder(now: Date) throws -> LeaseGrant?
+    func leaseHolder(now: Date) async throws -> LeaseGrant?
 }
 
 extension FleetStore {
     /// Every desired resource.
-    public func resources() throws -> [DesiredResource] { try resources(kind: nil) }
+    public func resources() async throws -> [DesiredResource] { try await resources(kind: nil) }
     /// The newest events, oldest first.
-    public func events(since: Date? = nil) throws -> [FleetEvent] { try events(since: since, limit: 1000) }
+    public func events(since: Date? = nil) async throws -> [FleetEvent] { try await events(since: since, limit: 1000) }
     /// The current holder now.
-    public func leaseHolder() throws -> LeaseGrant? { try leaseHolder(now: Date()) }
+    public func leaseHolder() async throws -> LeaseGrant? { try await leaseHolder(now: Date()) }
 }
 
 /// How many events a store keeps, and for how long: the newest 20,000, at most 7 days old.

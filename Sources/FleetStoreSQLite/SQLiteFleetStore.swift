@@ -261,6 +261,13 @@ public final class SQLiteFleetStore: FleetStore {
     }
 
     /// Runs a read.
+    /// Every desired resource (synchronous: this engine is embedded).
+    public func resources() throws -> [DesiredResource] { try resources(kind: nil) }
+    /// The newest events, oldest first.
+    public func events(since: Date? = nil) throws -> [FleetEvent] { try events(since: since, limit: 1000) }
+    /// The current holder now.
+    public func leaseHolder() throws -> LeaseGrant? { try leaseHolder(now: Date()) }
+
     func readDatabase<T>(_ body: (Database) throws -> T) throws -> T {
         try database.read(body)
     }

@@ -89,18 +89,18 @@ struct DaemonTests {
         try await Task.sleep(for: .seconds(1))  // both daemons have passed at least once since (resync 1 s)
         #expect(try await env.live() == ["w-0-g1", "w-1-g1", "w-2-g1"], "no duplicate creates from the second daemon")
         let store = try SQLiteFleetStore(path: env.cli.database, create: false)
-        let holder = try #require(try store.leaseHolder())
+        let holder = try await #require(try store.leaseHolder())
         let leader = holder.holder.hasSuffix(":\(first.processIdentifier)") ? first : second
         let standby = leader === first ? second : first
-        #expect(try store.events().filter { $0.reason == .created }.count == 3)
+        #expect(try await store.events().filter { $0.reason == .created }.count == 3)
 
         leader.terminate()
         leader.waitUntilExit()
         #expect(leader.terminationStatus == 0, "SIGTERM drains and exits 0")
         try await env.porter.sandboxes.get(name: "w-1-g1").terminate(source: .cli)
         _ = try await env.waitFor { $0 == ["w-0-g1", "w-1-g2", "w-2-g1"] }
-        #expect(try store.leaseHolder()?.holder.hasSuffix(":\(standby.processIdentifier)") == true, "the standby took the lease")
-        #expect(try store.leaseHolder()?.token == holder.token + 1, "with a new fencing token")
+        #expect(try await store.leaseHolder()?.holder.hasSuffix(":\(standby.processIdentifier)") == true, "the standby took the lease")
+        #expect(try await store.leaseHolder()?.token == holder.token + 1, "with a new fencing token")
     }
 
     @Test func aDesiredStateChangeWakesTheDaemonAtOnceAndMetricsAreServed() async throws {

@@ -103,7 +103,7 @@ struct DesiredStateCommandTests {
         let all = await cli.run("delete", "--all")
         #expect(all.out == "sandboxset/agent pruned\nsandbox/nightly-report pruned\n")
         let store = try SQLiteFleetStore(path: cli.database, create: false)
-        #expect(try store.resources().isEmpty)
+        #expect(try await store.resources().isEmpty)
         #expect(try store.pruneAllRequestedRevision() == store.revision(), "delete --all is recorded for the reconciler")
         #expect(await cli.run("apply", "-f", try cli.write("one.yaml", sandboxManifest("one"))).code == 0)
         #expect(try store.pruneAllRequestedRevision() == nil, "a new desired state withdraws the request")
@@ -172,7 +172,7 @@ struct DesiredStateCommandTests {
         }
         #expect(results.map(\.code) == Array(repeating: 0, count: 12), "\(results.map(\.err).filter { !$0.isEmpty })")
         let store = try SQLiteFleetStore(path: cli.database, create: false)
-        #expect(try store.resources().map(\.name).sorted() == (0..<12).map { "p\($0)" }.sorted())
+        #expect(try await store.resources().map(\.name).sorted() == (0..<12).map { "p\($0)" }.sorted())
         #expect(try store.revision() == 12, "every apply got its own revision")
         #expect(try store.integrityCheck() == "ok")
     }
@@ -194,7 +194,7 @@ struct DesiredStateCommandTests {
         for process in processes { process.waitUntilExit() }
         #expect(processes.map(\.terminationStatus) == Array(repeating: 0, count: 6))
         let store = try SQLiteFleetStore(path: cli.database, create: false)
-        #expect(try store.resources().count == 12)
+        #expect(try await store.resources().count == 12)
         #expect(try store.revision() == 6)
     }
 

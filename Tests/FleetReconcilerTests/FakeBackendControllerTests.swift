@@ -92,7 +92,7 @@ struct FakeBackendControllerTests {
         let first = try await controller.reconcileOnce()
         #expect(first.succeeded.map(\.summary) == ["create sandbox api-g8"], "generations continue; the job is not re-run")
         #expect(first.plan.statuses.first { $0.logicalName == "migrate" }?.health == .completed)
-        #expect(try fixture.store.events().filter { $0.reason == .historyRecovered }.map(\.name).sorted() == ["api", "migrate"])
+        #expect(try await fixture.store.events().filter { $0.reason == .historyRecovered }.map(\.name).sorted() == ["api", "migrate"])
         let listsBefore = backend.calls(.list)
         _ = try await controller.reconcileOnce()
         _ = try await controller.reconcileOnce()

@@ -45,13 +45,13 @@ struct ReconcilerIntegrationTests {
         let volume = try await harness.porter.volumes.get(name: "shared")
         #expect(api.status?.volumeMounts?.additionalProperties == ["/mnt/shared": volume.id])
 
-        let eventsBefore = try harness.store.events().count
+        let eventsBefore = try await harness.store.events().count
         let statusesBefore = try harness.store.statuses()
         let noOp = try await controller.reconcileOnce()
         #expect(noOp.plan.actions.isEmpty && noOp.converged)
         #expect(noOp.apiCalls == 2, "a no-op pass lists sandboxes (one page) and volumes, nothing else")
         #expect(!noOp.wroteStore)
-        #expect(try harness.store.events().count == eventsBefore && harness.store.statuses() == statusesBefore, "and writes nothing")
+        #expect(try await harness.store.events().count == eventsBefore && harness.store.statuses() == statusesBefore, "and writes nothing")
     }
 
     @Test func aSandboxKilledOutOfBandComesBackAsTheNextGeneration() async throws {
@@ -63,7 +63,7 @@ struct ReconcilerIntegrationTests {
         try await harness.porter.sandboxes.get(name: "api-g1").terminate(source: .cli)
         try await harness.converge(controller)
         #expect(try await harness.liveNames() == ["api-g2"])
-        let reasons = try harness.store.events().filter { $0.name == "api" }.map(\.reason.rawValue)
+        let reasons = try await harness.store.events().filter { $0.name == "api" }.map(\.reason.rawValue)
         #expect(reasons.contains("Terminated") && reasons.filter { $0 == "Created" }.count == 2)
     }
 
@@ -81,7 +81,7 @@ struct ReconcilerIntegrationTests {
         #expect(try await harness.liveNames() == ["api-g2"])
         let g2 = try await harness.porter.sandboxes.get(name: "api-g2")
         #expect(g2.status?.image == "python:3.13-slim")
-        #expect(try harness.store.events().contains { $0.reason == .drift && $0.name == "api" })
+        #expect(try await harness.store.events().contains { $0.reason == .drift && $0.name == "api" })
     }
 
     @Test func othersSandboxesAreNeverTouched() async throws {
@@ -97,7 +97,7 @@ struct ReconcilerIntegrationTests {
         _ = try harness.store.deleteAll()
         try await harness.converge(harness.controller())
         #expect(try await harness.liveNames() == ["api-g1-other", "fleet-tag-only", "half-tagged", "untagged"])
-        let warning = try harness.store.events().first { $0.reason == .incompleteOwnership }
+        let warning = try await harness.store.events().first { $0.reason == .incompleteOwnership }
         #expect(warning?.name == "fleet-tag-only", "reported by its actual name, never terminated")
     }
 
@@ -121,7 +121,7 @@ struct ReconcilerIntegrationTests {
         #expect(retried.succeeded.map(\.summary) == ["create sandbox crash-g3"])
         try await Task.sleep(for: .milliseconds(200))
         _ = try await controller.reconcileOnce()
-        let events = try harness.store.events().filter { $0.name == "crash" }
+        let events = try await harness.store.events().filter { $0.name == "crash" }
         #expect(events.contains { $0.reason == .failed && $0.message.contains("exit code 3") })
         #expect(events.contains { $0.reason == .crashLoopBackOff && $0.type == .warning })
         #expect(try harness.store.statuses().first?.failureCount == 3)
@@ -152,7 +152,7 @@ struct ReconcilerIntegrationTests {
         try await harness.converge(controller)
         let names = try await harness.porter.volumes.list().map(\.name).sorted()
         #expect(names == ["foreign", "keep"], "retain keeps, delete deletes, and a volume we did not create is never touched")
-        let reasons = try harness.store.events().map(\.reason.rawValue)
+        let reasons = try await harness.store.events().map(\.reason.rawValue)
         #expect(reasons.contains("VolumeRetained") && reasons.contains("VolumeDeleted"))
         _ = foreign
     }
@@ -175,7 +175,7 @@ struct ReconcilerIntegrationTests {
         let clean = try await ReconcilerHarness.liveByLogical(harness.porter)
         #expect(clean.count == 12)
         #expect(clean.values.allSatisfy { $0 == 1 }, "\(clean)")
-        let reasons = try harness.store.events().map(\.reason.rawValue)
+        let reasons = try await harness.store.events().map(\.reason.rawValue)
         #expect(reasons.contains("Adopted"), "dropped creates were retried and settled by name, not duplicated: \(Set(reasons))")
     }
 }
@@ -217,7 +217,7 @@ struct ExampleManifestTests {
         try harness.apply(text)
         let passes = try await harness.converge(harness.controller())
         #expect(passes.last?.converged == true)
-        let expected = try DesiredFleet(resources: harness.store.resources(), settings: harness.store.settings(), pruneAllRequested: false).sandboxes.count
+        let expected = try await DesiredFleet(resources: harness.store.resources(), settings: harness.store.settings(), pruneAllRequested: false).sandboxes.count
         #expect(try await harness.liveNames().count == expected)
     }
 }
@@ -238,7 +238,7 @@ struct JobTests {
             try await Task.sleep(for: .milliseconds(100))
         }
         #expect(statuses == ["nightly-report": "Completed", "migrate-once": "Completed"])
-        let created = try harness.store.events().filter { $0.reason == .created }.map(\.name).sorted()
+        let created = try await harness.store.events().filter { $0.reason == .created }.map(\.name).sorted()
         #expect(created == ["migrate-once", "nightly-report"], "each job ran exactly once")
         let logs = try await harness.porter.sandboxes.get(name: "nightly-report-g1").logs()
         #expect(logs.map(\.line) == ["building the report", "report done"])

@@ -15,44 +15,44 @@ struct ReconcilerStateContractTests {
     }
 
     @Test(arguments: StoreEngine.allCases)
-    func commitsAreReadBackAndBumpTheRevisionOnlyWhenSomethingChanged(_ engine: StoreEngine) throws {
+    func commitsAreReadBackAndBumpTheRevisionOnlyWhenSomethingChanged(_ engine: StoreEngine) async throws {
         let (store, other, cleanup) = try engine.makeStores()
         defer { cleanup() }
-        let before = try store.reconcilerRevision()
-        try store.commit(ReconcilerChanges(), now: Self.now)
-        #expect(try store.reconcilerRevision() == before, "an empty commit writes nothing")
-        try store.recordIntents([CreateIntent(actualName: "api-g1", kind: "sandbox", logicalName: "api", generation: 1, createdAt: Self.now)])
-        #expect(try other.reconcilerState().intents.map(\.actualName) == ["api-g1"], "intents are durable before the create is sent")
+        let before = try await store.reconcilerRevision()
+        try await store.commit(ReconcilerChanges(), now: Self.now)
+        #expect(try await store.reconcilerRevision() == before, "an empty commit writes nothing")
+        try await store.recordIntents([CreateIntent(actualName: "api-g1", kind: "sandbox", logicalName: "api", generation: 1, createdAt: Self.now)])
+        #expect(try await other.reconcilerState().intents.map(\.actualName) == ["api-g1"], "intents are durable before the create is sent")
 
         var changes = ReconcilerChanges()
         changes.sandboxes = [Self.record("api-g1", generation: 1)]
         changes.statuses = [LogicalSandboxStatus(logicalName: "api", owner: "Sandbox/api", lastGeneration: 1, sync: .synced, health: .healthy, lastTransitionAt: Self.now)]
         changes.settledIntents = ["api-g1"]
         changes.ownedVolumes = [OwnedVolume(logicalName: "data", volumeID: "vol-1", actualName: "data", adopted: false, deletionPolicy: "retain", createdAt: Self.now)]
-        try store.commit(changes, now: Self.now)
-        let state = try other.reconcilerState()
+        try await store.commit(changes, now: Self.now)
+        let state = try await other.reconcilerState()
         #expect(state.trackedSandboxes.map(\.name) == ["api-g1"] && state.intents.isEmpty)
         #expect(state.statuses["api"]?.health == .healthy && state.statuses["api"]?.sync == .synced)
         #expect(state.ownedVolumes["data"]?.volumeID == "vol-1" && state.latestSandboxes["api"]?.generation == 1)
         var retained = ReconcilerChanges()
         retained.ownedVolumes = [OwnedVolume(logicalName: "old", volumeID: "vol-0", actualName: "old", adopted: true, deletionPolicy: "delete", createdAt: Self.now, retainedAt: Self.now)]
-        try store.commit(retained, now: Self.now)
-        #expect(try other.reconcilerState().ownedVolumes["old"] == retained.ownedVolumes.first, "a retained volume is remembered as such")
-        #expect(try other.reconcilerRevision() > before)
-        #expect(try other.statuses().map(\.logicalName) == ["api"])
+        try await store.commit(retained, now: Self.now)
+        #expect(try await other.reconcilerState().ownedVolumes["old"] == retained.ownedVolumes.first, "a retained volume is remembered as such")
+        #expect(try await other.reconcilerRevision() > before)
+        #expect(try await other.statuses().map(\.logicalName) == ["api"])
 
         var ended = ReconcilerChanges()
         ended.sandboxes = [Self.record("api-g1", generation: 1, tracked: false)]
         ended.removedStatuses = ["api"]
         ended.releasedVolumes = ["data"]
-        try store.commit(ended, now: Self.now)
-        let after = try other.reconcilerState()
+        try await store.commit(ended, now: Self.now)
+        let after = try await other.reconcilerState()
         #expect(after.trackedSandboxes.isEmpty && after.statuses.isEmpty && after.ownedVolumes.keys.sorted() == ["old"])
         #expect(after.latestSandboxes["api"]?.tracked == false, "the last generation is remembered after it ends")
     }
 
     @Test(arguments: StoreEngine.allCases)
-    func repeatedEventsFoldAndOldOnesGo(_ engine: StoreEngine) throws {
+    func repeatedEventsFoldAndOldOnesGo(_ engine: StoreEngine) async throws {
         let (store, _, cleanup) = try engine.makeStores()
         defer { cleanup() }
         let now = Self.now
@@ -61,21 +61,21 @@ struct ReconcilerStateContractTests {
             changes.events = [FleetEvent(kind: .sandbox, name: "api", type: .warning, reason: reason, message: message, at: date)]
             return changes
         }
-        try store.commit(event(.apiError, "create failed", at: now.addingTimeInterval(-EventRetention.age - 60)), now: now)
-        try store.commit(event(.apiError, "create failed", at: now.addingTimeInterval(-10)), now: now)
-        try store.commit(event(.apiError, "create failed", at: now), now: now)
-        try store.commit(event(.nameConflict, "taken", at: now), now: now)
-        let events = try store.events()
+        try await store.commit(event(.apiError, "create failed", at: now.addingTimeInterval(-EventRetention.age - 60)), now: now)
+        try await store.commit(event(.apiError, "create failed", at: now.addingTimeInterval(-10)), now: now)
+        try await store.commit(event(.apiError, "create failed", at: now), now: now)
+        try await store.commit(event(.nameConflict, "taken", at: now), now: now)
+        let events = try await store.events()
         #expect(events.map(\.reason) == [.apiError, .nameConflict])
         // The first was past the retention age when it was recorded, so it went at once.
         #expect(events.first?.count == 2 && abs(events.first?.lastAt.timeIntervalSince(now) ?? 1) < 0.01, "repeats fold into one, with a count")
-        try store.commit(event(.drift, "old", at: now.addingTimeInterval(-EventRetention.age - 3600)), now: now)
-        #expect(try store.events().contains { $0.reason == .drift } == false, "events past the retention age are removed")
-        #expect(try store.events(since: now.addingTimeInterval(-1)).map(\.reason) == [.apiError, .nameConflict])
+        try await store.commit(event(.drift, "old", at: now.addingTimeInterval(-EventRetention.age - 3600)), now: now)
+        #expect(try await store.events().contains { $0.reason == .drift } == false, "events past the retention age are removed")
+        #expect(try await store.events(since: now.addingTimeInterval(-1)).map(\.reason) == [.apiError, .nameConflict])
         // Retention follows the clock the writer passes, not the machine's: a week later, today's events go.
         let weekLater = now.addingTimeInterval(EventRetention.age + 1)
-        try store.commit(event(.created, "a week later", at: weekLater), now: weekLater)
-        #expect(try store.events().map(\.message) == ["a week later"])
+        try await store.commit(event(.created, "a week later", at: weekLater), now: weekLater)
+        #expect(try await store.events().map(\.message) == ["a week later"])
     }
 }
 
@@ -86,23 +86,23 @@ struct LeaseContractTests {
     static let now = Date(timeIntervalSince1970: 1_800_000_000)
 
     @Test(arguments: StoreEngine.allCases)
-    func oneHolderAtATimeWithGrowingTokens(_ engine: StoreEngine) throws {
+    func oneHolderAtATimeWithGrowingTokens(_ engine: StoreEngine) async throws {
         let (store, other, cleanup) = try engine.makeStores()
         defer { cleanup() }
-        let first = try #require(try store.acquireLease(holder: "a", duration: 15, now: Self.now))
-        #expect(try other.acquireLease(holder: "b", duration: 15, now: Self.now.addingTimeInterval(5)) == nil, "held")
-        let renewed = try #require(try store.acquireLease(holder: "a", duration: 15, now: Self.now.addingTimeInterval(10)))
+        let first = try #require(try await store.acquireLease(holder: "a", duration: 15, now: Self.now))
+        #expect(try await other.acquireLease(holder: "b", duration: 15, now: Self.now.addingTimeInterval(5)) == nil, "held")
+        let renewed = try #require(try await store.acquireLease(holder: "a", duration: 15, now: Self.now.addingTimeInterval(10)))
         #expect(renewed.token == first.token && renewed.expiresAt > first.expiresAt, "a renewal keeps the token")
-        #expect(try other.leaseHolder(now: Self.now.addingTimeInterval(20))?.holder == "a")
-        let takeover = try #require(try other.acquireLease(holder: "b", duration: 15, now: Self.now.addingTimeInterval(26)))
+        #expect(try await other.leaseHolder(now: Self.now.addingTimeInterval(20))?.holder == "a")
+        let takeover = try #require(try await other.acquireLease(holder: "b", duration: 15, now: Self.now.addingTimeInterval(26)))
         #expect(takeover.token > first.token, "a new holder gets a larger token")
-        #expect(try store.leaseIsCurrent(holder: "a", token: first.token, now: Self.now.addingTimeInterval(26)) == false, "the old holder is fenced")
-        #expect(try store.leaseIsCurrent(holder: "b", token: takeover.token, now: Self.now.addingTimeInterval(27)))
-        try other.releaseLease(holder: "b", token: takeover.token)
-        let back = try #require(try store.acquireLease(holder: "a", duration: 15, now: Self.now.addingTimeInterval(28)), "a release frees it at once")
+        #expect(try await store.leaseIsCurrent(holder: "a", token: first.token, now: Self.now.addingTimeInterval(26)) == false, "the old holder is fenced")
+        #expect(try await store.leaseIsCurrent(holder: "b", token: takeover.token, now: Self.now.addingTimeInterval(27)))
+        try await other.releaseLease(holder: "b", token: takeover.token)
+        let back = try #require(try await store.acquireLease(holder: "a", duration: 15, now: Self.now.addingTimeInterval(28)), "a release frees it at once")
         #expect(back.token > takeover.token)
-        try store.releaseLease(holder: "b", token: takeover.token)
-        #expect(try store.leaseHolder(now: Self.now.addingTimeInterval(29))?.holder == "a", "only the holder can release")
+        try await store.releaseLease(holder: "b", token: takeover.token)
+        #expect(try await store.leaseHolder(now: Self.now.addingTimeInterval(29))?.holder == "a", "only the holder can release")
     }
 
     /// Two handles race for an expired lease, round after round: never both get it, and the tokens of
@@ -115,8 +115,8 @@ struct LeaseContractTests {
         for round in 0..<40 {
             let at = Self.now.addingTimeInterval(Double(round) * 100)
             let grants = try await withThrowingTaskGroup(of: LeaseGrant?.self, returning: [LeaseGrant].self) { group in
-                group.addTask { try first.acquireLease(holder: "a-\(round)", duration: 10, now: at) }
-                group.addTask { try second.acquireLease(holder: "b-\(round)", duration: 10, now: at) }
+                group.addTask { try await first.acquireLease(holder: "a-\(round)", duration: 10, now: at) }
+                group.addTask { try await second.acquireLease(holder: "b-\(round)", duration: 10, now: at) }
                 return try await group.reduce(into: []) { if let grant = $1 { $0.append(grant) } }
             }
             #expect(grants.count == 1, "round \(round): \(grants.map(\.holder))")

@@ -48,6 +48,13 @@ public final class InMemoryFleetStore: FleetStore {
     public func revision() throws -> Int64 { state.withLock { $0.revision } }
     public func pruneAllRequestedRevision() throws -> Int64? { state.withLock { $0.pruneAllRevision } }
 
+    /// Every desired resource (synchronous, like every method of this engine).
+    public func resources() throws -> [DesiredResource] { try resources(kind: nil) }
+    /// The newest events, oldest first.
+    public func events(since: Date? = nil) throws -> [FleetEvent] { try events(since: since, limit: 1000) }
+    /// The current holder now.
+    public func leaseHolder() throws -> LeaseGrant? { try leaseHolder(now: Date()) }
+
     public func resources(kind: ResourceKind?) throws -> [DesiredResource] {
         state.withLock { $0.sortedResources.filter { kind == nil || $0.kind == kind } }
     }

@@ -35,10 +35,10 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (manifests, sources) = try ManifestFiles.read(files)
-        let fleetStore = try store.open()
+        let fleetStore = try await store.open()
         let report: ApplyReport
         do {
-            report = try fleetStore.apply(manifests, sources: sources, prune: prune, dryRun: dryRun)
+            report = try await fleetStore.apply(manifests, sources: sources, prune: prune, dryRun: dryRun)
         } catch let error as FleetStoreError {
             throw CommandFailure(error.lines)
         }

@@ -41,16 +41,16 @@ struct DeleteCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let fleetStore = try store.open()
+        let fleetStore = try await store.open()
         let report: ApplyReport
         do {
             if all {
-                report = try fleetStore.deleteAll()
+                report = try await fleetStore.deleteAll()
             } else if !files.isEmpty {
                 let (manifests, _) = try ManifestFiles.read(files)
-                report = try fleetStore.delete(keys: manifests.map { ($0.manifest.kind, $0.manifest.name) })
+                report = try await fleetStore.delete(keys: manifests.map { ($0.manifest.kind, $0.manifest.name) })
             } else {
-                report = try fleetStore.delete(kind: ResourceKind(word: words[0])!, names: Array(words.dropFirst()))
+                report = try await fleetStore.delete(kind: ResourceKind(word: words[0])!, names: Array(words.dropFirst()))
             }
         } catch let error as FleetStoreError {
             throw CommandFailure(error.lines)

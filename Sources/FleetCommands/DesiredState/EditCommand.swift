@@ -25,8 +25,8 @@ struct EditCommand: AsyncParsableCommand {
 
     func run() async throws {
         let resourceKind = ResourceKind(word: kind)!
-        let fleetStore = try store.open(create: false)
-        guard let resource = try fleetStore.resources(kind: resourceKind).first(where: { $0.name == name }) else {
+        let fleetStore = try await store.open(create: false)
+        guard let resource = try await fleetStore.resources(kind: resourceKind).first(where: { $0.name == name }) else {
             throw CommandFailure("\(resourceKind.rawValue) '\(name)' not found in the desired state")
         }
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("porter-fleet-edit-\(resourceKind.commandWord)-\(name).yaml")
@@ -60,7 +60,7 @@ struct EditCommand: AsyncParsableCommand {
         }
         let report: ApplyReport
         do {
-            report = try fleetStore.apply([(manifests[0], resource.source)], sources: [], prune: false, dryRun: false)
+            report = try await fleetStore.apply([(manifests[0], resource.source)], sources: [], prune: false, dryRun: false)
         } catch let error as FleetStoreError {
             throw CommandFailure(error.lines + ["nothing changed; your edit is kept in \(file.path)"])
         }

@@ -14,7 +14,7 @@ struct ExportCommand: AsyncParsableCommand {
     var output: ManifestFormat = .yaml
 
     func run() async throws {
-        let resources = try store.open(create: false).resources()
+        let resources = try await store.open(create: false).resources()
         let out = CommandOutput.current
         switch output {
         case .yaml: out.write(try ManifestExport.yaml(resources))

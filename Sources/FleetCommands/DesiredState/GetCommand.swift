@@ -34,14 +34,14 @@ struct GetCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let fleetStore = try store.open(create: false)
+        let fleetStore = try await store.open(create: false)
         let kind = words.first.flatMap(ResourceKind.init(word:))
         let name = words.count == 2 ? words[1] : nil
         let wanted = selectors.map { selector -> (String, String) in
             let parts = selector.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
             return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
         }
-        let resources = try fleetStore.resources(kind: kind).filter { resource in
+        let resources = try await fleetStore.resources(kind: kind).filter { resource in
             (name == nil || resource.name == name) && wanted.allSatisfy { resource.tagMap[$0.0] == $0.1 }
         }
         if let name, resources.isEmpty {
@@ -51,7 +51,7 @@ struct GetCommand: AsyncParsableCommand {
         switch output {
         case .json:
             let items = try resources.map(GetItem.init)
-            out.line(JSONOutput.string(GetOutput(fleet: try fleetStore.settings().fleetID, revision: try fleetStore.revision(), items: items)))
+            out.line(JSONOutput.string(GetOutput(fleet: try await fleetStore.settings().fleetID, revision: try await fleetStore.revision(), items: items)))
         case .yaml:
             out.write(try ManifestExport.yaml(resources))
         case .table, .wide:

@@ -33,7 +33,7 @@ struct ScaleCommand: AsyncParsableCommand {
     func run() async throws {
         let report: ApplyReport
         do {
-            report = try store.open(create: false).scale(set: name, replicas: replicas)
+            report = try await store.open(create: false).scale(set: name, replicas: replicas)
         } catch let error as FleetStoreError {
             throw CommandFailure(error.lines)
         }

@@ -21,15 +21,15 @@ struct SettingsCommand: AsyncParsableCommand {
     var output: OutputFormat = .text
 
     func run() async throws {
-        let fleetStore = try store.open()
+        let fleetStore = try await store.open()
         if let namePrefix {
             do {
-                try fleetStore.setNamePrefix(namePrefix)
+                try await fleetStore.setNamePrefix(namePrefix)
             } catch let error as FleetStoreError {
                 throw CommandFailure(error.lines)
             }
         }
-        let settings = try fleetStore.settings()
+        let settings = try await fleetStore.settings()
         let out = CommandOutput.current
         switch output {
         case .json: out.line(JSONOutput.string(settings))

@@ -31,10 +31,10 @@ struct EventsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let fleetStore = try store.open(create: false)
+        let fleetStore = try await store.open(create: false)
         let start = try since.map { Date().addingTimeInterval(-Double(try Self.window($0).components.seconds)) }
         let out = CommandOutput.current
-        var events = try fleetStore.events(since: start)
+        var events = try await fleetStore.events(since: start)
         if output == .json && !follow {
             out.line(JSONOutput.string(events.map(EventItem.init)))
         } else {
@@ -45,7 +45,7 @@ struct EventsCommand: AsyncParsableCommand {
         var seen = Dictionary(events.map { ($0.id ?? 0, $0.count) }, uniquingKeysWith: { a, _ in a })
         while !Task.isCancelled {
             try await Task.sleep(for: .seconds(1))
-            events = try fleetStore.events(since: events.last?.lastAt ?? start)
+            events = try await fleetStore.events(since: events.last?.lastAt ?? start)
             for event in events where seen[event.id ?? 0] != event.count {
                 seen[event.id ?? 0] = event.count
                 print(event, out: out)

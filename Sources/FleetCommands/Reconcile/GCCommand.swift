@@ -28,7 +28,7 @@ struct GCCommand: AsyncParsableCommand {
     var output: OutputFormat = .text
 
     func run() async throws {
-        let fleetStore = try store.open(create: false)
+        let fleetStore = try await store.open(create: false)
         let out = CommandOutput.current
         if dryRun {
             let plan = try await backend.withController(store: fleetStore, flags: flags) { try await $0.plan() }

@@ -34,7 +34,7 @@ struct LogsCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let fleet = try store.open(create: false).settings().fleetID
+        let fleet = try await store.open(create: false).settings().fleetID
         try await backend.withPorter { porter in
             try await show(try await SandboxResolver.current(name, fleet: fleet, porter: porter, runningOnly: false))
         }

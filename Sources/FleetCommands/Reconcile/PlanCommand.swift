@@ -23,7 +23,7 @@ struct PlanCommand: AsyncParsableCommand {
     var output: OutputFormat = .text
 
     func run() async throws {
-        let fleetStore = try store.open(create: false)
+        let fleetStore = try await store.open(create: false)
         let plan = try await backend.withController(store: fleetStore, flags: flags) { try await $0.plan() }
         let out = CommandOutput.current
         switch output {

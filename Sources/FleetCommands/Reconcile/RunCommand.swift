@@ -26,7 +26,7 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var daemon: DaemonOptions
 
     func run() async throws {
-        let fleetStore = try store.open(create: false)
+        let fleetStore = try await store.open(create: false)
         let porter = try backend.makePorter()
         try await daemon.run(store: fleetStore, porter: porter, flags: flags)
         try? await porter.shutdown()

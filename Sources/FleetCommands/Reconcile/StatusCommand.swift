@@ -21,10 +21,10 @@ struct StatusCommand: AsyncParsableCommand {
     var output: OutputFormat = .text
 
     func run() async throws {
-        let fleetStore = try store.open(create: false)
-        let statuses = try fleetStore.statuses()
-        let settings = try fleetStore.settings()
-        let desiredCount = try fleetStore.resources().count
+        let fleetStore = try await store.open(create: false)
+        let statuses = try await fleetStore.statuses()
+        let settings = try await fleetStore.settings()
+        let desiredCount = try await fleetStore.resources().count
         var byHealth: [String: Int] = [:]
         for status in statuses { byHealth[status.health.rawValue, default: 0] += 1 }
         let synced = statuses.filter { $0.sync == .synced }.count

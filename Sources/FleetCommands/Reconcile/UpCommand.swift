@@ -48,9 +48,9 @@ struct UpCommand: AsyncParsableCommand {
     func run() async throws {
         let out = CommandOutput.current
         let (manifests, sources) = try ManifestFiles.read(files)
-        let fleetStore = try store.open()
+        let fleetStore = try await store.open()
         do {
-            ReportPrinter.print(try fleetStore.apply(manifests, sources: sources, prune: prune, dryRun: false), format: .text)
+            ReportPrinter.print(try await fleetStore.apply(manifests, sources: sources, prune: prune, dryRun: false), format: .text)
         } catch let error as FleetStoreError {
             throw CommandFailure(error.lines)
         }
@@ -77,7 +77,7 @@ struct UpCommand: AsyncParsableCommand {
             out.line("local Sandbox API: \(api.baseURL) (export PORTER_SANDBOX_BASE_URL=\(api.baseURL) to reach it with the SDKs and the CLI)")
             porter = try Porter(baseURL: api.baseURL)
         }
-        out.line("keeping fleet '\(try fleetStore.settings().fleetID)' alive; Ctrl-C stops")
+        out.line("keeping fleet '\(try await fleetStore.settings().fleetID)' alive; Ctrl-C stops")
         let wasConverged = Mutex(false)
         try await daemon.run(store: fleetStore, porter: porter, flags: flags) { result in
             for done in result.succeeded { out.line(done.summary) }

@@ -25,15 +25,21 @@ enum CommandLease {
         let holder = "\(command)@\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
         let grant = try await acquire(store, holder: holder, wait: wait)
         await controller.setFencing(holder: holder, token: grant.token, leaseDuration: duration)
-        defer { try? store.releaseLease(holder: holder, token: grant.token) }
-        return try await body()
+        do {
+            let result = try await body()
+            try? await store.releaseLease(holder: holder, token: grant.token)
+            return result
+        } catch {
+            try? await store.releaseLease(holder: holder, token: grant.token)
+            throw error
+        }
     }
 
     private static func acquire(_ store: any FleetStore, holder: String, wait: Bool) async throws -> LeaseGrant {
         var announced = false
         while true {
-            if let grant = try store.acquireLease(holder: holder, duration: duration, now: Date()) { return grant }
-            let current = try store.leaseHolder(now: Date())
+            if let grant = try await store.acquireLease(holder: holder, duration: duration, now: Date()) { return grant }
+            let current = try await store.leaseHolder(now: Date())
             guard wait else { throw CommandFailure(heldMessage(current)) }
             if !announced, let current {
                 CommandOutput.current.error("waiting for the fleet lease, held by \(current.holder)")

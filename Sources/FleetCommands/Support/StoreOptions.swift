@@ -22,7 +22,7 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Opens the store (creating it when `create`), checking it belongs to the requested fleet.
-    func open(create: Bool = true) throws -> any FleetStore {
+    func open(create: Bool = true) async throws -> any FleetStore {
         let store: any FleetStore
         do {
             if create && path == Self.defaultPath {
@@ -34,7 +34,7 @@ struct StoreOptions: ParsableArguments {
             throw CommandFailure(error.lines)
         }
         if fleet != nil || create {
-            try store.claim(fleetID: fleet)
+            try await store.claim(fleetID: fleet)
         }
         return store
     }

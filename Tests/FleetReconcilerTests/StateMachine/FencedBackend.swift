@@ -22,8 +22,8 @@ final class FencedBackend: SandboxBackend {
         self.violations = Mutex([])
     }
 
-    private func checkHolder(_ call: String) {
-        let current = try? store.leaseHolder(now: now())
+    private func checkHolder(_ call: String) async {
+        let current = try? await store.leaseHolder(now: now())
         if current?.holder != holder {
             violations.withLock { $0.append("\(holder) sent \(call) while the lease was held by \(current?.holder ?? "nobody")") }
         }
@@ -36,22 +36,22 @@ final class FencedBackend: SandboxBackend {
     func volumes() async throws -> [ObservedVolume] { try await base.volumes() }
 
     func createSandbox(_ spec: SandboxSpec) async throws -> String {
-        checkHolder("create \(spec.name ?? "?")")
+        await checkHolder("create \(spec.name ?? "?")")
         return try await base.createSandbox(spec)
     }
 
     func terminateSandbox(id: String) async throws {
-        checkHolder("terminate \(id)")
+        await checkHolder("terminate \(id)")
         try await base.terminateSandbox(id: id)
     }
 
     func createVolume(name: String) async throws -> ObservedVolume {
-        checkHolder("create volume \(name)")
+        await checkHolder("create volume \(name)")
         return try await base.createVolume(name: name)
     }
 
     func deleteVolume(id: String) async throws {
-        checkHolder("delete volume \(id)")
+        await checkHolder("delete volume \(id)")
         try await base.deleteVolume(id: id)
     }
 }
