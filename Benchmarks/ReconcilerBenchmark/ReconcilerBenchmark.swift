@@ -115,7 +115,7 @@ struct ReconcilerBenchmark {
         let listCPU = cpuSeconds() - mark
         mark = cpuSeconds()
         let state = try noopStore.reconcilerState()
-        let desired = try DesiredFleet(resources: try noopStore.resources(), settings: try noopStore.settings(), pruneAllRequested: false)
+        let desired = try DesiredFleet(resources: try await noopStore.resources(), settings: try noopStore.settings(), pruneAllRequested: false)
         let storeCPU = cpuSeconds() - mark
         mark = cpuSeconds()
         _ = Planner.plan(PlannerInput(desired: desired, live: live, now: Date()))
