@@ -24,6 +24,20 @@ struct ControllerServiceTests {
         return Task { try await service.run() }
     }
 
+    /// A controller allowed one API call a second, so that its calls wait on the manual clock.
+    static func throttledController(_ fixture: Fixture, _ backend: FakeSandboxBackend, _ clock: ManualClock) -> FleetController {
+        var options = ControllerOptions()
+        options.queriesPerSecond = 1
+        options.burst = 1
+        return FleetController(store: fixture.store, backend: backend, options: options, clock: clock)
+    }
+
+    /// Another controller takes the lease over from `grant`'s holder (as after a pause longer than the lease).
+    static func takeOver(_ store: InMemoryFleetStore, from grant: LeaseGrant, by other: String, now: Date, duration: TimeInterval = 15) throws {
+        try store.releaseLease(holder: grant.holder, token: grant.token)
+        _ = try #require(try store.acquireLease(holder: other, duration: duration, now: now))
+    }
+
     /// Moves the clock on by a second whenever something sleeps on it, until `work` finishes;
     /// `eachStep` runs after every step.
     static func drive<T: Sendable>(_ clock: ManualClock, until work: Task<T, any Error>, eachStep: @escaping @Sendable () throws -> Void = {}) async throws -> T {
@@ -90,9 +104,7 @@ struct ControllerServiceTests {
         defer { daemon.cancel() }
         try await clock.waitForSleepers()
         let grant = try #require(try fixture.store.leaseHolder(now: clock.now()))
-        // Another controller takes the lease over (as after a pause longer than the lease).
-        try fixture.store.releaseLease(holder: "a", token: grant.token)
-        _ = try #require(try fixture.store.acquireLease(holder: "b", duration: 600, now: clock.now()))
+        try Self.takeOver(fixture.store, from: grant, by: "b", now: clock.now(), duration: 600)
         try fixture.apply(FakeBackendControllerTests.set("agent", replicas: 4))
         for _ in 0..<40 {
             clock.advance(by: 1)
@@ -108,16 +120,12 @@ struct ControllerServiceTests {
         try fixture.apply(FakeBackendControllerTests.set("agent", replicas: 3))
         let clock = ManualClock()
         let backend = FakeSandboxBackend(now: clock.now)
-        var options = ControllerOptions()
-        options.queriesPerSecond = 1
-        options.burst = 1
-        let controller = FleetController(store: fixture.store, backend: backend, options: options, clock: clock)
+        let controller = Self.throttledController(fixture, backend, clock)
         let grant = try #require(try fixture.store.acquireLease(holder: "a", duration: 15, now: clock.now()))
         await controller.setFencing(holder: "a", token: grant.token)
         let pass = Task { try await controller.reconcileOnce() }
         try await clock.waitForSleepers()  // the list took the only token; the creates wait for the next
-        try fixture.store.releaseLease(holder: "a", token: grant.token)
-        _ = try #require(try fixture.store.acquireLease(holder: "b", duration: 15, now: clock.now()))
+        try Self.takeOver(fixture.store, from: grant, by: "b", now: clock.now())
         let result = try await Self.drive(clock, until: pass)
         #expect(backend.calls(.create) == 0, "no create was sent after the wait")
         #expect(result.failed.contains { $0.error.contains("no longer held") })
@@ -129,10 +137,7 @@ struct ControllerServiceTests {
         try fixture.apply(FakeBackendControllerTests.set("agent", replicas: 30))
         let clock = ManualClock()
         let backend = FakeSandboxBackend(now: clock.now)
-        var options = ControllerOptions()
-        options.queriesPerSecond = 1
-        options.burst = 1
-        let controller = FleetController(store: fixture.store, backend: backend, options: options, clock: clock)
+        let controller = Self.throttledController(fixture, backend, clock)
         let grant = try #require(try fixture.store.acquireLease(holder: "a", duration: 15, now: clock.now()))
         await controller.setFencing(holder: "a", token: grant.token, leaseDuration: 15)
         let pass = Task { try await controller.reconcileOnce() }
