@@ -24,6 +24,14 @@ struct ControllerServiceTests {
         return Task { try await service.run() }
     }
 
+    /// An in-memory store declaring a set of `agents`, a manual clock, and a fake API on that clock.
+    static func world(agents: Int) throws -> (Fixture, ManualClock, FakeSandboxBackend) {
+        let fixture = Fixture()
+        try fixture.apply(FakeBackendControllerTests.set("agent", replicas: agents))
+        let clock = ManualClock()
+        return (fixture, clock, FakeSandboxBackend(now: clock.now))
+    }
+
     /// A controller allowed one API call a second, so that its calls wait on the manual clock.
     static func throttledController(_ fixture: Fixture, _ backend: FakeSandboxBackend, _ clock: ManualClock) -> FleetController {
         var options = ControllerOptions()
@@ -55,10 +63,7 @@ struct ControllerServiceTests {
     }
 
     @Test func aStandbyTakesOverWhenTheHoldersLeaseExpires() async throws {
-        let fixture = Fixture()
-        try fixture.apply(FakeBackendControllerTests.set("agent", replicas: 2))
-        let clock = ManualClock()
-        let backend = FakeSandboxBackend(now: clock.now)
+        let (fixture, clock, backend) = try Self.world(agents: 2)
         let crashed = try #require(try fixture.store.acquireLease(holder: "crashed", duration: 15, now: clock.now()))
         let metrics = FleetMetrics()
         let standby = Self.start(fixture, backend, clock, holder: "standby", metrics: metrics)
@@ -81,10 +86,7 @@ struct ControllerServiceTests {
     }
 
     @Test func aDesiredStateChangeWakesTheDaemonBeforeTheResync() async throws {
-        let fixture = Fixture()
-        try fixture.apply(FakeBackendControllerTests.set("agent", replicas: 1))
-        let clock = ManualClock()
-        let backend = FakeSandboxBackend(now: clock.now)
+        let (fixture, clock, backend) = try Self.world(agents: 1)
         let daemon = Self.start(fixture, backend, clock, holder: "a")
         defer { daemon.cancel() }
         try await clock.waitForSleepers()
@@ -96,10 +98,7 @@ struct ControllerServiceTests {
     }
 
     @Test func aDaemonThatLostItsLeaseStandsByAndActsNoMore() async throws {
-        let fixture = Fixture()
-        try fixture.apply(FakeBackendControllerTests.set("agent", replicas: 1))
-        let clock = ManualClock()
-        let backend = FakeSandboxBackend(now: clock.now)
+        let (fixture, clock, backend) = try Self.world(agents: 1)
         let daemon = Self.start(fixture, backend, clock, holder: "a")
         defer { daemon.cancel() }
         try await clock.waitForSleepers()
@@ -116,10 +115,7 @@ struct ControllerServiceTests {
     /// The lease is checked after the rate limiter's wait, not before it: a controller that lost its
     /// lease while waiting for a token sends nothing.
     @Test func theFenceIsCheckedAfterTheRateLimitersWait() async throws {
-        let fixture = Fixture()
-        try fixture.apply(FakeBackendControllerTests.set("agent", replicas: 3))
-        let clock = ManualClock()
-        let backend = FakeSandboxBackend(now: clock.now)
+        let (fixture, clock, backend) = try Self.world(agents: 3)
         let controller = Self.throttledController(fixture, backend, clock)
         let grant = try #require(try fixture.store.acquireLease(holder: "a", duration: 15, now: clock.now()))
         await controller.setFencing(holder: "a", token: grant.token)
@@ -133,10 +129,7 @@ struct ControllerServiceTests {
 
     /// A pass longer than the lease renews it as it goes, so a slow but healthy leader keeps it.
     @Test func aLongPassRenewsTheLease() async throws {
-        let fixture = Fixture()
-        try fixture.apply(FakeBackendControllerTests.set("agent", replicas: 30))
-        let clock = ManualClock()
-        let backend = FakeSandboxBackend(now: clock.now)
+        let (fixture, clock, backend) = try Self.world(agents: 30)
         let controller = Self.throttledController(fixture, backend, clock)
         let grant = try #require(try fixture.store.acquireLease(holder: "a", duration: 15, now: clock.now()))
         await controller.setFencing(holder: "a", token: grant.token, leaseDuration: 15)
