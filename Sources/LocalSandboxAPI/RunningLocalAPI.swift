@@ -29,10 +29,14 @@ public final class RunningLocalAPI: Sendable {
             ports.continuation.finish()
         }
         let group = ServiceGroup(services: [app], logger: configuration.logger)
-        let task = Task { try await group.run() }
+        let task = Task {
+            // A server that ends before it listens (its port taken) ends the wait for the port too.
+            defer { ports.continuation.finish() }
+            try await group.run()
+        }
         var iterator = ports.stream.makeAsyncIterator()
         guard let port = await iterator.next() else {
-            task.cancel()
+            try await task.value
             throw CancellationError()
         }
         return RunningLocalAPI(host: configuration.host, port: port, task: task, group: group)

@@ -105,9 +105,13 @@ struct LocalServeCommand: AsyncParsableCommand {
         configuration.logger = logger
         let displayHost = host.contains(":") ? "[\(host)]" : host
         let app = try await buildLocalAPI(configuration: configuration) { boundPort in
-            FileHandle.standardOutput.write(Data("listening on http://\(displayHost):\(boundPort)\n".utf8))
+            CommandOutput.current.line("listening on http://\(displayHost):\(boundPort)")
         }
-        try await app.runService()
+        do {
+            try await app.runService()
+        } catch {
+            throw ListenFailure.explain(error, address: listen, option: "--listen")
+        }
     }
 }
 

@@ -3,6 +3,7 @@ import FleetReconciler
 import FleetStore
 import Foundation
 import Hummingbird
+import LocalSandboxAPI
 import Logging
 import PorterSandbox
 import ServiceLifecycle
@@ -27,9 +28,7 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fleetStore = try await store.open(create: false)
-        let porter = try backend.makePorter()
-        try await daemon.run(store: fleetStore, porter: porter, flags: flags)
-        try? await porter.shutdown()
+        try await backend.withPorter { porter in try await daemon.run(store: fleetStore, porter: porter, flags: flags) }
     }
 }
 
@@ -82,7 +81,11 @@ struct DaemonOptions: ParsableArguments {
                 })
         }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        try await group.run()
+        do {
+            try await group.run()
+        } catch {
+            throw ListenFailure.explain(error, address: metricsListen, option: "--metrics-listen")
+        }
     }
 }
 

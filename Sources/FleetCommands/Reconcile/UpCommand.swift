@@ -49,11 +49,6 @@ struct UpCommand: AsyncParsableCommand {
         let out = CommandOutput.current
         let (manifests, sources) = try ManifestFiles.read(files)
         let fleetStore = try await store.open()
-        do {
-            ReportPrinter.print(try await fleetStore.apply(manifests, sources: sources, prune: prune, dryRun: false), format: .text)
-        } catch let error as FleetStoreError {
-            throw CommandFailure(error.lines)
-        }
         var local: RunningLocalAPI?
         let porter: Porter
         if backend.isConfigured {
@@ -71,25 +66,41 @@ struct UpCommand: AsyncParsableCommand {
             do {
                 api = try await RunningLocalAPI.start(configuration: configuration)
             } catch {
-                throw CommandFailure("cannot start the local Sandbox API on \(localListen): \(error); choose another --local-listen")
+                let explained = ListenFailure.explain(error, address: localListen, option: "--local-listen")
+                throw CommandFailure(explained is ListenFailure ? "\(explained)" : "cannot start the local Sandbox API on \(localListen): \(error)")
             }
             local = api
             out.line("local Sandbox API: \(api.baseURL) (export PORTER_SANDBOX_BASE_URL=\(api.baseURL) to reach it with the SDKs and the CLI)")
             porter = try Porter(baseURL: api.baseURL)
         }
+        // The manifests are applied once the API is there: a port taken leaves the store as it was.
+        do {
+            ReportPrinter.print(try await fleetStore.apply(manifests, sources: sources, prune: prune, dryRun: false), format: .text)
+        } catch {
+            try? await porter.shutdown()
+            await local?.stop()
+            if let error = error as? FleetStoreError { throw CommandFailure(error.lines) }
+            throw error
+        }
         out.line("keeping fleet '\(try await fleetStore.settings().fleetID)' alive; Ctrl-C stops")
         let wasConverged = Mutex(false)
-        try await daemon.run(store: fleetStore, porter: porter, flags: flags) { result in
-            for done in result.succeeded { out.line(done.summary) }
-            for line in result.failed { out.error("failed: \(line)") }
-            let healthy = result.plan.statuses.filter(\.health.isSettled).count
-            let changed = wasConverged.withLock { previous in
-                defer { previous = result.converged }
-                return previous != result.converged
+        do {
+            try await daemon.run(store: fleetStore, porter: porter, flags: flags) { result in
+                for done in result.succeeded { out.line(done.summary) }
+                for line in result.failed { out.error("failed: \(line)") }
+                let healthy = result.plan.statuses.filter(\.health.isSettled).count
+                let changed = wasConverged.withLock { previous in
+                    defer { previous = result.converged }
+                    return previous != result.converged
+                }
+                if !result.plan.actions.isEmpty || !result.failed.isEmpty || changed {
+                    out.line("\(healthy)/\(result.plan.statuses.count) sandboxes healthy\(result.converged ? ", converged" : "")")
+                }
             }
-            if !result.plan.actions.isEmpty || !result.failed.isEmpty || changed {
-                out.line("\(healthy)/\(result.plan.statuses.count) sandboxes healthy\(result.converged ? ", converged" : "")")
-            }
+        } catch {
+            try? await porter.shutdown()
+            await local?.stop()
+            throw error
         }
         try? await porter.shutdown()
         await local?.stop()

@@ -1,6 +1,12 @@
 import Foundation
 import Synchronization
 
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 /// Where commands write: the process's stdout and stderr, or buffers when a test runs a command.
 public final class CommandOutput: Sendable {
     private let standardOutput: @Sendable (String) -> Void
@@ -8,12 +14,40 @@ public final class CommandOutput: Sendable {
     /// Whether stdout is a terminal (colour and progress only then).
     public let isTerminal: Bool
 
-    /// Output to the process's stdout and stderr.
+    /// Output to the process's stdout and stderr. When the reader has gone away (`porter-fleet status |
+    /// head -1`), the command ends quietly with the conventional exit status 141 (128 + SIGPIPE).
     public static let standard = CommandOutput(
-        out: { FileHandle.standardOutput.write(Data($0.utf8)) },
-        err: { FileHandle.standardError.write(Data($0.utf8)) },
+        out: { writeOrEnd(STDOUT_FILENO, $0) },
+        err: { writeOrEnd(STDERR_FILENO, $0) },
         isTerminal: isatty(STDOUT_FILENO) == 1
     )
+
+    /// The exit status of a command whose output pipe was closed.
+    public static let closedPipeStatus: Int32 = 141
+
+    private static func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
+        #if canImport(Glibc)
+        Glibc.write(descriptor, buffer, count)
+        #else
+        Darwin.write(descriptor, buffer, count)
+        #endif
+    }
+
+    /// Writes all of `text` to `descriptor`; ends the process quietly when the pipe is closed.
+    private static func writeOrEnd(_ descriptor: Int32, _ text: String) {
+        var bytes = Array(text.utf8)[...]
+        while !bytes.isEmpty {
+            let written = bytes.withUnsafeBytes { systemWrite(descriptor, $0.baseAddress, $0.count) }
+            if written > 0 {
+                bytes = bytes.dropFirst(written)
+            } else if written < 0, errno == EINTR || errno == EAGAIN {
+                continue
+            } else {
+                if errno == EPIPE { exit(closedPipeStatus) }
+                return
+            }
+        }
+    }
 
     /// The output commands in this task write to.
     @TaskLocal public static var current: CommandOutput = .standard

@@ -1,0 +1,76 @@
+import Foundation
+import LocalSandboxAPI
+import Testing
+
+/// What a user sees at the edges: a closed output pipe, a port already taken. Real processes, since
+/// these are about how the process ends.
+@Suite("Process hygiene")
+struct ProcessHygieneTests {
+    struct Ended {
+        var status: Int32
+        var stderr: String
+        var seconds: Double
+    }
+
+    /// Runs the binary with `arguments`; with `closedStdout`, its standard output is a pipe whose
+    /// reading end is already closed (as with `| head -1` once head has read its line).
+    static func run(_ arguments: [String], closedStdout: Bool = false, environment: [String: String] = [:]) throws -> Ended {
+        let process = Process()
+        process.executableURL = CLIHarness.binary
+        process.arguments = arguments
+        var env = ProcessInfo.processInfo.environment
+        for name in ["PORTER_SANDBOX_BASE_URL", "PORTER_CLUSTER_ID", "KUBERNETES_SERVICE_HOST", "PORTER_SANDBOX_API_KEY"] { env[name] = nil }
+        process.environment = env.merging(environment) { _, new in new }
+        let output = Pipe()
+        let errors = Pipe()
+        process.standardOutput = output
+        process.standardError = errors
+        if closedStdout { try output.fileHandleForReading.close() }
+        let started = Date()
+        try process.run()
+        let stderr = errors.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Ended(status: process.terminationStatus, stderr: String(decoding: stderr, as: UTF8.self), seconds: Date().timeIntervalSince(started))
+    }
+
+    @Test func outputToAClosedPipeEndsQuietly() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: CLIHarness.binary.path))
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let manifests = (0..<200).map { sandboxManifest("s\($0)") }.joined(separator: "\n---\n")
+        #expect(await cli.run("apply", "-f", try cli.write("fleet.yaml", manifests)).code == 0)
+        let ended = try Self.run(["get", "--db", cli.database], closedStdout: true)
+        #expect(ended.status == 141 || ended.status == 0, "exit \(ended.status)")
+        #expect(ended.stderr.isEmpty, "no crash report: \(ended.stderr.prefix(300))")
+    }
+
+    @Test(arguments: [
+        (["local", "serve", "--runtime", "simulated"], "--listen"),
+        (["up", "--local-runtime", "simulated", "--metrics-listen", "off"], "--local-listen"),
+        (["run", "--metrics-listen"], "--metrics-listen"),
+    ])
+    func aTakenPortIsNamedAndEndsTheCommand(_ command: [String], _ option: String) async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: CLIHarness.binary.path))
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let api = try await cli.startLocalAPI()
+        let taken = "127.0.0.1:\(api.port)"
+        let manifest = try cli.write("fleet.yaml", sandboxManifest("a"))
+        let arguments: [String] =
+            switch command[0] {
+            case "local": command + ["--listen", taken, "--data", cli.directory.appendingPathComponent("serve").path]
+            case "up": command + ["--local-listen", taken, "--db", cli.database, "-f", manifest, "--local-data", cli.directory.appendingPathComponent("up").path]
+            default: command + [taken, "--db", cli.database, "--api-url", api.baseURL]
+            }
+        if command[0] == "run" { #expect(await cli.run("apply", "-f", manifest).code == 0) }
+        let ended = try Self.run(arguments)
+        #expect(ended.status == 1, "exit \(ended.status): \(ended.stderr.prefix(300))")
+        #expect(ended.stderr.contains("cannot listen on \(taken): the address is already in use"), "\(ended.stderr.prefix(300))")
+        #expect(ended.stderr.contains("choose another \(option)") && !ended.stderr.contains("Fatal error"))
+        #expect(ended.seconds < 10)
+        if command[0] == "up" {
+            #expect(await cli.run("get").out.contains("No resources"), "nothing applied while the API could not start")
+        }
+        await api.stop()
+    }
+}
