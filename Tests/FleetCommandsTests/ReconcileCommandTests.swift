@@ -168,3 +168,33 @@ struct PruneGuardCommandTests {
         await api.stop()
     }
 }
+
+/// `get` shows what the reconciler recorded: sync, health, phase and generation per resource.
+@Suite("get with observed status")
+struct GetObservedStatusTests {
+    @Test func theObservedColumnsFillInOnceTheReconcilerHasRun() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let api = try await cli.startLocalAPI()
+        let set = "apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: w\nspec:\n  replicas: 2\n  template: {image: x, command: [sleep, infinity]}\n"
+        let volume = "apiVersion: porter-fleet/v1\nkind: Volume\nname: data\nspec: {}\n"
+        #expect(await cli.run("apply", "-f", try cli.write("fleet.yaml", sandboxManifest("api") + "\n---\n" + set + "---\n" + volume)).code == 0)
+        let before = await cli.run("get", "-o", "json").out
+        #expect(before.contains("\"sync\" : null"), "nothing observed before the first pass")
+        #expect(await cli.run("reconcile", "--once", "--wait", "--timeout", "30s", "--api-url", api.baseURL).code == 0)
+        let table = await cli.run("get", "-o", "wide").out
+        let rows = Dictionary(uniqueKeysWithValues: table.split(separator: "\n").dropFirst().map { line in
+            let cells = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+            return ("\(cells[0])/\(cells[1])", cells)
+        })
+        #expect(rows["Sandbox/api"]?.contains("Synced") == true && rows["Sandbox/api"]?.contains("Healthy") == true, "\(table)")
+        #expect(rows["Sandbox/api"]?.contains("running") == true)
+        #expect(rows["SandboxSet/w"]?.contains("Synced") == true && rows["SandboxSet/w"]?.contains("Healthy") == true, "\(table)")
+        #expect(rows["Volume/data"]?.contains("Synced") == true, "\(table)")
+        let json = try JSONSerialization.jsonObject(with: Data(await cli.run("get", "sandbox", "api", "-o", "json").out.utf8)) as? [String: Any]
+        let status = ((json?["items"] as? [[String: Any]])?.first?["status"]) as? [String: Any]
+        #expect(status?["sync"] as? String == "Synced" && status?["health"] as? String == "Healthy" && status?["generation"] as? Int == 1)
+        #expect((status?["actual_name"] as? String)?.hasSuffix("api-g1") == true)
+        await api.stop()
+    }
+}

@@ -50,13 +50,24 @@ struct GetCommand: AsyncParsableCommand {
         let out = CommandOutput.current
         switch output {
         case .json:
-            let items = try resources.map(GetItem.init)
+            let observed = try await observedStatuses(resources, in: fleetStore)
+            let items = try zip(resources, observed).map { try GetItem($0, status: $1) }
             out.line(JSONOutput.string(GetOutput(fleet: try await fleetStore.settings().fleetID, revision: try await fleetStore.revision(), items: items)))
         case .yaml:
             out.write(try ManifestExport.yaml(resources))
         case .table, .wide:
-            out.write(try GetTable.render(resources, wide: output == .wide))
+            out.write(try GetTable.render(resources, observed: try await observedStatuses(resources, in: fleetStore), wide: output == .wide))
         }
+    }
+}
+
+extension GetCommand {
+    /// The observed status of each resource, in order, from the statuses and volumes the store recorded.
+    func observedStatuses(_ resources: [DesiredResource], in store: any FleetStore) async throws -> [ObservedStatus] {
+        guard !resources.isEmpty else { return [] }
+        let statuses = Dictionary(grouping: try await store.statuses(), by: \.owner)
+        let owned = resources.contains { $0.kind == .volume } ? try await store.reconcilerState().ownedVolumes : [:]
+        return try resources.map { try ObservedStatus($0, statuses: statuses, ownedVolumes: owned) }
     }
 }
 
@@ -87,7 +98,7 @@ struct GetItem: Encodable {
     var updatedAt: Date
     var status: ObservedStatus
 
-    init(_ resource: DesiredResource) throws {
+    init(_ resource: DesiredResource, status: ObservedStatus) throws {
         kind = resource.kind.rawValue
         name = resource.name
         tags = resource.tagMap
@@ -96,11 +107,11 @@ struct GetItem: Encodable {
         source = resource.source
         revision = resource.revision
         updatedAt = resource.updatedAt
-        status = ObservedStatus()
+        self.status = status
     }
 }
 
-/// The observed columns of `get`: filled by the reconciler.
+/// The observed columns of `get`, from what the reconciler recorded (null before its first pass).
 struct ObservedStatus: Encodable {
     var sync: String?
     var health: String?

@@ -4,14 +4,17 @@ import Foundation
 
 /// The table `get` prints.
 enum GetTable {
-    static func render(_ resources: [DesiredResource], wide: Bool) throws -> String {
+    static func render(_ resources: [DesiredResource], observed: [ObservedStatus], wide: Bool) throws -> String {
         guard !resources.isEmpty else { return "No resources in the desired state.\n" }
         var header = ["KIND", "NAME", "SPEC", "SYNC", "HEALTH", "PHASE", "AGE"]
         if wide { header += ["GENERATION", "REVISION", "SPEC-HASH", "SOURCE"] }
         var rows: [[String]] = [header]
-        for resource in resources {
-            var row = [resource.kind.rawValue, resource.name, try summary(resource), "-", "-", "-", age(resource.createdAt)]
-            if wide { row += ["-", String(resource.revision), resource.specHash, resource.source] }
+        for (resource, status) in zip(resources, observed) {
+            var row = [
+                resource.kind.rawValue, resource.name, try summary(resource), status.sync ?? "-", status.health ?? "-", status.phase ?? "-",
+                age(resource.createdAt),
+            ]
+            if wide { row += [status.generation.map(String.init) ?? "-", String(resource.revision), resource.specHash, resource.source] }
             rows.append(row)
         }
         return TextTable.render(rows)
