@@ -196,5 +196,9 @@ struct GetObservedStatusTests {
         #expect(status?["sync"] as? String == "Synced" && status?["health"] as? String == "Healthy" && status?["generation"] as? Int == 1)
         #expect((status?["actual_name"] as? String)?.hasSuffix("api-g1") == true)
         await api.stop()
+        // With the API gone, status still shows what was recorded, and says the pending actions are unknown.
+        let offline = await cli.run("status", "--api-url", api.baseURL)
+        #expect(offline.code == 0, "\(offline.err)")
+        #expect(offline.out.contains("pending actions: unknown (the Sandbox API cannot be reached") && offline.out.contains("api-g1"), "\(offline.out)")
     }
 }

@@ -2,6 +2,7 @@ import ArgumentParser
 import FleetReconciler
 import FleetStore
 import Foundation
+import PorterSandbox
 
 /// `porter-fleet status`: the fleet's summary as the reconciler last recorded it.
 struct StatusCommand: AsyncParsableCommand {
@@ -10,7 +11,8 @@ struct StatusCommand: AsyncParsableCommand {
         abstract: "Summarise the fleet: logical sandboxes by health and sync, what each is doing, and pending actions.",
         discussion: """
             Health and sync are what the controller last recorded. When a Sandbox API is configured (--api-url or \
-            the environment), the actions a pass would take now are listed too (read-only).
+            the environment), the actions a pass would take now are listed too (read-only); when it cannot be \
+            reached, the recorded status is still shown and the pending actions are reported as unknown.
             """
     )
 
@@ -30,15 +32,20 @@ struct StatusCommand: AsyncParsableCommand {
         let synced = statuses.filter { $0.sync == .synced }.count
         let lastChange = statuses.map(\.lastTransitionAt).max()
         var pending: [String]?
+        var apiProblem: String?
         if backend.isConfigured {
-            pending = try await backend.withController(store: fleetStore) { try await $0.plan().actions.map(\.summary) }
+            do {
+                pending = try await backend.withController(store: fleetStore) { try await $0.plan().actions.map(\.summary) }
+            } catch let error as PorterError {
+                apiProblem = error.message
+            }
         }
         let out = CommandOutput.current
         switch output {
         case .json:
             out.line(JSONOutput.string(StatusOutput(
                 fleet: settings.fleetID, desiredResources: desiredCount, sandboxes: statuses.count, synced: synced, health: byHealth,
-                lastTransitionAt: lastChange, pendingActions: pending, items: statuses.map(StatusItem.init))))
+                lastTransitionAt: lastChange, pendingActions: pending, apiError: apiProblem, items: statuses.map(StatusItem.init))))
         case .text:
             out.line("fleet \(settings.fleetID): \(desiredCount) desired resources, \(statuses.count) logical sandboxes, \(synced) synced")
             if !byHealth.isEmpty {
@@ -48,6 +55,8 @@ struct StatusCommand: AsyncParsableCommand {
             if let pending {
                 out.line(pending.isEmpty ? "pending actions: none (in sync)" : "pending actions: \(pending.count)")
                 for action in pending { out.line("  \(action)") }
+            } else if let apiProblem {
+                out.line("pending actions: unknown (the Sandbox API cannot be reached: \(apiProblem))")
             }
             if statuses.isEmpty {
                 out.line("no status yet: run 'porter-fleet reconcile --once' or 'porter-fleet run'")
@@ -80,8 +89,10 @@ struct StatusOutput: Encodable {
     var synced: Int
     var health: [String: Int]
     var lastTransitionAt: Date?
-    /// Actions a pass would take now; null when no Sandbox API is configured.
+    /// Actions a pass would take now; null when no Sandbox API is configured or it cannot be reached.
     var pendingActions: [String]?
+    /// Why the pending actions are unknown: the Sandbox API's error (null when it answered or is not configured).
+    var apiError: String?
     var items: [StatusItem]
 }
 
