@@ -30,8 +30,8 @@ public struct PorterFleetCommand: AsyncParsableCommand {
         Foundation.exit(code)
     }
 
-    /// Parses and runs `arguments`, writing to `output`; returns the exit code (0 success, 1 error,
-    /// 2 usage error). Errors go to stderr, one per line.
+    /// Parses and runs `arguments`, writing to `output`; returns the exit code (``ExitStatus``). Errors go
+    /// to stderr, one per line.
     public static func execute(_ arguments: [String], output: CommandOutput = .standard) async -> Int32 {
         await CommandOutput.$current.withValue(output) {
             do {
@@ -59,7 +59,7 @@ public struct PorterFleetCommand: AsyncParsableCommand {
                 let message = fullMessage(for: error)
                 if code == .validationFailure {
                     output.error(message)
-                    return 2
+                    return ExitStatus.usage
                 }
                 output.error(message.isEmpty ? "\(error)" : message)
                 return 1

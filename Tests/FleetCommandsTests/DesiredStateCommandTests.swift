@@ -81,7 +81,7 @@ struct DesiredStateCommandTests {
         #expect((item?["status"] as? [String: Any])?.keys.sorted() == ["actual_name", "generation", "health", "phase", "sync"])
         let missing = await cli.run("get", "sandbox", "nope")
         #expect(missing.code == 1 && missing.err == "Sandbox 'nope' not found in the desired state\n")
-        #expect(await cli.run("get", "widgets").code == 2)
+        #expect(await cli.run("get", "widgets").code == 64)
     }
 
     @Test func deleteIsAllOrNothing() async throws {
@@ -97,9 +97,9 @@ struct DesiredStateCommandTests {
         #expect(await cli.run("delete", "sandbox", "api").out == "sandbox/api pruned\n")
         #expect(await cli.run("delete", "volume", "shared-data").code == 0)
         #expect(await cli.run("delete", "-f", CLIHarness.fixture("valid/fleet.yaml")).code == 1, "api and the volume are gone already")
-        #expect(await cli.run("delete").code == 2)
-        #expect(await cli.run("delete", "sandbox").code == 2)
-        #expect(await cli.run("delete", "sandbox", "x", "--all").code == 2)
+        #expect(await cli.run("delete").code == 64)
+        #expect(await cli.run("delete", "sandbox").code == 64)
+        #expect(await cli.run("delete", "sandbox", "x", "--all").code == 64)
         let all = await cli.run("delete", "--all")
         #expect(all.out == "sandboxset/agent pruned\nsandbox/nightly-report pruned\n")
         let store = try SQLiteFleetStore(path: cli.database, create: false)
@@ -125,8 +125,8 @@ struct DesiredStateCommandTests {
         #expect(await cli.run("scale", "set", "agent", "--replicas", "7").out == "sandboxset/agent unchanged\n")
         #expect(await cli.export().contains("replicas: 7"))
         #expect(await cli.run("scale", "set", "ghost", "--replicas", "1").code == 1)
-        #expect(await cli.run("scale", "sandbox", "api", "--replicas", "1").code == 2)
-        #expect(await cli.run("scale", "set", "agent", "--replicas", "-1").code == 2)
+        #expect(await cli.run("scale", "sandbox", "api", "--replicas", "1").code == 64)
+        #expect(await cli.run("scale", "set", "agent", "--replicas", "-1").code == 64)
     }
 
     @Test func editAppliesValidChangesAndRefusesInvalidOnes() async throws {
@@ -242,6 +242,6 @@ struct DesiredStateCommandTests {
             #expect(result.out.contains("USAGE:"), "\(command)")
         }
         #expect(await cli.run(["--version"]).out == "0.1.0\n")
-        #expect(await cli.run(["frobnicate"]).code == 2)
+        #expect(await cli.run(["frobnicate"]).code == 64)
     }
 }

@@ -39,7 +39,7 @@ struct FlagExtremesTests {
         let cli = try CLIHarness()
         defer { cli.remove() }
         let result = await cli.run(arguments)
-        #expect(result.code != 0 && result.code != 1, "\(arguments) exits with a usage error: \(result.code)")
+        #expect(result.code == 64, "\(arguments) exits with a usage error: \(result.code)")
         #expect(result.err.contains(flag), "\(arguments): \(result.err)")
     }
 

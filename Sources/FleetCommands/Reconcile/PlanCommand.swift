@@ -35,7 +35,7 @@ struct PlanCommand: AsyncParsableCommand {
             for line in plan.waitingOn { out.line("waiting: \(line)") }
             for event in plan.events where event.type == .warning { out.line("warning: \(event.kind)/\(event.name): \(event.message)") }
         }
-        if !plan.isInSync { throw ExitCode(2) }
+        if !plan.isInSync { throw ExitCode(ExitStatus.changesPending) }
     }
 }
 

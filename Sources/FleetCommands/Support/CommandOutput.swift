@@ -23,7 +23,7 @@ public final class CommandOutput: Sendable {
     )
 
     /// The exit status of a command whose output pipe was closed.
-    public static let closedPipeStatus: Int32 = 141
+    public static let closedPipeStatus = ExitStatus.closedPipe
 
     private static func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
         #if canImport(Glibc)
