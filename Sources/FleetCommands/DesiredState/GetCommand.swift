@@ -19,7 +19,11 @@ struct GetCommand: AsyncParsableCommand {
     @Argument(help: ArgumentHelp("What to show: sandboxes, sets, volumes or all (default all), then an optional name.", valueName: "kind [name]"))
     var words: [String] = []
 
-    @Option(name: [.customShort("l"), .customLong("selector")], help: ArgumentHelp("Only resources with this tag (repeatable; all must match).", valueName: "key=value"))
+    @Option(
+        name: [.customShort("l"), .customLong("selector")],
+        help: ArgumentHelp(
+            "Only resources whose tags match: key=value, key!=value, 'key in (a,b)', 'key notin (a)', key, !key; comma-separated, repeatable (all must match).",
+            valueName: "selector"))
     var selectors: [String] = []
 
     @Option(name: [.short, .customLong("output")], help: "Output format: table, wide, json or yaml.")
@@ -30,19 +34,22 @@ struct GetCommand: AsyncParsableCommand {
             throw ValidationError("unknown kind '\(first)': use sandboxes, sets, volumes or all")
         }
         if words.count > 2 { throw ValidationError("give at most a kind and a name") }
-        for selector in selectors where !selector.contains("=") { throw ValidationError("-l '\(selector)' is not key=value") }
+        for selector in selectors {
+            do {
+                _ = try LabelSelector(parsing: selector)
+            } catch {
+                throw ValidationError("-l: \(error)")
+            }
+        }
     }
 
     func run() async throws {
         let fleetStore = try await store.open(create: false)
         let kind = words.first.flatMap(ResourceKind.init(word:))
         let name = words.count == 2 ? words[1] : nil
-        let wanted = selectors.map { selector -> (String, String) in
-            let parts = selector.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            return (String(parts[0]), parts.count > 1 ? String(parts[1]) : "")
-        }
+        let wanted = try selectors.map { try LabelSelector(parsing: $0) }
         let resources = try await fleetStore.resources(kind: kind).filter { resource in
-            (name == nil || resource.name == name) && wanted.allSatisfy { resource.tagMap[$0.0] == $0.1 }
+            (name == nil || resource.name == name) && wanted.allSatisfy { $0.matches(resource.tagMap) }
         }
         if let name, resources.isEmpty {
             throw CommandFailure("\(kind?.rawValue ?? "resource") '\(name)' not found in the desired state")
