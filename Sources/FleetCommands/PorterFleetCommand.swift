@@ -1,5 +1,6 @@
 import Foundation
 import ArgumentParser
+import FleetModel
 import FleetStore
 
 /// The `porter-fleet` command: a reconciling controller for fleets of Porter sandboxes.
@@ -24,7 +25,7 @@ public struct PorterFleetCommand: AsyncParsableCommand {
     /// Creates the command (ArgumentParser fills it in).
     public init() {}
 
-    /// Runs the command line and exits: 0 on success, 1 on an error, 2 on a usage error.
+    /// Runs the command line and exits with an ``ExitStatus``.
     public static func main() async {
         let code = await execute(Array(CommandLine.arguments.dropFirst()))
         Foundation.exit(code)
@@ -34,8 +35,12 @@ public struct PorterFleetCommand: AsyncParsableCommand {
     /// to stderr, one per line.
     public static func execute(_ arguments: [String], output: CommandOutput = .standard) async -> Int32 {
         await CommandOutput.$current.withValue(output) {
+            if let verb = GlobalOptions.unknownVerb(arguments, root: Self.self) {
+                output.error(unknownCommandMessage(verb))
+                return ExitStatus.usage
+            }
             do {
-                var command = try parseAsRoot(arguments)
+                var command = try parseAsRoot(GlobalOptions.reorder(arguments, root: Self.self))
                 if var asyncCommand = command as? any AsyncParsableCommand {
                     try await asyncCommand.run()
                 } else {
@@ -65,5 +70,12 @@ public struct PorterFleetCommand: AsyncParsableCommand {
                 return 1
             }
         }
+    }
+
+    /// Names the unknown verb, suggests the nearest command and lists them all.
+    static func unknownCommandMessage(_ verb: String) -> String {
+        let commands: [String] = configuration.subcommands.compactMap { command in command.configuration.commandName }
+        let hint = NameSuggestion.hint(for: verb, in: commands)
+        return "unknown command '" + verb + "'" + hint + "; the commands are " + commands.joined(separator: ", ") + " (see 'porter-fleet --help')"
     }
 }

@@ -1,0 +1,29 @@
+import Foundation
+import Testing
+
+/// kubectl, git and terraform habits: global options before the verb, and unknown verbs named.
+@Suite("Global options and unknown commands")
+struct GlobalOptionsTests {
+    @Test func globalOptionsWorkBeforeTheVerb() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        #expect(await cli.run(["--db", cli.database, "apply", "-f", try cli.write("a.yaml", sandboxManifest("a"))]).code == 0)
+        let table = await cli.run(["--db", cli.database, "get"])
+        #expect(table.code == 0 && table.out.contains("Sandbox   a"), "\(table.err)")
+        let json = await cli.run(["--db=\(cli.database)", "-o", "json", "get", "sandbox", "a"])
+        #expect(json.code == 0 && json.out.contains("\"items\""), "\(json.err)")
+        let scaled = await cli.run(["--db", cli.database, "scale", "set", "missing", "--replicas", "1"])
+        #expect(scaled.code == 1 && scaled.err.contains("not found"), "sub-verbs keep their place: \(scaled.err)")
+        let refused = await cli.run(["--db", cli.database, "version"])
+        #expect(refused.code == 64 && refused.err.contains("--db"), "a command without --db still refuses it by name")
+    }
+
+    @Test func anUnknownVerbIsNamedWithTheNearestCommand() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let typo = await cli.run(["--db", cli.database, "staus"])
+        #expect(typo.code == 64)
+        #expect(typo.err.hasPrefix("unknown command 'staus' (did you mean 'status'?)") && typo.err.hasSuffix("\n"), "\(typo.err)")
+        #expect(!typo.err.contains("Unknown option"))
+    }
+}
