@@ -66,10 +66,15 @@ struct DoctorCommand: AsyncParsableCommand {
     }
 
     private func checkBackend() async -> [Check] {
-        guard backend.isConfigured else {
+        switch backend.configuration {
+        case .none:
             return [Check(
                 name: "sandbox api", ok: false, detail: "no Sandbox API configured",
-                fix: "set PORTER_SANDBOX_BASE_URL (or --api-url), or PORTER_CLUSTER_ID with PORTER_SANDBOX_API_KEY, or use 'porter-fleet up' for the local API")]
+                fix: "set PORTER_SANDBOX_BASE_URL (or --api-url), or PORTER_CLUSTER_ID with PORTER_SANDBOX_API_KEY (or --api-key), or use 'porter-fleet up' for the local API")]
+        case .invalid(let problem):
+            return [Check(name: "sandbox api", ok: false, detail: "the Sandbox API is configured incompletely", fix: problem)]
+        case .configured:
+            break
         }
         do {
             return try await backend.withPorter { porter in

@@ -74,3 +74,22 @@ struct ProcessHygieneTests {
         await api.stop()
     }
 }
+
+/// The Sandbox API's configuration, reported in the CLI's own terms wherever it is incomplete.
+@Suite("API configuration in CLI terms")
+struct APIConfigurationTests {
+    @Test func aClusterIDWithoutAKeyIsReportedAsSuchEverywhere() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: CLIHarness.binary.path))
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        #expect(await cli.run("apply", "-f", try cli.write("a.yaml", sandboxManifest("a"))).code == 0)
+        let environment = ["PORTER_CLUSTER_ID": "42"]
+        let doctor = try ProcessHygieneTests.run(["doctor", "--db", cli.database], environment: environment)
+        #expect(doctor.status == 1)
+        let plan = try ProcessHygieneTests.run(["plan", "--db", cli.database], environment: environment)
+        #expect(plan.status == 1 && plan.stderr.contains("needs an API key: set PORTER_SANDBOX_API_KEY or pass --api-key"), "\(plan.stderr)")
+        #expect(!plan.stderr.contains("pass apiKey"), "no SDK parameter names in CLI messages")
+        let status = try ProcessHygieneTests.run(["status", "--db", cli.database], environment: environment)
+        #expect(status.status == 0, "status shows what was recorded whatever the API configuration: \(status.stderr)")
+    }
+}

@@ -33,7 +33,9 @@ struct StatusCommand: AsyncParsableCommand {
         let lastChange = statuses.map(\.lastTransitionAt).max()
         var pending: [String]?
         var apiProblem: String?
-        if backend.isConfigured {
+        if case .invalid(let problem) = backend.configuration {
+            apiProblem = problem
+        } else if backend.isConfigured {
             do {
                 pending = try await backend.withController(store: fleetStore) { try await $0.plan().actions.map(\.summary) }
             } catch let error as PorterError {

@@ -13,9 +13,39 @@ struct BackendOptions: ParsableArguments {
             valueName: "url"))
     var apiURL: String?
 
-    /// Whether a backend is configured at all (flag or environment).
-    var isConfigured: Bool {
-        (try? PorterEndpoint.resolve(baseURL: apiURL)) != nil
+    @Option(
+        name: .customLong("api-key"),
+        help: ArgumentHelp("The Porter API token (default: $PORTER_SANDBOX_API_KEY; never printed).", valueName: "token"))
+    var apiKey: String?
+
+    /// Whether the Sandbox API is configured: not at all, wrongly (with what to do, in CLI terms), or well.
+    enum Configuration: Equatable {
+        case none
+        case invalid(String)
+        case configured
+    }
+
+    /// How the Sandbox API is configured by the flags and the environment.
+    var configuration: Configuration {
+        let environment = ProcessInfo.processInfo.environment
+        let settings = [apiURL, apiKey] + ["PORTER_SANDBOX_BASE_URL", "PORTER_CLUSTER_ID", "PORTER_SANDBOX_API_KEY", "KUBERNETES_SERVICE_HOST"].map { environment[$0] }
+        guard settings.contains(where: { !($0 ?? "").isEmpty }) else { return .none }
+        do {
+            _ = try PorterEndpoint.resolve(apiKey: apiKey, baseURL: apiURL)
+            return .configured
+        } catch let error as PorterError {
+            return .invalid(Self.inCommandLineTerms(error.message))
+        } catch {
+            return .invalid("\(error)")
+        }
+    }
+
+    /// Whether a backend is configured, well or not (flag or environment).
+    var isConfigured: Bool { configuration != .none }
+
+    /// The SDK's configuration messages name its parameters; the CLI's flags are named instead.
+    static func inCommandLineTerms(_ message: String) -> String {
+        message.replacingOccurrences(of: "pass apiKey or set PORTER_SANDBOX_API_KEY", with: "set PORTER_SANDBOX_API_KEY or pass --api-key")
     }
 
     /// Runs `body` with a client for the configured API, and shuts the client down afterwards.
@@ -41,9 +71,9 @@ struct BackendOptions: ParsableArguments {
     /// A client for the configured API; a configuration error says what to set.
     func makePorter() throws -> Porter {
         do {
-            return try Porter(baseURL: apiURL)
+            return try Porter(apiKey: apiKey, baseURL: apiURL)
         } catch let error as PorterError {
-            throw CommandFailure(error.message)
+            throw CommandFailure(Self.inCommandLineTerms(error.message))
         }
     }
 }
