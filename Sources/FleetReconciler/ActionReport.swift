@@ -22,7 +22,7 @@ public struct ActionFailure: Sendable, Equatable, CustomStringConvertible {
     public var logicalName: String?
     /// What kind of action.
     public var kind: ActionKind
-    /// The action's summary (`create sandbox api-g2: not created yet`).
+    /// The action's summary (`create sandbox api-g1: the first generation`).
     public var summary: String
     /// What went wrong.
     public var error: String

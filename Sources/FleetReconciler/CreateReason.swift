@@ -20,8 +20,8 @@ public enum CreateReason: Sendable, Equatable, CustomStringConvertible {
     /// The words `plan`, events and logs show.
     public var description: String {
         switch self {
-        case .notCreatedYet: "not created yet"
-        case .noLiveGeneration: "no live generation"
+        case .notCreatedYet: "the first generation"
+        case .noLiveGeneration: "none was live"
         case .previousEnded(let generation, let phase, let reason):
             "generation \(generation) ended \(phase.rawValue)\(reason.map { " (\($0.rawValue))" } ?? "")"
         case .replaceDrifted(let generation): "replace drifted generation \(generation)"

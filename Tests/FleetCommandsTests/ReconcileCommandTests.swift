@@ -38,7 +38,7 @@ struct ReconcileCommandTests {
         #expect(await cli.run("apply", "-f", manifest).code == 0)
 
         let pending = await cli.run("plan", "--api-url", url)
-        #expect(pending.code == 2 && pending.out.contains("create sandbox echo-g1: not created yet"))
+        #expect(pending.code == 2 && pending.out.contains("create sandbox echo-g1: the first generation"))
         let planJSON = await cli.run("plan", "--api-url", url, "-o", "json")
         #expect(planJSON.out.contains("\"in_sync\" : false"))
 
@@ -200,5 +200,30 @@ struct GetObservedStatusTests {
         let offline = await cli.run("status", "--api-url", api.baseURL)
         #expect(offline.code == 0, "\(offline.err)")
         #expect(offline.out.contains("pending actions: unknown (the Sandbox API cannot be reached") && offline.out.contains("api-g1"), "\(offline.out)")
+    }
+}
+
+/// `events` names every object whole, shows a set's members as `SandboxSet/NAME[i]`, and filters.
+@Suite("events objects and filters")
+struct EventsObjectTests {
+    @Test func membersAreNamedByTheirSetAndFiltersApply() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let api = try await cli.startLocalAPI()
+        let long = String(repeating: "l", count: 40)
+        let set = "apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: w\nspec:\n  replicas: 2\n  template: {image: x, command: [sleep, infinity]}\n"
+        #expect(await cli.run("apply", "-f", try cli.write("fleet.yaml", sandboxManifest(long) + "\n---\n" + set)).code == 0)
+        #expect(await cli.run("reconcile", "--once", "--wait", "--timeout", "30s", "--api-url", api.baseURL).code == 0)
+        let all = await cli.run("events").out
+        #expect(all.contains("Sandbox/\(long) "), "whole names: \(all)")
+        #expect(all.contains("SandboxSet/w[0]") && all.contains("SandboxSet/w[1]") && !all.contains("Sandbox/w-0"), "\(all)")
+        #expect(all.contains("created generation 1 (\(long)-g1): the first generation"))
+        let members = await cli.run("events", "--for", "SandboxSet/w").out.split(separator: "\n").dropFirst()
+        #expect(!members.isEmpty && members.allSatisfy { $0.contains("SandboxSet/w[") })
+        #expect(await cli.run("events", "--type", "warning").out.isEmpty, "no warnings in a clean run")
+        #expect(await cli.run("events", "--type", "Loud").code == 64)
+        let json = await cli.run("events", "--for", "sandboxset/w", "-o", "json").out
+        #expect(json.contains("\"object\" : \"SandboxSet/w[1]\""), "\(json)")
+        await api.stop()
     }
 }

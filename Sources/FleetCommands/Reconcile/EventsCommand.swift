@@ -1,4 +1,5 @@
 import ArgumentParser
+import FleetModel
 import FleetStore
 import Foundation
 import WireFormats
@@ -18,11 +19,23 @@ struct EventsCommand: AsyncParsableCommand {
     @Flag(help: "Keep printing new events until interrupted.")
     var follow = false
 
+    @Option(name: .customLong("for"), help: ArgumentHelp("Only events about this object, e.g. Sandbox/api, SandboxSet/agent (every member) or Volume/data.", valueName: "kind/name"))
+    var object: String?
+
+    @Option(help: ArgumentHelp("Only events of this type: Normal or Warning.", valueName: "type"))
+    var type: String?
+
     @Option(name: [.short, .customLong("output")], help: "Output format: text or json (one JSON object per line with --follow).")
     var output: OutputFormat = .text
 
     func validate() throws {
         if let since { _ = try Self.window(since) }
+        if let type, Self.eventType(type) == nil { throw ValidationError("--type must be Normal or Warning, not '\(type)'") }
+        if let object, !object.contains("/") { throw ValidationError("--for takes KIND/NAME (e.g. Sandbox/api), not '\(object)'") }
+    }
+
+    private static func eventType(_ text: String) -> EventType? {
+        EventType.allCases.first { $0.rawValue.lowercased() == text.lowercased() }
     }
 
     /// The look-back window of `--since`: anything up to the longest duration (about 292 years).
@@ -34,12 +47,14 @@ struct EventsCommand: AsyncParsableCommand {
         let fleetStore = try await store.open(create: false)
         let start = try since.map { Date().addingTimeInterval(-Double(try Self.window($0).components.seconds)) }
         let out = CommandOutput.current
+        let objects = try EventObjects(resources: try await fleetStore.resources())
         var events = try await fleetStore.events(since: start)
+        let shown = events.filter { wanted($0, objects) }
         if output == .json && !follow {
-            out.line(JSONOutput.string(events.map(EventItem.init)))
+            out.line(JSONOutput.string(shown.map { EventItem($0, object: objects.object(of: $0)) }))
         } else {
-            if output == .text && !events.isEmpty { out.line(Self.header) }
-            for event in events { print(event, out: out) }
+            if output == .text && !shown.isEmpty { out.line(Self.header) }
+            for event in shown { print(event, objects: objects, out: out) }
         }
         guard follow else { return }
         var seen = Dictionary(events.map { ($0.id ?? 0, $0.count) }, uniquingKeysWith: { a, _ in a })
@@ -48,24 +63,34 @@ struct EventsCommand: AsyncParsableCommand {
             events = try await fleetStore.events(since: events.last?.lastAt ?? start)
             for event in events where seen[event.id ?? 0] != event.count {
                 seen[event.id ?? 0] = event.count
-                print(event, out: out)
+                if wanted(event, objects) { print(event, objects: objects, out: out) }
             }
         }
     }
 
+    /// Whether `--for` and `--type` keep `event`.
+    private func wanted(_ event: FleetEvent, _ objects: EventObjects) -> Bool {
+        if let type, Self.eventType(type) != event.type { return false }
+        if let object, !objects.event(event, isAbout: object) { return false }
+        return true
+    }
+
     static let header = "LAST SEEN              TYPE      REASON              OBJECT                 COUNT   MESSAGE"
 
-    private func print(_ event: FleetEvent, out: CommandOutput) {
+    private func print(_ event: FleetEvent, objects: EventObjects, out: CommandOutput) {
         switch output {
-        case .json: out.line(JSONOutput.string(EventItem(event), pretty: false))
+        case .json: out.line(JSONOutput.string(EventItem(event, object: objects.object(of: event)), pretty: false))
         case .text:
             let time = ISO8601DateFormatter().string(from: event.lastAt)
-            let object = "\(event.kind)/\(event.name)"
             out.line(
-                [time.padding(toLength: 22, withPad: " ", startingAt: 0), event.type.rawValue.padding(toLength: 9, withPad: " ", startingAt: 0),
-                 event.reason.rawValue.padding(toLength: 19, withPad: " ", startingAt: 0), object.padding(toLength: 22, withPad: " ", startingAt: 0),
-                 String(event.count).padding(toLength: 7, withPad: " ", startingAt: 0), event.message].joined(separator: " "))
+                Self.column(time, 22) + Self.column(event.type.rawValue, 9) + Self.column(event.reason.rawValue, 19)
+                    + Self.column(objects.object(of: event), 22) + Self.column(String(event.count), 7) + event.message)
         }
+    }
+
+    /// `text` padded to `width` and a space; never cut (a longer one just pushes the line right).
+    private static func column(_ text: String, _ width: Int) -> String {
+        text + String(repeating: " ", count: max(1, width + 1 - text.count))
     }
 }
 
@@ -73,6 +98,8 @@ struct EventsCommand: AsyncParsableCommand {
 struct EventItem: Encodable {
     var kind: String
     var name: String
+    /// The object as `events` prints it (`SandboxSet/agent[2]` for a set's member).
+    var object: String
     var type: String
     var reason: String
     var message: String
@@ -80,9 +107,10 @@ struct EventItem: Encodable {
     var firstAt: Date
     var lastAt: Date
 
-    init(_ event: FleetEvent) {
+    init(_ event: FleetEvent, object: String) {
         kind = event.kind.rawValue
         name = event.name
+        self.object = object
         type = event.type.rawValue
         reason = event.reason.rawValue
         message = event.message
