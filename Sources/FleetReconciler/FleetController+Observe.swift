@@ -98,7 +98,7 @@ extension FleetController {
                 .compactMap { $0 }.joined(separator: ", ")
             let reason: EventReason = phase == .succeeded ? .succeeded : phase == .failed ? .failed : .terminated
             pass.event(.sandbox, record.logicalName, phase == .failed ? .warning : .normal, reason,
-                "generation \(record.generation) (\(record.name)) \(phase.rawValue)\(detail.isEmpty ? "" : ": \(detail)")")
+                "generation \(record.generation) (\(record.name)) \(phase.rawValue)\(detail.isEmpty ? "" : ": \(detail)")", at: ended.finishedAt)
             if logical.failureCount > before, logical.failureCount >= 2, let until = logical.backoffUntil {
                 pass.event(.sandbox, record.logicalName, .warning, .crashLoopBackOff,
                     "\(logical.failureCount) failed generations in a row; next attempt at \(RFC3339DateTranscoder.format(until))")
@@ -114,7 +114,7 @@ extension FleetController {
             if var record = trackedByID[sandbox.id] {
                 if record.phase != sandbox.phase.rawValue || !sameMillisecond(record.startedAt, sandbox.startedAt) {
                     if sandbox.phase == .running, record.phase != SandboxPhase.running.rawValue {
-                        pass.event(.sandbox, logicalName, .normal, .running, "generation \(generation) (\(sandbox.name)) is running")
+                        pass.event(.sandbox, logicalName, .normal, .running, "generation \(generation) (\(sandbox.name)) is running", at: sandbox.startedAt)
                     }
                     record.phase = sandbox.phase.rawValue
                     record.startedAt = sandbox.startedAt

@@ -45,7 +45,11 @@ struct ReconcilePass: Sendable {
     }
 
     /// Records an event.
-    mutating func event(_ kind: EventSubject, _ name: String, _ type: EventType = .normal, _ reason: EventReason, _ message: String) {
-        changes.events.append(FleetEvent(kind: kind, name: name, type: type, reason: reason, message: message, at: now))
+    /// Records an event at `time`: when the thing happened, where the API says (a sandbox's start or
+    /// end), else when this pass saw it.
+    mutating func event(
+        _ kind: EventSubject, _ name: String, _ type: EventType = .normal, _ reason: EventReason, _ message: String, at time: Date? = nil
+    ) {
+        changes.events.append(FleetEvent(kind: kind, name: name, type: type, reason: reason, message: message, at: min(time ?? now, now)))
     }
 }

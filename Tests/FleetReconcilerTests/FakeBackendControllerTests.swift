@@ -115,6 +115,23 @@ struct FakeBackendControllerTests {
         #expect(backend.calls(.lookup) == 1, "no lookup on later passes")
     }
 
+    /// An event carries the time the thing happened (a sandbox's end), not the time of the pass that saw it.
+    @Test func eventsAreStampedWhenTheThingHappened() async throws {
+        let fixture = Fixture()
+        try fixture.apply(Self.set("agent", replicas: 1))
+        let clock = ManualClock()
+        let backend = FakeSandboxBackend(now: clock.now)
+        let controller = FleetController(store: fixture.store, backend: backend, clock: clock)
+        _ = try await controller.reconcileOnce()
+        clock.advance(by: 10)
+        let endedAt = clock.now()
+        backend.end(name: "agent-0-g1", phase: .failed, exitCode: 2)
+        clock.advance(by: 60)
+        _ = try await controller.reconcileOnce()
+        let failed = try #require(try await fixture.store.events().first { $0.reason == .failed })
+        #expect(failed.lastAt == endedAt, "stamped at the end, a minute before the pass saw it")
+    }
+
     /// A controller whose lease expired and was taken over stops acting: time moves by hand, no sleeps.
     @Test func aControllerFencedOutCreatesNothing() async throws {
         let fixture = Fixture()
