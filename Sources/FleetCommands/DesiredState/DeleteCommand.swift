@@ -26,6 +26,9 @@ struct DeleteCommand: AsyncParsableCommand {
     @Flag(help: "Delete everything in the desired state.")
     var all = false
 
+    @Flag(help: "Show what would be deleted, and change nothing.")
+    var dryRun = false
+
     @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
     var output: OutputFormat = .text
 
@@ -44,18 +47,36 @@ struct DeleteCommand: AsyncParsableCommand {
         let fleetStore = try await store.open()
         let report: ApplyReport
         do {
-            if all {
-                report = try await fleetStore.deleteAll()
-            } else if !files.isEmpty {
-                let (manifests, _) = try ManifestFiles.read(files)
-                report = try await fleetStore.delete(keys: manifests.map { ($0.manifest.kind, $0.manifest.name) })
-            } else {
-                report = try await fleetStore.delete(kind: ResourceKind(word: words[0])!, names: Array(words.dropFirst()))
-            }
+            report = dryRun ? try await preview(fleetStore) : try await delete(from: fleetStore)
         } catch let error as FleetStoreError {
             throw CommandFailure(error.lines)
         }
         ReportPrinter.print(report, format: output)
+    }
+
+    /// The resources named on the command line (all of them with --all: nil).
+    private func keys() throws -> [(ResourceKind, String)]? {
+        if all { return nil }
+        if !files.isEmpty { return try ManifestFiles.read(files).manifests.map { ($0.manifest.kind, $0.manifest.name) } }
+        let kind = ResourceKind(word: words[0])!
+        return words.dropFirst().map { (kind, $0) }
+    }
+
+    private func delete(from store: any FleetStore) async throws -> ApplyReport {
+        guard let keys = try keys() else { return try await store.deleteAll() }
+        return try await store.delete(keys: keys)
+    }
+
+    /// What the delete would report, by the same rules, with nothing written.
+    private func preview(_ store: any FleetStore) async throws -> ApplyReport {
+        let existing = try await store.resources()
+        let revision = try await store.revision()
+        let change = try keys().map { try DesiredStateRules.delete(keys: $0, existing: existing, revision: revision) }
+            ?? DesiredStateRules.deleteAll(existing: existing, revision: revision)
+        var report = change.report
+        report.dryRun = true
+        report.revision = revision
+        return report
     }
 }
 
