@@ -41,6 +41,10 @@ struct ReconcileCommandTests {
         #expect(pending.code == 2 && pending.out.contains("create sandbox echo-g1: the first generation"))
         let planJSON = await cli.run("plan", "--api-url", url, "-o", "json")
         #expect(planJSON.out.contains("\"in_sync\" : false"))
+        let details = (try JSONSerialization.jsonObject(with: Data(planJSON.out.utf8)) as? [String: Any])?["action_details"] as? [[String: Any]]
+        let echo = details?.first { $0["logical_name"] as? String == "echo" }
+        #expect(echo?["kind"] as? String == "create_sandbox" && echo?["generation"] as? Int == 1 && echo?["actual_name"] as? String == "echo-g1")
+        #expect(echo?["reason"] as? String == "the first generation")
 
         let reconciled = await cli.run("reconcile", "--api-url", url, "--once", "--wait", "--timeout", "30s")
         #expect(reconciled.code == 0, "\(reconciled.err)")

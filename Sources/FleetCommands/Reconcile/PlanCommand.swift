@@ -42,7 +42,9 @@ struct PlanCommand: AsyncParsableCommand {
 /// `plan -o json`.
 struct PlanOutput: Encodable {
     var inSync: Bool
+    /// One line per action (kept for scripts written against it); `actionDetails` has the same as fields.
     var actions: [String]
+    var actionDetails: [PlannedActionItem]
     var waitingOn: [String]
     var statuses: [StatusItem]
     var warnings: [String]
@@ -50,6 +52,7 @@ struct PlanOutput: Encodable {
     init(_ plan: Plan) {
         inSync = plan.isInSync
         actions = plan.actions.map(\.summary)
+        actionDetails = plan.actions.map(PlannedActionItem.init)
         waitingOn = plan.waitingOn
         statuses = plan.statuses.map(StatusItem.init)
         warnings = plan.events.filter { $0.type == .warning }.map { "\($0.kind)/\($0.name): \($0.message)" }

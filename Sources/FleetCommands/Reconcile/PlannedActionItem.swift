@@ -1,0 +1,35 @@
+import FleetReconciler
+
+/// One planned action in `plan -o json` (`action_details`), as fields a script can read: what kind of
+/// action, on which logical resource and actual object, and why.
+struct PlannedActionItem: Encodable {
+    var kind: String
+    var logicalName: String
+    var actualName: String?
+    var generation: Int?
+    var volumeId: String?
+    var reason: String?
+    var summary: String
+
+    init(_ action: PlannedAction) {
+        kind = action.kind.rawValue
+        logicalName = action.logicalName
+        summary = action.summary
+        switch action {
+        case .createSandbox(_, let generation, let actual, _, _, let reason):
+            self.generation = generation
+            actualName = actual
+            self.reason = reason.description
+        case .terminateSandbox(let id, let actual, _, let reason):
+            actualName = actual
+            self.reason = "\(reason) (\(id))"
+        case .createVolume(_, let actual):
+            actualName = actual
+        case .adoptVolume(_, let id, let actual, _):
+            actualName = actual
+            volumeId = id
+        case .deleteVolume(_, let id), .retainVolume(_, let id), .forgetVolume(_, let id):
+            volumeId = id
+        }
+    }
+}
