@@ -10,6 +10,7 @@ struct GlobalOptionsTests {
         #expect(await cli.run(["--db", cli.database, "apply", "-f", try cli.write("a.yaml", sandboxManifest("a"))]).code == 0)
         let table = await cli.run(["--db", cli.database, "get"])
         #expect(table.code == 0 && table.out.contains("Sandbox   a"), "\(table.err)")
+        #expect(await cli.run(["--db", cli.database, "get", "-o", "name"]).out == "sandbox/a\n")
         let json = await cli.run(["--db=\(cli.database)", "-o", "json", "get", "sandbox", "a"])
         #expect(json.code == 0 && json.out.contains("\"items\""), "\(json.err)")
         let scaled = await cli.run(["--db", cli.database, "scale", "set", "missing", "--replicas", "1"])

@@ -9,7 +9,7 @@ struct GetCommand: AsyncParsableCommand {
         commandName: "get",
         abstract: "Show desired resources and their observed status.",
         discussion: """
-            porter-fleet get [sandboxes|sets|volumes|all] [NAME] [-l key=value]... [-o table|wide|json|yaml]
+            porter-fleet get [sandboxes|sets|volumes|all] [NAME] [-l SELECTOR]... [-o table|wide|json|yaml|name]
             The SYNC, HEALTH, PHASE and GENERATION columns stay empty until the reconciler has observed the fleet.
             """
     )
@@ -62,6 +62,8 @@ struct GetCommand: AsyncParsableCommand {
             out.line(JSONOutput.string(GetOutput(fleet: try await fleetStore.settings().fleetID, revision: try await fleetStore.revision(), items: items)))
         case .yaml:
             out.write(try ManifestExport.yaml(resources))
+        case .name:
+            for resource in resources { out.line("\(resource.kind.rawValue.lowercased())/\(resource.name)") }
         case .table, .wide:
             out.write(try GetTable.render(resources, observed: try await observedStatuses(resources, in: fleetStore), wide: output == .wide))
         }
@@ -84,6 +86,8 @@ enum GetFormat: String, ExpressibleByArgument, CaseIterable, Sendable {
     case wide
     case json
     case yaml
+    /// `kind/name` per line, for scripts (`porter-fleet get -o name | xargs …`).
+    case name
 }
 
 /// `get -o json`: `{fleet, revision, items: [...]}`.
