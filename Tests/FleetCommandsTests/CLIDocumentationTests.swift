@@ -9,7 +9,7 @@ struct CLIDocumentationTests {
         .appendingPathComponent("docs/cli.md")
 
     static let commands: [[String]] = [
-        ["apply"], ["delete"], ["get"], ["export"], ["scale"], ["edit"], ["settings"], ["plan"], ["reconcile"], ["run"], ["up"],
+        ["apply"], ["diff"], ["delete"], ["get"], ["export"], ["scale"], ["edit"], ["settings"], ["plan"], ["reconcile"], ["run"], ["up"],
         ["status"], ["events"], ["gc"], ["exec"], ["logs"], ["doctor"], ["local", "serve"], ["version"],
     ]
 

@@ -22,6 +22,7 @@ struct DesiredStateCommandTests {
 
         let dryRun = await cli.run("apply", "-f", file, "--prune", "--dry-run")
         #expect(dryRun.out == "sandbox/api unchanged (dry run)\nsandbox/worker pruned (dry run)\n")
+        #expect(dryRun.code == 2, "something would change")
         #expect(await cli.run("get", "sandbox", "worker").code == 0, "a dry run changes nothing")
 
         let other = try cli.write("other.yaml", sandboxManifest("elsewhere"))
@@ -220,6 +221,34 @@ struct DesiredStateCommandTests {
         #expect(await cli.run("get").code == 0)
         #expect(try SQLiteFleetStore(path: cli.database, create: false).settings().fleetID == first, "the id is kept")
         #expect(await cli.run("settings").out.contains("fleet: \(first)"))
+    }
+
+    /// `diff` and `apply --dry-run` show field-level changes, terraform style, and exit 2 when something
+    /// would change, 0 when nothing would.
+    @Test func diffShowsFieldLevelChanges() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let first = "apiVersion: porter-fleet/v1\nkind: Sandbox\nname: api\ntags: {team: ml}\nspec:\n  image: busybox\n  env: {DEBUG: \"1\", MODE: a}\n"
+        let second = "apiVersion: porter-fleet/v1\nkind: Sandbox\nname: api\ntags: {team: ml, tier: web}\nspec:\n  image: busybox:1.36\n  env: {MODE: b}\n"
+        #expect(await cli.run("apply", "-f", try cli.write("a.yaml", first)).code == 0)
+        let changed = try cli.write("b.yaml", second)
+        let diff = await cli.run("diff", "-f", changed)
+        #expect(diff.code == 2)
+        #expect(diff.out == """
+            sandbox/api configured (dry run)
+                - spec.env.DEBUG: "1"
+                ~ spec.env.MODE: "a" → "b"
+                ~ spec.image: "busybox" → "busybox:1.36"
+                + tags.tier: "web"
+
+            """)
+        #expect(await cli.run("apply", "-f", changed, "--dry-run").out == diff.out, "apply --dry-run shows the same")
+        #expect(await cli.run("get", "sandbox", "api", "-o", "yaml").out.contains("image: busybox\n"), "nothing changed")
+        let same = await cli.run("diff", "-f", try cli.write("c.yaml", first))
+        #expect(same.code == 0 && same.out == "sandbox/api unchanged (dry run)\n")
+        let json = try JSONSerialization.jsonObject(with: Data(await cli.run("diff", "-f", changed, "-o", "json").out.utf8)) as? [String: Any]
+        let item = (json?["items"] as? [[String: Any]])?.first
+        #expect((item?["changes"] as? [String])?.contains("~ spec.image: \"busybox\" → \"busybox:1.36\"") == true)
     }
 
     @Test func settingsShowAndSetTheNamePrefix() async throws {

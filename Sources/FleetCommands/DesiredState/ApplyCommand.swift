@@ -23,7 +23,7 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(help: "Remove resources applied earlier from these paths that are no longer in them.")
     var prune = false
 
-    @Flag(help: "Check and report what would change, and change nothing.")
+    @Flag(help: "Report what would change, field by field, and change nothing (exit 2 when something would).")
     var dryRun = false
 
     @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
@@ -36,13 +36,17 @@ struct ApplyCommand: AsyncParsableCommand {
     func run() async throws {
         let (manifests, sources) = try ManifestFiles.read(files)
         let fleetStore = try await store.open()
-        let report: ApplyReport
         do {
-            report = try await fleetStore.apply(manifests, sources: sources, prune: prune, dryRun: dryRun)
+            if dryRun {
+                let preview = try await ApplyPreview.make(manifests, sources: sources, prune: prune, store: fleetStore)
+                preview.print(format: output)
+                if preview.changesSomething { throw ExitCode(ExitStatus.changesPending) }
+                return
+            }
+            ReportPrinter.print(try await fleetStore.apply(manifests, sources: sources, prune: prune, dryRun: false), format: output)
         } catch let error as FleetStoreError {
             throw CommandFailure(error.lines)
         }
-        ReportPrinter.print(report, format: output)
     }
 }
 
