@@ -1,3 +1,4 @@
+import FleetCommands
 import Foundation
 import Testing
 
@@ -26,5 +27,32 @@ struct GlobalOptionsTests {
         #expect(typo.code == 64)
         #expect(typo.err.hasPrefix("unknown command 'staus' (did you mean 'status'?)") && typo.err.hasSuffix("\n"), "\(typo.err)")
         #expect(!typo.err.contains("Unknown option"))
+    }
+}
+
+/// `get --watch` and `status --watch` show the view again when the store changes.
+@Suite("--watch")
+struct WatchTests {
+    static func waitUntil(_ captured: CapturedOutput, contains text: String) async throws -> Bool {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !captured.standardOutput.contains(text) {
+            guard ContinuousClock.now < deadline else { return false }
+            try await Task.sleep(for: .milliseconds(50))
+        }
+        return true
+    }
+
+    @Test(arguments: ["get", "status"])
+    func aChangeIsShownWithoutRunningAgain(_ command: String) async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        #expect(await cli.run("apply", "-f", try cli.write("a.yaml", sandboxManifest("first"))).code == 0)
+        let captured = CapturedOutput()
+        let database = cli.database
+        let watcher = Task { await PorterFleetCommand.execute([command, "--db", database, "--watch"], output: captured.output) }
+        defer { watcher.cancel() }
+        #expect(try await Self.waitUntil(captured, contains: command == "get" ? "first" : "1 desired resources"))
+        #expect(await cli.run("apply", "-f", try cli.write("b.yaml", sandboxManifest("second"))).code == 0)
+        #expect(try await Self.waitUntil(captured, contains: command == "get" ? "second" : "2 desired resources"), "\(captured.standardOutput)")
     }
 }

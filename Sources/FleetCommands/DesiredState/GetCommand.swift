@@ -26,8 +26,11 @@ struct GetCommand: AsyncParsableCommand {
             valueName: "selector"))
     var selectors: [String] = []
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: table, wide, json or yaml.")
+    @Option(name: [.short, .customLong("output")], help: "Output format: table, wide, json, yaml or name.")
     var output: GetFormat = .table
+
+    @Flag(name: [.short, .customLong("watch")], help: "Show it again whenever the desired state or the observed status changes, until interrupted.")
+    var watch = false
 
     func validate() throws {
         if let first = words.first, first != "all", ResourceKind(word: first) == nil {
@@ -45,6 +48,14 @@ struct GetCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fleetStore = try await store.open(create: false)
+        if watch {
+            try await Watch.loop(fleetStore) { try await show(fleetStore) }
+        } else {
+            try await show(fleetStore)
+        }
+    }
+
+    private func show(_ fleetStore: any FleetStore) async throws {
         let kind = words.first.flatMap(ResourceKind.init(word:))
         let name = words.count == 2 ? words[1] : nil
         let wanted = try selectors.map { try LabelSelector(parsing: $0) }

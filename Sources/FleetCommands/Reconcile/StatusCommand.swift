@@ -22,8 +22,19 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
     var output: OutputFormat = .text
 
+    @Flag(name: [.short, .customLong("watch")], help: "Show it again whenever the desired state or the recorded status changes, until interrupted.")
+    var watch = false
+
     func run() async throws {
         let fleetStore = try await store.open(create: false)
+        if watch {
+            try await Watch.loop(fleetStore) { try await show(fleetStore) }
+        } else {
+            try await show(fleetStore)
+        }
+    }
+
+    private func show(_ fleetStore: any FleetStore) async throws {
         let statuses = try await fleetStore.statuses()
         let settings = try await fleetStore.settings()
         let desiredCount = try await fleetStore.resources().count
