@@ -17,7 +17,9 @@ struct ApplyCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Option(name: [.short, .customLong("filename")], help: ArgumentHelp("A manifest file, a directory, or '-' (repeatable).", valueName: "path"))
+    @Option(
+        name: [.short, .customLong("filename")], help: ArgumentHelp("A manifest file, a directory, or '-' (repeatable).", valueName: "path"),
+        completion: Completions.manifestFiles)
     var files: [String] = []
 
     @Flag(help: "Remove resources applied earlier from these paths that are no longer in them.")

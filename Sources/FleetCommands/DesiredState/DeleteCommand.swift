@@ -17,10 +17,12 @@ struct DeleteCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Argument(help: ArgumentHelp("The kind (sandbox, set, volume) and names.", valueName: "kind name"))
+    @Argument(help: ArgumentHelp("The kind (sandbox, set, volume) and names.", valueName: "kind name"), completion: Completions.kindsThenNames)
     var words: [String] = []
 
-    @Option(name: [.short, .customLong("filename")], help: ArgumentHelp("Delete what these manifests declare (repeatable).", valueName: "path"))
+    @Option(
+        name: [.short, .customLong("filename")], help: ArgumentHelp("Delete what these manifests declare (repeatable).", valueName: "path"),
+        completion: Completions.manifestFiles)
     var files: [String] = []
 
     @Flag(help: "Delete everything in the desired state.")

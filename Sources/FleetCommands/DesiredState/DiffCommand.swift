@@ -11,7 +11,9 @@ struct DiffCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Option(name: [.short, .customLong("filename")], help: ArgumentHelp("A manifest file, a directory, or '-' (repeatable).", valueName: "path"))
+    @Option(
+        name: [.short, .customLong("filename")], help: ArgumentHelp("A manifest file, a directory, or '-' (repeatable).", valueName: "path"),
+        completion: Completions.manifestFiles)
     var files: [String] = []
 
     @Flag(help: "Include what --prune would remove.")

@@ -16,7 +16,9 @@ struct GetCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Argument(help: ArgumentHelp("What to show: sandboxes, sets, volumes or all (default all), then an optional name.", valueName: "kind [name]"))
+    @Argument(
+        help: ArgumentHelp("What to show: sandboxes, sets, volumes or all (default all), then an optional name.", valueName: "kind [name]"),
+        completion: Completions.kindsThenNames)
     var words: [String] = []
 
     @Option(
