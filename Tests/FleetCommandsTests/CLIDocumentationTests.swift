@@ -10,7 +10,7 @@ struct CLIDocumentationTests {
 
     static let commands: [[String]] = [
         ["apply"], ["diff"], ["delete"], ["get"], ["export"], ["scale"], ["edit"], ["settings"], ["plan"], ["reconcile"], ["run"], ["up"],
-        ["status"], ["events"], ["gc"], ["exec"], ["logs"], ["doctor"], ["local", "serve"], ["version"],
+        ["status"], ["events"], ["gc"], ["exec"], ["logs"], ["doctor"], ["explain"], ["local", "serve"], ["version"],
     ]
 
     @Test func everySubcommandIsListedHere() async throws {
@@ -37,5 +37,19 @@ struct CLIDocumentationTests {
         for option in options.sorted() {
             #expect(text.contains(option), "\(command.joined(separator: " ")) \(option) is not in docs/cli.md")
         }
+    }
+
+    /// docs/manifest.schema.json is what `explain --json-schema` prints: regenerate it with
+    /// `porter-fleet explain --json-schema > docs/manifest.schema.json`.
+    @Test func thePublishedSchemaIsCurrent() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let published = try String(contentsOf: Self.document.deletingLastPathComponent().appendingPathComponent("manifest.schema.json"), encoding: .utf8)
+        let generated = await cli.run(["explain", "--json-schema"])
+        #expect(generated.code == 0 && generated.out == published, "docs/manifest.schema.json is stale")
+        let field = await cli.run(["explain", "sandboxset.spec.template.restart_policy"])
+        #expect(field.out.hasPrefix("SandboxSet.spec.template.restart_policy: one of always, on_failure, never\n"), "\(field.out)")
+        let unknown = await cli.run(["explain", "Volume.spec.color"])
+        #expect(unknown.code == 64 && unknown.err.contains("Volume has no field 'spec.color'"))
     }
 }
