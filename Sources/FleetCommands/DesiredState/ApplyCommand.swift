@@ -17,10 +17,7 @@ struct ApplyCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Option(
-        name: [.short, .customLong("filename")], help: ArgumentHelp("A manifest file, a directory, or '-' (repeatable).", valueName: "path"),
-        completion: Completions.manifestFiles)
-    var files: [String] = []
+    @OptionGroup var manifestFiles: ManifestOptions
 
     @Flag(help: "Remove resources applied earlier from these paths that are no longer in them.")
     var prune = false
@@ -31,18 +28,12 @@ struct ApplyCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
     var output: OutputFormat = .text
 
-    func validate() throws {
-        if files.isEmpty { throw ValidationError("give at least one manifest with -f PATH") }
-    }
-
     func run() async throws {
-        let (manifests, sources) = try ManifestFiles.read(files)
+        let (manifests, sources) = try ManifestFiles.read(manifestFiles.files)
         let fleetStore = try await store.open()
         do {
             if dryRun {
-                let preview = try await ApplyPreview.make(manifests, sources: sources, prune: prune, store: fleetStore)
-                preview.print(format: output)
-                if preview.changesSomething { throw ExitCode(ExitStatus.changesPending) }
+                try await ApplyPreview.show(manifests, sources: sources, prune: prune, store: fleetStore, format: output)
                 return
             }
             ReportPrinter.print(try await fleetStore.apply(manifests, sources: sources, prune: prune, dryRun: false), format: output)

@@ -1,3 +1,4 @@
+import ArgumentParser
 import FleetModel
 import FleetStore
 import Foundation
@@ -26,6 +27,20 @@ struct ApplyPreview {
             if !lines.isEmpty { changes[manifest.reference] = lines }
         }
         return ApplyPreview(report: report, fieldChanges: changes)
+    }
+
+    /// Prints the preview of applying `manifests`; exit 2 when it would change anything.
+    static func show(
+        _ manifests: [(manifest: Manifest, source: String)], sources: [String], prune: Bool, store: any FleetStore, format: OutputFormat
+    ) async throws {
+        let preview: ApplyPreview
+        do {
+            preview = try await make(manifests, sources: sources, prune: prune, store: store)
+        } catch let error as FleetStoreError {
+            throw CommandFailure(error.lines)
+        }
+        preview.print(format: format)
+        if preview.changesSomething { throw ExitCode(ExitStatus.changesPending) }
     }
 
     /// The report, with the field changes under each configured resource in text.

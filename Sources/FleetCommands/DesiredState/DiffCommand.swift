@@ -11,10 +11,7 @@ struct DiffCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Option(
-        name: [.short, .customLong("filename")], help: ArgumentHelp("A manifest file, a directory, or '-' (repeatable).", valueName: "path"),
-        completion: Completions.manifestFiles)
-    var files: [String] = []
+    @OptionGroup var manifestFiles: ManifestOptions
 
     @Flag(help: "Include what --prune would remove.")
     var prune = false
@@ -22,20 +19,8 @@ struct DiffCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
     var output: OutputFormat = .text
 
-    func validate() throws {
-        if files.isEmpty { throw ValidationError("give at least one manifest with -f PATH") }
-    }
-
     func run() async throws {
-        let (manifests, sources) = try ManifestFiles.read(files)
-        let fleetStore = try await store.open()
-        let preview: ApplyPreview
-        do {
-            preview = try await ApplyPreview.make(manifests, sources: sources, prune: prune, store: fleetStore)
-        } catch let error as FleetStoreError {
-            throw CommandFailure(error.lines)
-        }
-        preview.print(format: output)
-        if preview.changesSomething { throw ExitCode(ExitStatus.changesPending) }
+        let (manifests, sources) = try ManifestFiles.read(manifestFiles.files)
+        try await ApplyPreview.show(manifests, sources: sources, prune: prune, store: try await store.open(), format: output)
     }
 }

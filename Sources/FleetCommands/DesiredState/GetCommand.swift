@@ -50,11 +50,7 @@ struct GetCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fleetStore = try await store.open(create: false)
-        if watch {
-            try await Watch.loop(fleetStore) { try await show(fleetStore) }
-        } else {
-            try await show(fleetStore)
-        }
+        try await Watch.show(fleetStore, watch: watch) { try await show(fleetStore) }
     }
 
     private func show(_ fleetStore: any FleetStore) async throws {

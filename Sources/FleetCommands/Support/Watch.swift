@@ -7,6 +7,15 @@ enum Watch {
     /// How often the store's revisions are looked at.
     static let interval: Duration = .seconds(1)
 
+    /// Renders once, or (with `watch`) again on every change.
+    static func show(_ store: any FleetStore, watch: Bool, render: () async throws -> Void) async throws {
+        if watch {
+            try await loop(store, render: render)
+        } else {
+            try await render()
+        }
+    }
+
     static func loop(_ store: any FleetStore, render: () async throws -> Void) async throws {
         let out = CommandOutput.current
         var seen = try await revisions(store)
