@@ -111,6 +111,7 @@ struct PlannerTests {
         inFlight.append(Self.live("s1", generation: 2, hash: Self.hash(sandboxes[1]), phase: .creating, image: "img:2"))
         let full = Planner.plan(PlannerInput(desired: Self.fleet(sandboxes), live: inFlight, now: Self.now))
         #expect(Self.creates(full).isEmpty, "two replacements already in flight")
+        #expect(!full.isInSync && full.waitingOn.contains { $0.contains("waits for max_surge") }, "waiting on the surge limit is not in sync")
     }
 
     @Test func duplicateGenerationsKeepTheNewestRunning() {
@@ -208,6 +209,7 @@ struct PlannerTests {
         let plan = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [Self.live("api", generation: 1, hash: "old")], history: ["api": history], now: Self.now))
         #expect(plan.actions.isEmpty && plan.statuses.first?.health == .degraded)
         #expect(plan.requeueAt == Self.now.addingTimeInterval(10))
+        #expect(!plan.isInSync, "a rollout in backoff is not in sync, although nothing is to be done now")
     }
 
     /// Fixing the spec lifts the backoff of the broken one at once.
