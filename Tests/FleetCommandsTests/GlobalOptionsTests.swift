@@ -27,6 +27,8 @@ struct GlobalOptionsTests {
         #expect(typo.code == 64)
         #expect(typo.err.hasPrefix("unknown command 'staus' (did you mean 'status'?)") && typo.err.hasSuffix("\n"), "\(typo.err)")
         #expect(!typo.err.contains("Unknown option"))
+        let help = await cli.run(["help", "get"])
+        #expect(help.code == 0 && help.out.contains("USAGE: porter-fleet get"), "the built-in help verb still works: \(help.err)")
     }
 }
 

@@ -22,7 +22,8 @@ enum GlobalOptions {
     /// The first word after any leading global options, when it names no command (`frobnicate`).
     static func unknownVerb(_ arguments: [String], root: any ParsableCommand.Type) -> String? {
         let (_, index) = leadingOptions(arguments)
-        guard index < arguments.count, !arguments[index].hasPrefix("-") else { return nil }
+        // `help` is ArgumentParser's own verb (`porter-fleet help get`).
+        guard index < arguments.count, !arguments[index].hasPrefix("-"), arguments[index] != "help" else { return nil }
         return commandPathLength([arguments[index]], root: root) == 0 ? arguments[index] : nil
     }
 
