@@ -48,7 +48,6 @@ struct UpCommand: AsyncParsableCommand {
     func run() async throws {
         let out = CommandOutput.current
         let (manifests, sources) = try ManifestFiles.read(files)
-        let fleetStore = try await store.open()
         var local: RunningLocalAPI?
         let porter: Porter
         if backend.isConfigured {
@@ -73,8 +72,10 @@ struct UpCommand: AsyncParsableCommand {
             out.line("local Sandbox API: \(api.baseURL) (export PORTER_SANDBOX_BASE_URL=\(api.baseURL) to reach it with the SDKs and the CLI)")
             porter = try Porter(baseURL: api.baseURL)
         }
-        // The manifests are applied once the API is there: a port taken leaves the store as it was.
+        // The store is opened and the manifests applied once the API is there: a port taken leaves no trace.
+        let fleetStore: any FleetStore
         do {
+            fleetStore = try await store.open()
             ReportPrinter.print(try await fleetStore.apply(manifests, sources: sources, prune: prune, dryRun: false), format: .text)
         } catch {
             try? await porter.shutdown()
