@@ -47,13 +47,8 @@ public struct DesiredFleet: Sendable, Equatable {
     public var sandboxes: [DesiredSandbox]
     /// Every volume.
     public var volumes: [DesiredVolume]
-    /// Whether `delete --all` asked for everything to be pruned (lifts the empty-state guard).
+    /// Whether pruning was asked for (`delete --all`, or `--allow-prune`): lifts the prune guard.
     public var pruneAllRequested: Bool
-    /// How many resources are declared (a set scaled to zero counts: it asks for no sandboxes).
-    public var resourceCount: Int
-
-    /// Whether nothing at all is declared: what the empty-state guard protects against.
-    public var declaresNothing: Bool { resourceCount == 0 }
 
     /// Creates a desired fleet.
     public init(fleetID: String, namePrefix: String = "", sandboxes: [DesiredSandbox] = [], volumes: [DesiredVolume] = [], pruneAllRequested: Bool = false) {
@@ -62,7 +57,6 @@ public struct DesiredFleet: Sendable, Equatable {
         self.sandboxes = sandboxes
         self.volumes = volumes
         self.pruneAllRequested = pruneAllRequested
-        self.resourceCount = sandboxes.count + volumes.count
     }
 
     /// The desired fleet of stored resources.
@@ -86,7 +80,6 @@ public struct DesiredFleet: Sendable, Equatable {
         self.init(
             fleetID: settings.fleetID, namePrefix: settings.namePrefix, sandboxes: sandboxes.sorted { $0.logicalName < $1.logicalName },
             volumes: volumes, pruneAllRequested: pruneAllRequested)
-        resourceCount = resources.count
     }
 
     /// The actual name of a generation: `<prefix><logical>-g<generation>`.

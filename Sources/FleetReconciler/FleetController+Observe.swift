@@ -77,10 +77,13 @@ extension FleetController {
     /// feeds its logical sandbox's history (failures, crash-loop backoff) and an event.
     private func settleEndedGenerations(_ pass: inout ReconcilePass) async throws {
         let liveIDs = Set(pass.live.map(\.id))
+        let left = pass.state.trackedSandboxes.filter { !liveIDs.contains($0.id) }.sorted { $0.name < $1.name }
+        // The usual pass: every tracked sandbox is still live, and nothing more is built.
+        guard !left.isEmpty else { return }
         let liveGenerations = Dictionary(grouping: pass.live.compactMap { sandbox in sandbox.logicalName.map { ($0, sandbox.generation ?? 0) } }) { $0.0 }
             .mapValues { $0.map(\.1).max() ?? 0 }
         let policies = Dictionary(pass.desired.sandboxes.map { ($0.logicalName, $0.template.effectiveRestartPolicy) }, uniquingKeysWith: { a, _ in a })
-        for record in pass.state.trackedSandboxes.sorted(by: { $0.name < $1.name }) where !liveIDs.contains(record.id) {
+        for record in left {
             let observed = try await call { try await backend.sandbox(id: record.id) }
             let ended = record.ended(as: observed, now: pass.now)
             pass.changes.sandboxes.append(ended)

@@ -62,7 +62,8 @@ public actor FleetController {
         let now = clock.now()
         pass.finalizeStatuses(now: now, failedLogicalNames: Set(result.failed.compactMap(\.logicalName)))
         try await store.commit(pass.changes, now: now)
-        result.timings = .init(observe: Self.seconds(observed - started), execute: Self.seconds(executed - observed), record: Self.seconds(.now - executed))
+        result.timings = .init(
+            observe: (observed - started).timeInterval, execute: (executed - observed).timeInterval, record: (ContinuousClock.now - executed).timeInterval)
         result.wroteStore = !pass.changes.isEmpty
         result.converged = pass.plan.isInSync && result.failed.isEmpty
         if let requeue = pass.plan.requeueAt {
@@ -72,15 +73,13 @@ public actor FleetController {
         return result
     }
 
-    static func seconds(_ duration: Duration) -> TimeInterval {
-        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-    }
 
     /// Makes every mutating call check that this lease is still current, right before it is sent
     /// (docs/design-decisions.md, "The single-writer lease"). With `leaseDuration`, the check also renews
-    /// the lease once a third of it has passed, so a long pass never outlives its lease.
-    public func setFencing(holder: String, token: Int64, leaseDuration: TimeInterval? = nil) {
-        fencing = Fencing(holder: holder, token: token, leaseDuration: leaseDuration, renewedAt: clock.now())
+    /// the lease once a third of it has passed since `renewedAt` (when the caller last took or renewed it;
+    /// now by default), so a long pass never outlives its lease.
+    public func setFencing(holder: String, token: Int64, leaseDuration: TimeInterval? = nil, renewedAt: Date? = nil) {
+        fencing = Fencing(holder: holder, token: token, leaseDuration: leaseDuration, renewedAt: renewedAt ?? clock.now())
     }
 
     /// When the lease was last renewed by a fencing check, if ever.

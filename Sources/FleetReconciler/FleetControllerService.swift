@@ -94,7 +94,7 @@ public struct FleetControllerService: Service {
     /// One pass under `grant`, then the time of the next: the resync, sooner when the pass asks to be
     /// requeued or has not converged, later after a failure (backing off).
     func runPass(grant: LeaseGrant, state: inout LoopState) async {
-        await controller.setFencing(holder: holder, token: grant.token, leaseDuration: leaseDuration)
+        await controller.setFencing(holder: holder, token: grant.token, leaseDuration: leaseDuration, renewedAt: state.lastRenewal)
         let started = ContinuousClock.now
         do {
             let result = try await controller.reconcileOnce()

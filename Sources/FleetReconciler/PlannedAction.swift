@@ -83,7 +83,7 @@ public struct Plan: Sendable, Equatable {
     /// The status of every desired logical sandbox after this plan (generations and backoff as the
     /// plan found them; the controller completes them after executing).
     public var statuses: [LogicalSandboxStatus] = []
-    /// Events this plan records (drift, backoff, conflicts, the empty-state guard).
+    /// Events this plan records (drift, backoff, conflicts, the prune guard).
     public var events: [PlannedEvent] = []
     /// Logical sandboxes waiting for something, with the earliest time to look again.
     public var requeueAt: Date?

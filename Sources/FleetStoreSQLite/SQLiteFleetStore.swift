@@ -342,7 +342,7 @@ public final class SQLiteFleetStore: FleetStore {
     }
 
     /// Removes every desired resource and records the explicit request that lets the reconciler
-    /// prune everything the fleet runs (docs/design-decisions.md, "The empty-state guard").
+    /// prune everything the fleet runs (docs/design-decisions.md, "The prune guard").
     public func deleteAll() throws -> ApplyReport {
         try write { db in try Self.persist(DesiredStateRules.deleteAll(existing: try Self.resources(db), revision: try Self.revision(db)), db) }
     }

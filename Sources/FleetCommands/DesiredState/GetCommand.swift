@@ -25,8 +25,9 @@ struct GetCommand: AsyncParsableCommand {
         name: [.customShort("l"), .customLong("selector")],
         help: ArgumentHelp(
             "Only resources whose tags match: key=value, key!=value, 'key in (a,b)', 'key notin (a)', key, !key; comma-separated, repeatable (all must match).",
-            valueName: "selector"))
-    var selectors: [String] = []
+            valueName: "selector"),
+        transform: { try LabelSelector(parsing: $0) })
+    var selectors: [LabelSelector] = []
 
     @Option(name: [.short, .customLong("output")], help: "Output format: table, wide, json, yaml or name.")
     var output: GetFormat = .table
@@ -39,13 +40,6 @@ struct GetCommand: AsyncParsableCommand {
             throw ValidationError("unknown kind '\(first)': use sandboxes, sets, volumes or all")
         }
         if words.count > 2 { throw ValidationError("give at most a kind and a name") }
-        for selector in selectors {
-            do {
-                _ = try LabelSelector(parsing: selector)
-            } catch {
-                throw ValidationError("-l: \(error)")
-            }
-        }
     }
 
     func run() async throws {
@@ -56,9 +50,8 @@ struct GetCommand: AsyncParsableCommand {
     private func show(_ fleetStore: any FleetStore) async throws {
         let kind = words.first.flatMap(ResourceKind.init(word:))
         let name = words.count == 2 ? words[1] : nil
-        let wanted = try selectors.map { try LabelSelector(parsing: $0) }
         let resources = try await fleetStore.resources(kind: kind).filter { resource in
-            (name == nil || resource.name == name) && wanted.allSatisfy { $0.matches(resource.tagMap) }
+            (name == nil || resource.name == name) && selectors.allSatisfy { $0.matches(resource.tagMap) }
         }
         if let name, resources.isEmpty {
             throw CommandFailure("\(kind?.rawValue ?? "resource") '\(name)' not found in the desired state")

@@ -22,20 +22,22 @@ struct EventsCommand: AsyncParsableCommand {
     @Option(name: .customLong("for"), help: ArgumentHelp("Only events about this object, e.g. Sandbox/api, SandboxSet/agent (every member) or Volume/data.", valueName: "kind/name"))
     var object: String?
 
-    @Option(help: ArgumentHelp("Only events of this type: Normal or Warning.", valueName: "type"))
-    var type: String?
+    @Option(help: ArgumentHelp("Only events of this type: Normal or Warning.", valueName: "type"), transform: Self.eventType)
+    var type: EventType?
 
     @Option(name: [.short, .customLong("output")], help: "Output format: text or json (one JSON object per line with --follow).")
     var output: OutputFormat = .text
 
     func validate() throws {
         if let since { _ = try Self.window(since) }
-        if let type, Self.eventType(type) == nil { throw ValidationError("--type must be Normal or Warning, not '\(type)'") }
         if let object, !object.contains("/") { throw ValidationError("--for takes KIND/NAME (e.g. Sandbox/api), not '\(object)'") }
     }
 
-    private static func eventType(_ text: String) -> EventType? {
-        EventType.allCases.first { $0.rawValue.lowercased() == text.lowercased() }
+    private static func eventType(_ text: String) throws -> EventType {
+        guard let type = EventType.allCases.first(where: { $0.rawValue.lowercased() == text.lowercased() }) else {
+            throw ValidationError("must be Normal or Warning, not '\(text)'")
+        }
+        return type
     }
 
     /// The look-back window of `--since`: anything up to the longest duration (about 292 years).
@@ -70,7 +72,7 @@ struct EventsCommand: AsyncParsableCommand {
 
     /// Whether `--for` and `--type` keep `event`.
     private func wanted(_ event: FleetEvent, _ objects: EventObjects) -> Bool {
-        if let type, Self.eventType(type) != event.type { return false }
+        if let type, type != event.type { return false }
         if let object, !objects.event(event, isAbout: object) { return false }
         return true
     }

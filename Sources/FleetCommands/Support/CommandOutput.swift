@@ -22,9 +22,6 @@ public final class CommandOutput: Sendable {
         isTerminal: isatty(STDOUT_FILENO) == 1
     )
 
-    /// The exit status of a command whose output pipe was closed.
-    public static let closedPipeStatus = ExitStatus.closedPipe
-
     private static func systemWrite(_ descriptor: Int32, _ buffer: UnsafeRawPointer?, _ count: Int) -> Int {
         #if canImport(Glibc)
         Glibc.write(descriptor, buffer, count)
@@ -43,7 +40,7 @@ public final class CommandOutput: Sendable {
             } else if written < 0, errno == EINTR || errno == EAGAIN {
                 continue
             } else {
-                if errno == EPIPE { exit(closedPipeStatus) }
+                if errno == EPIPE { exit(ExitStatus.closedPipe) }
                 return
             }
         }
