@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
     ],
     targets: [
         .target(
@@ -77,6 +78,15 @@ let package = Package(
             ]
         ),
         .target(
+            name: "FleetStorePostgres",
+            dependencies: [
+                "FleetModel",
+                "FleetStore",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "FleetReconciler",
             dependencies: [
                 "FleetModel",
@@ -96,6 +106,7 @@ let package = Package(
                 "FleetModel",
                 "FleetStore",
                 "FleetStoreSQLite",
+                "FleetStorePostgres",
                 "FleetReconciler",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -152,7 +163,11 @@ let package = Package(
         ),
         .target(
             name: "FleetTestSupport",
-            dependencies: ["FleetReconciler", "FleetStore", "FleetModel", "PorterSandbox", "LocalSandboxAPI"],
+            dependencies: [
+                "FleetReconciler", "FleetStore", "FleetStorePostgres", "FleetModel", "PorterSandbox", "LocalSandboxAPI",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
             path: "Tests/FleetTestSupport"
         ),
         .testTarget(
@@ -170,7 +185,7 @@ let package = Package(
         ),
         .testTarget(
             name: "FleetStoreContractTests",
-            dependencies: ["FleetStore", "FleetStoreSQLite", "FleetModel", "FleetTestSupport"]
+            dependencies: ["FleetStore", "FleetStoreSQLite", "FleetStorePostgres", "FleetModel", "FleetTestSupport"]
         ),
         .testTarget(
             name: "WireFormatsTests",

@@ -57,7 +57,7 @@ extension FleetController {
         guard !intents.isEmpty else { return true }
         do {
             try await checkFencing()
-            try await store.recordIntents(intents)
+            try await store.recordIntents(intents, fence: fence(now: now))
             return true
         } catch {
             result.failed.append(ActionFailure(logicalName: nil, kind: .recordIntents, summary: "cannot record the creates of this pass", error: "\(error)"))
@@ -186,7 +186,8 @@ extension FleetController {
             switch action {
             case .createVolume(let logical, let actual):
                 try await checkFencing()
-                try await store.recordIntent(CreateIntent(actualName: actual, kind: "volume", logicalName: logical, generation: 0, createdAt: now))
+                try await store.recordIntents(
+                    [CreateIntent(actualName: actual, kind: "volume", logicalName: logical, generation: 0, createdAt: now)], fence: fence(now: now))
                 let volume = try await mutate { try await backend.createVolume(name: actual) }
                 pass.changes.ownedVolumes.append(
                     OwnedVolume(logicalName: logical, volumeID: volume.id, actualName: actual, adopted: false, deletionPolicy: policies[logical] ?? "retain", createdAt: now))

@@ -61,7 +61,11 @@ public actor FleetController {
         let executed = ContinuousClock.now
         let now = clock.now()
         pass.finalizeStatuses(now: now, failedLogicalNames: Set(result.failed.compactMap(\.logicalName)))
-        try await store.commit(pass.changes, now: now)
+        do {
+            try await store.commit(pass.changes, now: now, fence: fence(now: now))
+        } catch FleetStoreError.fencedOut(let holder, let token) {
+            throw LeaseLost(holder: holder, token: token)
+        }
         result.timings = .init(
             observe: (observed - started).timeInterval, execute: (executed - observed).timeInterval, record: (ContinuousClock.now - executed).timeInterval)
         result.wroteStore = !pass.changes.isEmpty
@@ -80,6 +84,12 @@ public actor FleetController {
     /// now by default), so a long pass never outlives its lease.
     public func setFencing(holder: String, token: Int64, leaseDuration: TimeInterval? = nil, renewedAt: Date? = nil) {
         fencing = Fencing(holder: holder, token: token, leaseDuration: leaseDuration, renewedAt: renewedAt ?? clock.now())
+    }
+
+    /// What this controller's store writes carry, so the store refuses them once the lease is lost (nil
+    /// when the controller acts without a lease, as in tests and one-shot commands that hold none).
+    func fence(now: Date) -> LeaseFence? {
+        fencing.map { LeaseFence(holder: $0.holder, token: $0.token, now: now) }
     }
 
     /// When the lease was last renewed by a fencing check, if ever.

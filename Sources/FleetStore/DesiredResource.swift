@@ -51,6 +51,22 @@ public struct DesiredResource: Sendable, Equatable, Codable {
         try Manifest.stored(kind: kind, name: name, tags: tagMap, specJSON: Data(spec.utf8), source: source)
     }
 
+    /// A resource as an engine reads it back, column by column.
+    public init(
+        kind: ResourceKind, name: String, tags: String, spec: String, specHash: String, source: String, revision: Int64, createdAt: Date,
+        updatedAt: Date
+    ) {
+        self.kind = kind
+        self.name = name
+        self.tags = tags
+        self.spec = spec
+        self.specHash = specHash
+        self.source = source
+        self.revision = revision
+        self.createdAt = createdAt
+        self.updatedAt = updatedAt
+    }
+
     /// The row for a manifest applied from `source` at `revision`.
     public init(_ manifest: Manifest, source: String, revision: Int64, createdAt: Date, updatedAt: Date) throws {
         self.kind = manifest.kind

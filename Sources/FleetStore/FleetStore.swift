@@ -47,13 +47,13 @@ public protocol FleetStore: AnyObject, Sendable {
     func reconcilerState() async throws -> ReconcilerState
     /// The reconciler revision: it grows with every commit that changes the reconciler state.
     func reconcilerRevision() async throws -> Int64
-    /// Records a create before it is sent.
-    func recordIntent(_ intent: CreateIntent) async throws
-    /// Records the creates of a pass before any is sent, in one transaction.
-    func recordIntents(_ intents: [CreateIntent]) async throws
+    /// Records the creates of a pass before any is sent, in one transaction; with a `fence`, only while
+    /// it is the lease's current grant (checked in the same transaction).
+    func recordIntents(_ intents: [CreateIntent], fence: LeaseFence?) async throws
     /// Writes everything one pass changed, and applies the event retention policy as of `now` (the
-    /// controller's clock: events whose last occurrence is older than ``EventRetention/age`` go).
-    func commit(_ changes: ReconcilerChanges, now: Date) async throws
+    /// controller's clock: events whose last occurrence is older than ``EventRetention/age`` go); with a
+    /// `fence`, only while it is the lease's current grant (checked in the same transaction).
+    func commit(_ changes: ReconcilerChanges, now: Date, fence: LeaseFence?) async throws
     /// Events, oldest first, newer than `since`, at most `limit`.
     func events(since: Date?, limit: Int) async throws -> [FleetEvent]
     /// The status of every logical sandbox, by name.
@@ -73,6 +73,12 @@ public protocol FleetStore: AnyObject, Sendable {
 }
 
 extension FleetStore {
+    /// Records a create before it is sent, unfenced.
+    public func recordIntent(_ intent: CreateIntent) async throws { try await recordIntents([intent], fence: nil) }
+    /// Records the creates of a pass, unfenced.
+    public func recordIntents(_ intents: [CreateIntent]) async throws { try await recordIntents(intents, fence: nil) }
+    /// Writes one pass's changes, unfenced.
+    public func commit(_ changes: ReconcilerChanges, now: Date) async throws { try await commit(changes, now: now, fence: nil) }
     /// Every desired resource.
     public func resources() async throws -> [DesiredResource] { try await resources(kind: nil) }
     /// The newest events, oldest first.

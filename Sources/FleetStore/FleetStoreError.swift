@@ -29,4 +29,8 @@ public enum FleetStoreError: Error, Sendable, Equatable {
     case damaged(path: String, detail: String)
     /// The file or its directory cannot be written (permissions, or a read-only filesystem).
     case readOnly(path: String)
+    /// The database server cannot be reached or refused the connection (`location` never holds a password).
+    case connectionFailed(location: String, detail: String)
+    /// A controller write carried a fencing token that is no longer the lease's: another controller took over.
+    case fencedOut(holder: String, token: Int64)
 }

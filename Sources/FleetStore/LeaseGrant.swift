@@ -17,3 +17,22 @@ public struct LeaseGrant: Sendable, Equatable {
         self.expiresAt = expiresAt
     }
 }
+
+/// What a controller's write carries to prove it still holds the lease: the engine checks it in the
+/// same transaction as the write, and refuses the write with ``FleetStoreError/fencedOut(holder:token:)``
+/// when another controller has taken over since.
+public struct LeaseFence: Sendable, Equatable {
+    /// The holder the controller acquired the lease as.
+    public var holder: String
+    /// The fencing token of that acquisition.
+    public var token: Int64
+    /// The controller's clock at the write: the lease must not have expired by then.
+    public var now: Date
+
+    /// A fence for `holder`'s grant `token`, as of `now`.
+    public init(holder: String, token: Int64, now: Date) {
+        self.holder = holder
+        self.token = token
+        self.now = now
+    }
+}

@@ -30,13 +30,21 @@ extension SQLiteFleetStore {
 
     /// Records a create before it is sent, in its own transaction.
     public func recordIntent(_ intent: CreateIntent) throws {
-        try recordIntents([intent])
+        try recordIntents([intent], fence: nil)
     }
 
-    /// Records the creates of a pass before any is sent, in one transaction of their own.
-    public func recordIntents(_ intents: [CreateIntent]) throws {
+    /// Records the creates of a pass, unfenced (synchronous: this engine is embedded).
+    public func recordIntents(_ intents: [CreateIntent]) throws { try recordIntents(intents, fence: nil) }
+
+    /// Writes one pass's changes, unfenced (synchronous: this engine is embedded).
+    public func commit(_ changes: ReconcilerChanges, now: Date) throws { try commit(changes, now: now, fence: nil) }
+
+    /// Records the creates of a pass before any is sent, in one transaction of their own; with a
+    /// `fence`, only while it is the lease's current grant.
+    public func recordIntents(_ intents: [CreateIntent], fence: LeaseFence?) throws {
         guard !intents.isEmpty else { return }
         try write { db in
+            try Self.check(fence, db)
             for intent in intents { try intent.save(db) }
             try Self.bumpReconcilerRevision(db)
         }
@@ -48,14 +56,25 @@ extension SQLiteFleetStore {
         try readDatabase { db in try Int64.fetchOne(db, sql: "SELECT revision FROM reconciler_revision WHERE id = 1") ?? 0 }
     }
 
+    /// Refuses the transaction unless `fence` is the lease's current, unexpired grant.
+    static func check(_ fence: LeaseFence?, _ db: Database) throws {
+        guard let fence else { return }
+        let current = try Int.fetchOne(
+            db, sql: "SELECT COUNT(*) FROM lease WHERE id = 1 AND holder = ? AND token = ? AND expires_at > ?",
+            arguments: [fence.holder, fence.token, fence.now])
+        guard current == 1 else { throw FleetStoreError.fencedOut(holder: fence.holder, token: fence.token) }
+    }
+
     static func bumpReconcilerRevision(_ db: Database) throws {
         try db.execute(sql: "UPDATE reconciler_revision SET revision = revision + 1 WHERE id = 1")
     }
 
-    /// Writes one pass's changes in one transaction, folding repeated events and trimming old ones.
-    public func commit(_ changes: ReconcilerChanges, now: Date) throws {
+    /// Writes one pass's changes in one transaction, folding repeated events and trimming old ones; with
+    /// a `fence`, only while it is the lease's current grant.
+    public func commit(_ changes: ReconcilerChanges, now: Date, fence: LeaseFence?) throws {
         guard !changes.isEmpty else { return }
         try write { db in
+            try Self.check(fence, db)
             try Self.bumpReconcilerRevision(db)
             for sandbox in changes.sandboxes { try sandbox.insert(db, onConflict: .replace) }
             for status in changes.statuses { try status.insert(db, onConflict: .replace) }

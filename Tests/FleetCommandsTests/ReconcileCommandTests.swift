@@ -92,14 +92,14 @@ struct EventsFollowTests {
         let store = try SQLiteFleetStore(path: cli.database, create: false)
         var first = ReconcilerChanges()
         first.events = [FleetEvent(kind: .sandbox, name: "a", type: .normal, reason: .created, message: "before following", at: Date())]
-        try store.commit(first, now: Date())
+        try await store.commit(first, now: Date())
         let captured = CapturedOutput()
         let database = cli.database
         let follower = Task { await PorterFleetCommand.execute(["events", "--db", database, "--follow"], output: captured.output) }
         try await Task.sleep(for: .milliseconds(500))
         var later = ReconcilerChanges()
         later.events = [FleetEvent(kind: .sandbox, name: "a", type: .warning, reason: .failed, message: "while following", at: Date())]
-        try store.commit(later, now: Date())
+        try await store.commit(later, now: Date())
         let deadline = Date().addingTimeInterval(10)
         while !captured.standardOutput.contains("while following"), Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
         follower.cancel()

@@ -105,7 +105,7 @@ struct FakeBackendControllerTests {
     @Test func staleIntentsAreSettledOnce() async throws {
         let fixture = Fixture()
         try fixture.apply(Self.set("agent", replicas: 1))
-        try fixture.store.recordIntent(CreateIntent(actualName: "gone-g1", kind: "sandbox", logicalName: "gone", generation: 1, createdAt: Date()))
+        try await fixture.store.recordIntent(CreateIntent(actualName: "gone-g1", kind: "sandbox", logicalName: "gone", generation: 1, createdAt: Date()))
         let backend = FakeSandboxBackend()
         let controller = FleetController(store: fixture.store, backend: backend)
         _ = try await controller.reconcileOnce()

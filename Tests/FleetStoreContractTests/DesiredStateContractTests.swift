@@ -8,7 +8,7 @@ import Testing
 struct DesiredStateContractTests {
     @Test(arguments: StoreEngine.allCases)
     func applyReportsAndRevisions(_ engine: StoreEngine) async throws {
-        let (store, _, cleanup) = try engine.makeStores()
+        let (store, _, cleanup) = try await engine.makeStores()
         defer { cleanup() }
         #expect(try await store.revision() == 0)
         let first = try await store.apply(try manifests(sandbox("api") + "---\n" + sandbox("worker")), sources: ["fleet.yaml"], prune: false, dryRun: false)
@@ -28,7 +28,7 @@ struct DesiredStateContractTests {
     /// every pass: refused by apply (in one apply or across two) and by scale, naming both places.
     @Test(arguments: StoreEngine.allCases)
     func twoResourcesNeverDeclareOneLogicalName(_ engine: StoreEngine) async throws {
-        let (store, _, cleanup) = try engine.makeStores()
+        let (store, _, cleanup) = try await engine.makeStores()
         defer { cleanup() }
         let set = "apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: worker\nspec:\n  replicas: 2\n  template: {image: i}\n"
         let together = try manifests(set + "---\n" + sandbox("worker-1"), source: "fleet.yaml")
@@ -54,7 +54,7 @@ struct DesiredStateContractTests {
 
     @Test(arguments: StoreEngine.allCases)
     func applyIsAllOrNothing(_ engine: StoreEngine) async throws {
-        let (store, _, cleanup) = try engine.makeStores()
+        let (store, _, cleanup) = try await engine.makeStores()
         defer { cleanup() }
         _ = try await store.apply(try manifests(volume("data") + "---\n" + sandbox("api", mounting: "data")), sources: ["fleet.yaml"], prune: false, dryRun: false)
         let broken = try manifests(sandbox("ok") + "---\n" + sandbox("bad", mounting: "missing"))
@@ -70,7 +70,7 @@ struct DesiredStateContractTests {
 
     @Test(arguments: StoreEngine.allCases)
     func deleteIsAllOrNothingAndDeleteAllAsksToPrune(_ engine: StoreEngine) async throws {
-        let (store, _, cleanup) = try engine.makeStores()
+        let (store, _, cleanup) = try await engine.makeStores()
         defer { cleanup() }
         _ = try await store.apply(try manifests(sandbox("a") + "---\n" + sandbox("b")), sources: ["fleet.yaml"], prune: false, dryRun: false)
         await #expect(throws: FleetStoreError.self) { try await store.delete(kind: .sandbox, names: ["a", "ghost"]) }
@@ -88,7 +88,7 @@ struct DesiredStateContractTests {
 
     @Test(arguments: StoreEngine.allCases)
     func scaleAndSettings(_ engine: StoreEngine) async throws {
-        let (store, _, cleanup) = try engine.makeStores()
+        let (store, _, cleanup) = try await engine.makeStores()
         defer { cleanup() }
         try await store.setNamePrefix("team-")
         #expect(try await store.settings().namePrefix == "team-")
@@ -116,7 +116,7 @@ struct DesiredStateContractTests {
     /// gets its own revision and every resource is there at the end.
     @Test(arguments: StoreEngine.allCases)
     func concurrentAppliesNeverLoseAnUpdate(_ engine: StoreEngine) async throws {
-        let (first, second, cleanup) = try engine.makeStores()
+        let (first, second, cleanup) = try await engine.makeStores()
         defer { cleanup() }
         let stores: [any FleetStore] = [first, second]
         try await withThrowingTaskGroup(of: Void.self) { group in

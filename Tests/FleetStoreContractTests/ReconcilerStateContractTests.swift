@@ -16,7 +16,7 @@ struct ReconcilerStateContractTests {
 
     @Test(arguments: StoreEngine.allCases)
     func commitsAreReadBackAndBumpTheRevisionOnlyWhenSomethingChanged(_ engine: StoreEngine) async throws {
-        let (store, other, cleanup) = try engine.makeStores()
+        let (store, other, cleanup) = try await engine.makeStores()
         defer { cleanup() }
         let before = try await store.reconcilerRevision()
         try await store.commit(ReconcilerChanges(), now: Self.now)
@@ -53,7 +53,7 @@ struct ReconcilerStateContractTests {
 
     @Test(arguments: StoreEngine.allCases)
     func repeatedEventsFoldAndOldOnesGo(_ engine: StoreEngine) async throws {
-        let (store, _, cleanup) = try engine.makeStores()
+        let (store, _, cleanup) = try await engine.makeStores()
         defer { cleanup() }
         let now = Self.now
         func event(_ reason: EventReason, _ message: String, at date: Date) -> ReconcilerChanges {
@@ -87,7 +87,7 @@ struct LeaseContractTests {
 
     @Test(arguments: StoreEngine.allCases)
     func oneHolderAtATimeWithGrowingTokens(_ engine: StoreEngine) async throws {
-        let (store, other, cleanup) = try engine.makeStores()
+        let (store, other, cleanup) = try await engine.makeStores()
         defer { cleanup() }
         let first = try #require(try await store.acquireLease(holder: "a", duration: 15, now: Self.now))
         #expect(try await other.acquireLease(holder: "b", duration: 15, now: Self.now.addingTimeInterval(5)) == nil, "held")
@@ -109,7 +109,7 @@ struct LeaseContractTests {
     /// the winners only grow.
     @Test(arguments: StoreEngine.allCases)
     func contendersNeverBothWin(_ engine: StoreEngine) async throws {
-        let (first, second, cleanup) = try engine.makeStores()
+        let (first, second, cleanup) = try await engine.makeStores()
         defer { cleanup() }
         var tokens: [Int64] = []
         for round in 0..<40 {

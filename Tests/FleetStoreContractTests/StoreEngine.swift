@@ -1,5 +1,6 @@
 import FleetModel
 import FleetStore
+import FleetStorePostgres
 import FleetStoreSQLite
 import FleetTestSupport
 import Foundation
@@ -10,12 +11,13 @@ import Foundation
 enum StoreEngine: String, CaseIterable, CustomStringConvertible, Sendable {
     case sqlite
     case memory
+    case postgres
 
     var description: String { rawValue }
 
     /// A fresh, empty store, and a second handle on the same store (another connection, as another
     /// process would have).
-    func makeStores() throws -> (any FleetStore, any FleetStore, cleanup: @Sendable () -> Void) {
+    func makeStores() async throws -> (any FleetStore, any FleetStore, cleanup: @Sendable () -> Void) {
         switch self {
         case .sqlite:
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("porter-fleet-contract-\(UUID().uuidString)")
@@ -27,6 +29,11 @@ enum StoreEngine: String, CaseIterable, CustomStringConvertible, Sendable {
         case .memory:
             let store = InMemoryFleetStore()
             return (store, store, {})
+        case .postgres:
+            let url = try await TestPostgres.freshDatabase()
+            let first = try await PostgresFleetStore(url: url)
+            let second = try await PostgresFleetStore(url: url)
+            return (first, second, {})
         }
     }
 }

@@ -131,19 +131,23 @@ public final class InMemoryFleetStore: FleetStore {
 
     public func reconcilerRevision() throws -> Int64 { state.withLock { $0.reconcilerRevision } }
 
-    public func recordIntent(_ intent: CreateIntent) throws { try recordIntents([intent]) }
+    public func recordIntent(_ intent: CreateIntent) throws { try recordIntents([intent], fence: nil) }
 
-    public func recordIntents(_ intents: [CreateIntent]) throws {
+    public func commit(_ changes: ReconcilerChanges, now: Date) throws { try commit(changes, now: now, fence: nil) }
+
+    public func recordIntents(_ intents: [CreateIntent], fence: LeaseFence?) throws {
         guard !intents.isEmpty else { return }
-        state.withLock { state in
+        try state.withLock { state in
+            try Self.check(fence, state)
             for intent in intents { state.intents[intent.actualName] = intent }
             state.reconcilerRevision += 1
         }
     }
 
-    public func commit(_ changes: ReconcilerChanges, now: Date) throws {
+    public func commit(_ changes: ReconcilerChanges, now: Date, fence: LeaseFence?) throws {
         guard !changes.isEmpty else { return }
-        state.withLock { state in
+        try state.withLock { state in
+            try Self.check(fence, state)
             state.reconcilerRevision += 1
             for sandbox in changes.sandboxes { state.sandboxes[sandbox.id] = sandbox }
             for status in changes.statuses { state.statuses[status.logicalName] = status }
@@ -157,6 +161,14 @@ public final class InMemoryFleetStore: FleetStore {
                 state.events.removeAll { $0.lastAt < cutoff }
                 if state.events.count > EventRetention.rows { state.events.removeFirst(state.events.count - EventRetention.rows) }
             }
+        }
+    }
+
+    /// Refuses a write unless `fence` is the lease's current, unexpired grant.
+    private static func check(_ fence: LeaseFence?, _ state: State) throws {
+        guard let fence else { return }
+        guard let lease = state.lease, lease.holder == fence.holder, lease.token == fence.token, lease.expiresAt > fence.now else {
+            throw FleetStoreError.fencedOut(holder: fence.holder, token: fence.token)
         }
     }
 

@@ -1,5 +1,6 @@
 import FleetModel
 import FleetStore
+import FleetStorePostgres
 
 extension FleetStoreError {
     /// The error for the terminal, one or more lines, each saying what to do next in the CLI's terms.
@@ -33,10 +34,16 @@ extension FleetStoreError {
             "the name prefix can only change while the desired state is empty (it is part of every actual name)"
         case .replicasOutOfRange(let replicas):
             "--replicas must be between 0 and \(ManifestRules.maximumReplicas), not \(replicas)"
+        case .foreignDatabase(let path, let detail) where PostgresStoreURL.isPostgres(path):
+            "\(path) is not a porter-fleet store (\(detail)); it was left untouched. Give porter-fleet a database of its own (CREATE DATABASE porter_fleet)"
         case .foreignDatabase(let path, let detail):
             "\(path) is not a porter-fleet store (\(detail)); it was left untouched. Point --db at a new file or an existing porter-fleet store"
         case .damaged(let path, let detail):
             "\(path) is damaged (\(detail)); it can still be read: save what is left with 'porter-fleet export --db \(path) > fleet.yaml', then apply that to a new store"
+        case .connectionFailed(let location, let detail):
+            "\(location): \(detail)"
+        case .fencedOut(let holder, let token):
+            "the write of controller '\(holder)' (lease token \(token)) was refused: another controller holds the lease now"
         case .readOnly(let path):
             "\(path) cannot be written (read-only file, directory or filesystem); porter-fleet needs to write its store: fix the permissions or use another --db"
         }

@@ -1,11 +1,15 @@
 import ArgumentParser
 import FleetStore
+import FleetStorePostgres
 import FleetStoreSQLite
 import Foundation
 
 /// The options every desired-state command shares: which store and which fleet.
 struct StoreOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("The desired-state store (default: $PORTER_FLEET_DB, else .porter-fleet/fleet.db).", valueName: "path"))
+    @Option(
+        help: ArgumentHelp(
+            "The desired-state store: a file path (SQLite) or postgres://user@host[:port]/database (default: $PORTER_FLEET_DB, else .porter-fleet/fleet.db).",
+            valueName: "path-or-url"))
     var db: String?
 
     @Option(help: ArgumentHelp("The fleet id; a store holds one fleet (default: the store's; a new store gets a unique one).", valueName: "id"))
@@ -14,28 +18,87 @@ struct StoreOptions: ParsableArguments {
     /// The default store, in the working directory.
     static let defaultPath = ".porter-fleet/fleet.db"
 
-    /// The store's path: --db, then PORTER_FLEET_DB, then `.porter-fleet/fleet.db`.
+    /// The store as given: --db, then PORTER_FLEET_DB, then `.porter-fleet/fleet.db`. May hold a password:
+    /// print ``address`` instead.
     var path: String {
         if let db, !db.isEmpty { return db }
         if let fromEnvironment = ProcessInfo.processInfo.environment["PORTER_FLEET_DB"], !fromEnvironment.isEmpty { return fromEnvironment }
         return Self.defaultPath
     }
 
-    /// Opens the store (creating it when `create`), checking it belongs to the requested fleet.
+    /// Which engine and where, parsed from ``path``.
+    var address: StoreAddress {
+        get throws(CommandFailure) { try StoreAddress(path) }
+    }
+
+    /// Opens the store (an SQLite file is created when `create`; a PostgreSQL database always gets its
+    /// schema, since the database itself was made for it), checking it belongs to the requested fleet.
     func open(create: Bool = true) async throws -> any FleetStore {
         let store: any FleetStore
-        do {
-            if create && path == Self.defaultPath {
-                // The default directory is porter-fleet's own; a directory given with --db is the user's to make.
-                try? FileManager.default.createDirectory(atPath: ".porter-fleet", withIntermediateDirectories: true)
+        let address = try address
+        do throws(FleetStoreError) {
+            switch address {
+            case .sqlite(let path):
+                if create && path == Self.defaultPath {
+                    // The default directory is porter-fleet's own; a directory given with --db is the user's to make.
+                    try? FileManager.default.createDirectory(atPath: ".porter-fleet", withIntermediateDirectories: true)
+                }
+                store = try SQLiteFleetStore(path: path, create: create)
+            case .postgres(let url):
+                store = try await PostgresFleetStore(url: url)
             }
-            store = try SQLiteFleetStore(path: path, create: create)
         } catch {
             throw CommandFailure(error.lines)
         }
-        if fleet != nil || create {
-            try await store.claim(fleetID: fleet)
+        if fleet != nil || create || address.isPostgres {
+            do {
+                try await store.claim(fleetID: fleet)
+            } catch let error as FleetStoreError {
+                throw CommandFailure(error.lines)
+            }
         }
         return store
+    }
+}
+
+/// Where a store is: an SQLite file, or a PostgreSQL database.
+enum StoreAddress: CustomStringConvertible {
+    /// An SQLite file.
+    case sqlite(path: String)
+    /// A PostgreSQL database.
+    case postgres(PostgresStoreURL)
+
+    /// Reads `--db`: `postgres://` and `postgresql://` URLs name a server; any other `scheme://` is refused;
+    /// everything else is a file path.
+    init(_ text: String) throws(CommandFailure) {
+        if PostgresStoreURL.isPostgres(text) {
+            do {
+                self = .postgres(try PostgresStoreURL(parsing: text))
+            } catch {
+                throw CommandFailure("--db: \(error.description)")
+            }
+        } else if let scheme = PostgresStoreURL.scheme(of: text) {
+            throw CommandFailure(
+                "--db: unknown scheme '\(scheme)://'; give a file path (SQLite) or a postgres://user@host[:port]/database URL")
+        } else {
+            self = .sqlite(path: text)
+        }
+    }
+
+    /// Whether the store is on a PostgreSQL server.
+    var isPostgres: Bool {
+        if case .postgres = self { return true }
+        return false
+    }
+
+    /// The engine's name, as `store info` prints it.
+    var engine: String { isPostgres ? "postgres" : "sqlite" }
+
+    /// Where, for people: the path, or the URL with its password masked.
+    var description: String {
+        switch self {
+        case .sqlite(let path): path
+        case .postgres(let url): url.description
+        }
     }
 }
