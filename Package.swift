@@ -185,7 +185,10 @@ let package = Package(
         ),
         .testTarget(
             name: "FleetStoreContractTests",
-            dependencies: ["FleetStore", "FleetStoreSQLite", "FleetStorePostgres", "FleetModel", "FleetTestSupport"]
+            dependencies: [
+                "FleetStore", "FleetStoreSQLite", "FleetStorePostgres", "FleetModel", "FleetTestSupport",
+                .product(name: "PostgresNIO", package: "postgres-nio"),
+            ]
         ),
         .testTarget(
             name: "WireFormatsTests",

@@ -105,6 +105,35 @@ struct LeaseContractTests {
         #expect(try await store.leaseHolder(now: Self.now.addingTimeInterval(29))?.holder == "a", "only the holder can release")
     }
 
+    /// A controller's writes carry its grant: once another holder took the lease over (or it expired),
+    /// the store refuses them in the same transaction, and nothing of them is written.
+    @Test(arguments: StoreEngine.allCases)
+    func fencedWritesAreRefusedOnceTheLeaseMovesOn(_ engine: StoreEngine) async throws {
+        let (store, other, cleanup) = try await engine.makeStores()
+        defer { cleanup() }
+        let grant = try #require(try await store.acquireLease(holder: "a", duration: 15, now: Self.now))
+        var changes = ReconcilerChanges()
+        changes.events = [FleetEvent(kind: .sandbox, name: "api", type: .normal, reason: .created, message: "by a", at: Self.now)]
+        let intent = CreateIntent(actualName: "api-g1", kind: "sandbox", logicalName: "api", generation: 1, createdAt: Self.now)
+        try await store.recordIntents([intent], fence: LeaseFence(holder: "a", token: grant.token, now: Self.now.addingTimeInterval(1)))
+        try await store.commit(changes, now: Self.now, fence: LeaseFence(holder: "a", token: grant.token, now: Self.now.addingTimeInterval(1)))
+        let revision = try await other.reconcilerRevision()
+
+        let late = LeaseFence(holder: "a", token: grant.token, now: Self.now.addingTimeInterval(16))
+        await #expect(throws: FleetStoreError.fencedOut(holder: "a", token: grant.token), "an expired grant writes nothing") {
+            try await store.commit(changes, now: Self.now, fence: late)
+        }
+        _ = try #require(try await other.acquireLease(holder: "b", duration: 15, now: Self.now.addingTimeInterval(16)))
+        let stale = LeaseFence(holder: "a", token: grant.token, now: Self.now.addingTimeInterval(17))
+        await #expect(throws: FleetStoreError.fencedOut(holder: "a", token: grant.token)) {
+            try await store.recordIntents([CreateIntent(actualName: "api-g2", kind: "sandbox", logicalName: "api", generation: 2, createdAt: Self.now)], fence: stale)
+        }
+        await #expect(throws: FleetStoreError.fencedOut(holder: "a", token: grant.token)) { try await store.commit(changes, now: Self.now, fence: stale) }
+        #expect(try await other.reconcilerRevision() == revision, "refused writes change nothing")
+        #expect(try await other.reconcilerState().intents.map(\.actualName) == ["api-g1"])
+        #expect(try await other.events().count == 1)
+    }
+
     /// Two handles race for an expired lease, round after round: never both get it, and the tokens of
     /// the winners only grow.
     @Test(arguments: StoreEngine.allCases)
