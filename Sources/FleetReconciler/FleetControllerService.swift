@@ -42,17 +42,31 @@ public struct FleetControllerService: Service {
     struct LoopState {
         var grant: LeaseGrant?
         var lastRenewal = Date.distantPast
+        /// While another process holds the lease: when its grant expires (no point trying before).
+        var otherHolderUntil = Date.distantPast
         var lastRevision: Int64 = -1
         var nextPass: Date
         var backoff = PassBackoff(base: .seconds(1), cap: .seconds(30))
     }
 
     public func run() async throws {
+        let changes = ChangeSignal()
+        await withTaskGroup(of: Void.self) { group in
+            if let stream = store.desiredStateChanges() {
+                group.addTask { for await notification in stream { changes.receive(notification) } }
+            }
+            await loop(changes: changes)
+            group.cancelAll()
+        }
+    }
+
+    /// Ticks until shutdown: the lease, then a pass when one is due; on the way out, the lease is released.
+    private func loop(changes: ChangeSignal) async {
         let clock = controller.clock
         var state = LoopState(nextPass: clock.now())
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             await holdLease(&state, now: clock.now())
-            if let grant = state.grant, await passIsDue(&state, now: clock.now()) {
+            if let grant = state.grant, await passIsDue(&state, now: clock.now(), changes: changes) {
                 await runPass(grant: grant, state: &state)
             }
             try? await clock.sleep(for: Self.tick)
@@ -61,32 +75,57 @@ public struct FleetControllerService: Service {
         logger.notice("controller stopped")
     }
 
-    /// Takes or renews the lease when it is due, and says when leadership changes.
+    /// Takes or renews the lease when it is due, and says when leadership changes. A standby tries again
+    /// only once the holder's grant has expired; a leader that cannot renew (the store unreachable, or
+    /// the lease taken over) stops acting at once, well before its grant could expire.
     func holdLease(_ state: inout LoopState, now: Date) async {
+        if state.grant == nil, now < state.otherHolderUntil { return }
         guard state.grant == nil || now.timeIntervalSince(state.lastRenewal) >= renewEvery else { return }
         let previous = state.grant
-        state.grant = try? await store.acquireLease(holder: holder, duration: leaseDuration, now: now)
+        do {
+            state.grant = try await store.acquireLease(holder: holder, duration: leaseDuration, now: now)
+        } catch {
+            state.grant = nil
+            metrics.setRole(.storeUnavailable("\(error)"))
+            if previous != nil { logger.error("cannot renew the fleet lease; standing by", metadata: ["error": "\(error)"]) }
+            return
+        }
         state.lastRenewal = now
         switch (previous, state.grant) {
         case (nil, let grant?):
             logger.notice("holding the fleet lease", metadata: ["token": "\(grant.token)"])
             state.nextPass = now
+            metrics.setRole(.leader(lastPassSucceeded: nil))
         case (_?, nil):
             logger.warning("lost the fleet lease; standing by")
+            await standBy(&state, now: now)
         case (nil, nil):
-            if let other = try? await store.leaseHolder(now: now) { logger.debug("standing by", metadata: ["holder": "\(other.holder)"]) }
+            await standBy(&state, now: now)
         case (_?, _?):
-            break
+            if !metrics.role.isLeader { metrics.setRole(.leader(lastPassSucceeded: nil)) }
         }
-        metrics.setLeader(state.grant != nil)
     }
 
-    /// Whether a pass should run now: its time has come, or the desired state changed.
-    func passIsDue(_ state: inout LoopState, now: Date) async -> Bool {
-        let revision = (try? await store.revision()) ?? state.lastRevision
-        if revision != state.lastRevision {
-            state.lastRevision = revision
-            return true
+    /// Notes who holds the lease, and until when.
+    private func standBy(_ state: inout LoopState, now: Date) async {
+        let other = try? await store.leaseHolder(now: now)
+        state.otherHolderUntil = other?.expiresAt ?? .distantPast
+        if metrics.role != .standby(holder: other?.holder) {
+            logger.info("standing by", metadata: ["holder": "\(other?.holder ?? "unknown")"])
+            metrics.setRole(.standby(holder: other?.holder))
+        }
+    }
+
+    /// Whether a pass should run now: its time has come, or the desired state changed. With change
+    /// notifications the revision is read only when one arrived (or while they are interrupted); without,
+    /// it is read every tick.
+    func passIsDue(_ state: inout LoopState, now: Date, changes: ChangeSignal = ChangeSignal()) async -> Bool {
+        if changes.shouldCheckRevision() {
+            let revision = (try? await store.revision()) ?? state.lastRevision
+            if revision != state.lastRevision {
+                state.lastRevision = revision
+                return true
+            }
         }
         return now >= state.nextPass
     }
@@ -99,6 +138,7 @@ public struct FleetControllerService: Service {
         do {
             let result = try await controller.reconcileOnce()
             metrics.record(result, duration: (ContinuousClock.now - started).timeInterval)
+            metrics.setRole(.leader(lastPassSucceeded: result.failed.isEmpty))
             onPass(result)
             state.backoff.succeeded()
             var wait = resync
@@ -107,6 +147,12 @@ public struct FleetControllerService: Service {
             state.nextPass = controller.clock.now().addingTimeInterval(wait.timeInterval)
         } catch {
             metrics.recordError(duration: (ContinuousClock.now - started).timeInterval)
+            if error is LeaseLost {
+                state.grant = nil
+                logger.warning("the fleet lease was taken over during a pass; standing by")
+            } else {
+                metrics.setRole(.leader(lastPassSucceeded: false))
+            }
             let pause = state.backoff.failed()
             logger.error("reconcile pass failed", metadata: ["error": "\(error)", "failures": "\(state.backoff.failures)", "retry_in": "\(pause)"])
             state.nextPass = controller.clock.now().addingTimeInterval(pause.timeInterval)

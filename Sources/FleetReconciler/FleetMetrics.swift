@@ -13,7 +13,7 @@ public final class FleetMetrics: Sendable {
         var sandboxes: [String: Int] = [:]
         var apiRequests: [String: Int] = [:]
         var driftEvents = 0
-        var leader = false
+        var role = ControllerRole.starting
     }
 
     static let buckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
@@ -53,8 +53,11 @@ public final class FleetMetrics: Sendable {
         state.withLock { $0.apiRequests["\(method),\(route),\(code)", default: 0] += 1 }
     }
 
-    /// Whether this process holds the single-writer lease.
-    public func setLeader(_ leader: Bool) { state.withLock { $0.leader = leader } }
+    /// What the daemon is doing now (leader or standby; `porter_fleet_leader` and `/readyz`).
+    public func setRole(_ role: ControllerRole) { state.withLock { $0.role = role } }
+
+    /// What the daemon is doing, as last set.
+    public var role: ControllerRole { state.withLock { $0.role } }
 
     /// The Prometheus text exposition.
     public func render() -> String {
@@ -91,7 +94,7 @@ public final class FleetMetrics: Sendable {
             lines.append("porter_fleet_drift_events_total \(state.driftEvents)")
             lines.append("# HELP porter_fleet_leader Whether this process holds the single-writer lease.")
             lines.append("# TYPE porter_fleet_leader gauge")
-            lines.append("porter_fleet_leader \(state.leader ? 1 : 0)")
+            lines.append("porter_fleet_leader \(state.role.isLeader ? 1 : 0)")
             return lines.joined(separator: "\n") + "\n"
         }
     }

@@ -2,7 +2,8 @@ import Foundation
 import Hummingbird
 import Logging
 
-/// The daemon's metrics listener: `/metrics` (Prometheus text), `/healthz` and `/readyz`.
+/// The daemon's metrics listener: `/metrics` (Prometheus text), `/healthz` (the process answers) and
+/// `/readyz` (200 for a leader whose passes succeed and for a standby, 503 otherwise; the body names the role).
 public func buildMetricsServer(
     host: String, port: Int, metrics: FleetMetrics, logger: Logger, onServerRunning: @escaping @Sendable (Int) async -> Void = { _ in }
 ) -> some ApplicationProtocol {
@@ -13,7 +14,11 @@ public func buildMetricsServer(
         return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: metrics.render())))
     }
     router.get("/healthz") { _, _ in "ok\n" }
-    router.get("/readyz") { _, _ in "ready\n" }
+    router.get("/readyz") { _, _ -> Response in
+        let role = metrics.role
+        return Response(
+            status: role.isReady ? .ok : .serviceUnavailable, body: .init(byteBuffer: ByteBuffer(string: role.summary + "\n")))
+    }
     return Application(
         router: router,
         configuration: .init(address: .hostname(host, port: port), serverName: nil),

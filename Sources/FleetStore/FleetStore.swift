@@ -70,9 +70,28 @@ public protocol FleetStore: AnyObject, Sendable {
     func releaseLease(holder: String, token: Int64) async throws
     /// The current holder, if the lease is held and not expired.
     func leaseHolder(now: Date) async throws -> LeaseGrant?
+
+    // MARK: Change notification
+
+    /// Desired-state changes as they are committed, from any process on any machine, when the engine can
+    /// announce them (PostgreSQL's `LISTEN`/`NOTIFY`); nil when it cannot, and then readers poll
+    /// ``revision()``. The stream ends when its consumer stops iterating.
+    func desiredStateChanges() -> AsyncStream<StoreNotification>?
+}
+
+/// What a store's change stream says.
+public enum StoreNotification: Sendable, Equatable {
+    /// Listening (again): changes from now on are announced; any made before may have been missed.
+    case listening
+    /// The desired state changed; its revision is now `revision`.
+    case changed(revision: Int64)
+    /// The stream lost its connection and will listen again; until then, changes are not announced.
+    case interrupted
 }
 
 extension FleetStore {
+    /// Engines without notifications: readers poll the revision.
+    public func desiredStateChanges() -> AsyncStream<StoreNotification>? { nil }
     /// Records a create before it is sent, unfenced.
     public func recordIntent(_ intent: CreateIntent) async throws { try await recordIntents([intent], fence: nil) }
     /// Records the creates of a pass, unfenced.

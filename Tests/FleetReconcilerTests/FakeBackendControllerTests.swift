@@ -144,9 +144,10 @@ struct FakeBackendControllerTests {
         clock.advance(by: 16)
         let successor = try #require(try fixture.store.acquireLease(holder: "b", duration: 15, now: clock.now()))
         #expect(successor.token > grant.token)
-        let fenced = try await controller.reconcileOnce()
+        let revision = try fixture.store.reconcilerRevision()
+        await #expect(throws: LeaseLost.self, "the pass ends at its fenced commit") { try await controller.reconcileOnce() }
         #expect(backend.calls(.create) == 0, "no create after the lease was taken over")
-        #expect(fenced.failed.contains { $0.kind == .recordIntents && $0.error.contains("no longer held") })
+        #expect(try fixture.store.reconcilerRevision() == revision, "and the store refused every write of it")
         await controller.setFencing(holder: "b", token: successor.token)
         _ = try await controller.reconcileOnce()
         #expect(backend.calls(.create) == 2, "the current holder acts")

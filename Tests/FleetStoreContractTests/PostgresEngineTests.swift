@@ -23,7 +23,7 @@ struct PostgresEngineTests {
     }
 
     @Test func aDatabaseOfAnotherApplicationIsRefusedAndLeftAlone() async throws {
-        var url = try await TestPostgres.freshDatabase()
+        let url = try await TestPostgres.freshDatabase()
         try await TestPostgres.withAdminConnection(url) { connection in
             try await connection.query("CREATE TABLE invoices (id integer PRIMARY KEY)", logger: Self.logger)
         }
