@@ -201,7 +201,8 @@ let package = Package(
         .testTarget(
             name: "FleetCommandsTests",
             dependencies: [
-                "FleetCommands", "FleetModel", "FleetStore", "FleetStoreSQLite", "LocalSandboxAPI", "PorterSandbox",
+                "FleetCommands", "FleetModel", "FleetStore", "FleetStoreSQLite", "FleetStorePostgres", "FleetTestSupport", "LocalSandboxAPI",
+                "PorterSandbox",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -135,6 +135,15 @@ public struct FleetControllerService: Service {
     func runPass(grant: LeaseGrant, state: inout LoopState) async {
         await controller.setFencing(holder: holder, token: grant.token, leaseDuration: leaseDuration, renewedAt: state.lastRenewal)
         let started = ContinuousClock.now
+        // The lease is renewed beside the pass, every third of it: a pass slowed by the rate limiter or a
+        // slow API keeps its lease, and a standby takes over only from a leader that stopped.
+        let keeper = Task { [controller, renewEvery] in
+            while !Task.isCancelled {
+                try await controller.clock.sleep(for: .interval(renewEvery))
+                try await controller.renewLeaseIfDue()
+            }
+        }
+        defer { keeper.cancel() }
         do {
             let result = try await controller.reconcileOnce()
             metrics.record(result, duration: (ContinuousClock.now - started).timeInterval)

@@ -46,6 +46,18 @@ struct ControllerServiceTests {
         _ = try #require(try store.acquireLease(holder: other, duration: duration, now: now))
     }
 
+    /// Waits until the daemon's loop is asleep for its tick (a pass's lease keeper may sleep beside it).
+    static func waitForTick(_ clock: ManualClock) async throws {
+        try await clock.waitForSleepers(1, dueWithin: 0.25)
+    }
+
+    /// Waits (in real time, at most 20 s) until `condition` holds: a pass's lease keeper sleeps on the
+    /// manual clock too, so a sleeper alone does not mean that the pass has ended.
+    static func waitUntil(_ condition: () -> Bool) async throws {
+        let deadline = ContinuousClock.now + .seconds(20)
+        while !condition(), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+    }
+
     /// Moves the clock on by a second whenever something sleeps on it, until `work` finishes;
     /// `eachStep` runs after every step.
     static func drive<T: Sendable>(_ clock: ManualClock, until work: Task<T, any Error>, eachStep: @escaping @Sendable () throws -> Void = {}) async throws -> T {
@@ -67,15 +79,15 @@ struct ControllerServiceTests {
         let crashed = try #require(try fixture.store.acquireLease(holder: "crashed", duration: 15, now: clock.now()))
         let metrics = FleetMetrics()
         let standby = Self.start(fixture, backend, clock, holder: "standby", metrics: metrics)
-        try await clock.waitForSleepers()
+        try await Self.waitForTick(clock)
         for _ in 0..<14 {
             clock.advance(by: 1)
-            try await clock.waitForSleepers()
+            try await Self.waitForTick(clock)
         }
         #expect(backend.calls(.create) == 0, "nothing is done while another holder's lease runs")
         #expect(metrics.render().contains("porter_fleet_leader 0"))
         clock.advance(by: 1.5)
-        try await clock.waitForSleepers()
+        try await Self.waitForTick(clock)
         #expect(backend.calls(.create) == 2, "the standby acts as soon as the lease has expired")
         let grant = try #require(try fixture.store.leaseHolder(now: clock.now()))
         #expect(grant.holder == "standby" && grant.token > crashed.token, "with a larger fencing token")
@@ -89,11 +101,12 @@ struct ControllerServiceTests {
         let (fixture, clock, backend) = try Self.world(agents: 1)
         let daemon = Self.start(fixture, backend, clock, holder: "a")
         defer { daemon.cancel() }
-        try await clock.waitForSleepers()
+        try await Self.waitUntil { backend.calls(.create) == 1 }
+        try await Self.waitForTick(clock)
         #expect(backend.calls(.create) == 1)
         try fixture.apply(FakeBackendControllerTests.set("agent", replicas: 3))
         clock.advance(by: 0.2)
-        try await clock.waitForSleepers()
+        try await Self.waitUntil { backend.calls(.create) == 3 }
         #expect(backend.calls(.create) == 3, "one tick after the change, not at the 10 minute resync")
     }
 
@@ -101,13 +114,14 @@ struct ControllerServiceTests {
         let (fixture, clock, backend) = try Self.world(agents: 1)
         let daemon = Self.start(fixture, backend, clock, holder: "a")
         defer { daemon.cancel() }
-        try await clock.waitForSleepers()
+        try await Self.waitUntil { backend.calls(.create) == 1 && (try? fixture.store.statuses().count) == 1 }
+        try await Self.waitForTick(clock)
         let grant = try #require(try fixture.store.leaseHolder(now: clock.now()))
         try Self.takeOver(fixture.store, from: grant, by: "b", now: clock.now(), duration: 600)
         try fixture.apply(FakeBackendControllerTests.set("agent", replicas: 4))
         for _ in 0..<40 {
             clock.advance(by: 1)
-            try await clock.waitForSleepers()
+            try await Self.waitForTick(clock)
         }
         #expect(backend.calls(.create) == 1, "no create after the lease went to another holder")
     }

@@ -64,16 +64,27 @@ public final class ManualClock: FleetClock {
         for sleeper in due { sleeper.continuation.resume() }
     }
 
+    /// How many tasks are sleeping on this clock and wake within `seconds` (all when nil).
+    private func sleepers(dueWithin seconds: TimeInterval?) -> Int {
+        state.withLock { state in
+            guard let seconds else { return state.sleepers.count }
+            return state.sleepers.filter { $0.deadline <= state.now.addingTimeInterval(seconds) }.count
+        }
+    }
+
     /// How many tasks are sleeping on this clock.
     public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
 
     /// Returns once `count` tasks are asleep on this clock: the point where every task driven by it has
     /// finished reacting to the last ``advance(by:)``. Gives up after `timeout` of real time (generous: a
     /// loaded machine with blocked cooperative threads can hold a task back for seconds).
-    public func waitForSleepers(_ count: Int = 1, timeout: Duration = .seconds(60)) async throws {
+    ///
+    /// With `dueWithin`, only sleepers that wake within that many seconds count: a daemon's loop, asleep
+    /// for its short tick, is told apart from a long sleep beside it (the lease keeper of a pass).
+    public func waitForSleepers(_ count: Int = 1, dueWithin: TimeInterval? = nil, timeout: Duration = .seconds(60)) async throws {
         let deadline = ContinuousClock.now + timeout
-        while sleeperCount < count {
-            guard ContinuousClock.now < deadline else { throw ManualClockTimeout(expected: count, sleeping: sleeperCount) }
+        while sleepers(dueWithin: dueWithin) < count {
+            guard ContinuousClock.now < deadline else { throw ManualClockTimeout(expected: count, sleeping: sleepers(dueWithin: dueWithin)) }
             try await Task.sleep(for: .milliseconds(1))
         }
     }
