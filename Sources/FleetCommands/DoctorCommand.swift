@@ -1,6 +1,5 @@
 import ArgumentParser
 import FleetStore
-import FleetStoreSQLite
 import Foundation
 import LocalSandboxAPI
 import PorterSandbox
@@ -29,7 +28,7 @@ struct DoctorCommand: AsyncParsableCommand {
 
     func run() async throws {
         var checks: [Check] = []
-        checks.append(checkStore())
+        checks.append(await checkStore())
         checks.append(contentsOf: await checkBackend())
         checks.append(checkBubblewrap())
         let out = CommandOutput.current
@@ -44,22 +43,36 @@ struct DoctorCommand: AsyncParsableCommand {
         if checks.contains(where: { !$0.ok }) { throw ExitCode(1) }
     }
 
-    private func checkStore() -> Check {
-        let path = store.path
-        guard FileManager.default.fileExists(atPath: path) else {
-            return Check(name: "store", ok: false, detail: "\(path) does not exist", fix: "run 'porter-fleet apply -f MANIFESTS' (or pass --db)")
-        }
+    private func checkStore() async -> Check {
+        let address: StoreAddress
         do {
-            let fleetStore = try SQLiteFleetStore(path: path, create: false)
-            let integrity = try fleetStore.integrityCheck()
-            guard integrity == "ok" else {
-                return Check(name: "store", ok: false, detail: "integrity check: \(integrity)", fix: "restore the store from a backup, or start a new one and apply the manifests again (see docs/operations.md)")
+            address = try store.address
+        } catch {
+            return Check(name: "store", ok: false, detail: error.description, fix: "give --db a file path or a postgres:// URL")
+        }
+        if case .sqlite(let path) = address {
+            guard FileManager.default.fileExists(atPath: path) else {
+                return Check(name: "store", ok: false, detail: "\(path) does not exist", fix: "run 'porter-fleet apply -f MANIFESTS' (or pass --db)")
             }
             guard FileManager.default.isWritableFile(atPath: path) else {
                 return Check(name: "store", ok: false, detail: "\(path) is not writable", fix: "fix the file's permissions")
             }
-            let settings = try fleetStore.settings()
-            return Check(name: "store", ok: true, detail: "\(path): fleet '\(settings.fleetID)', \(try fleetStore.resources().count) desired resources, migrated")
+        }
+        do {
+            let fleetStore = try await store.open(create: false)
+            let integrity = try await fleetStore.integrityCheck()
+            guard integrity == "ok" else {
+                return Check(name: "store", ok: false, detail: "integrity check: \(integrity)", fix: "restore the store from a backup, or start a new one and apply the manifests again (see docs/operations.md)")
+            }
+            let settings = try await fleetStore.settings()
+            let version = try await fleetStore.schemaVersion()
+            return Check(
+                name: "store", ok: true,
+                detail: "\(fleetStore.engine) \(fleetStore.location): fleet '\(settings.fleetID)', \(try await fleetStore.resources().count) desired resources, schema version \(version)")
+        } catch let error as CommandFailure {
+            return Check(name: "store", ok: false, detail: error.description, fix: address.isPostgres ? "check the URL, the server and the credentials" : "point --db at a porter-fleet store")
+        } catch let error as FleetStoreError {
+            return Check(name: "store", ok: false, detail: error.message, fix: "point --db at a porter-fleet store")
         } catch {
             return Check(name: "store", ok: false, detail: "\(error)", fix: "point --db at a porter-fleet store")
         }

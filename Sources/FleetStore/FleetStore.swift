@@ -71,6 +71,20 @@ public protocol FleetStore: AnyObject, Sendable {
     /// The current holder, if the lease is held and not expired.
     func leaseHolder(now: Date) async throws -> LeaseGrant?
 
+    // MARK: The whole store
+
+    /// The engine's name (`sqlite`, `postgres`, `memory`).
+    var engine: String { get }
+    /// The schema version the store was written with.
+    func schemaVersion() async throws -> Int
+    /// Everything but the lease, read in one snapshot.
+    func snapshot() async throws -> StoreSnapshot
+    /// Replaces everything but the lease with `snapshot`, in one transaction.
+    ///
+    /// - Throws: ``FleetStoreError/notEmpty(location:)`` when the store holds anything and `replacing` is
+    ///   false; nothing is changed then.
+    func restore(_ snapshot: StoreSnapshot, replacing: Bool) async throws
+
     // MARK: Change notification
 
     /// Desired-state changes as they are committed, from any process on any machine, when the engine can

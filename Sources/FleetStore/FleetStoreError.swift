@@ -31,6 +31,8 @@ public enum FleetStoreError: Error, Sendable, Equatable {
     case readOnly(path: String)
     /// The database server cannot be reached or refused the connection (`location` never holds a password).
     case connectionFailed(location: String, detail: String)
+    /// `store copy` found something in the destination and was not told to replace it.
+    case notEmpty(location: String)
     /// A controller write carried a fencing token that is no longer the lease's: another controller took over.
     case fencedOut(holder: String, token: Int64)
 }

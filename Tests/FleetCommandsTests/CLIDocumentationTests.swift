@@ -10,7 +10,8 @@ struct CLIDocumentationTests {
 
     static let commands: [[String]] = [
         ["apply"], ["diff"], ["delete"], ["get"], ["export"], ["scale"], ["edit"], ["settings"], ["plan"], ["reconcile"], ["run"], ["up"],
-        ["status"], ["events"], ["gc"], ["exec"], ["logs"], ["doctor"], ["explain"], ["local", "serve"], ["version"],
+        ["status"], ["events"], ["gc"], ["exec"], ["logs"], ["store", "info"], ["store", "copy"], ["doctor"],
+        ["explain"], ["local", "serve"], ["version"],
     ]
 
     @Test func everySubcommandIsListedHere() async throws {

@@ -44,6 +44,46 @@ public final class InMemoryFleetStore: FleetStore {
 
     public var location: String { "memory" }
 
+    public var engine: String { "memory" }
+
+    public func schemaVersion() throws -> Int { 1 }
+
+    public func snapshot() throws -> StoreSnapshot {
+        state.withLock { state in
+            var settings = ["name_prefix": state.settings.namePrefix]
+            if state.fleetClaimed { settings["fleet_id"] = state.settings.fleetID }
+            if state.settings.namePrefix.isEmpty { settings["name_prefix"] = nil }
+            return StoreSnapshot(
+                settings: settings, revision: state.revision, pruneAllRequestedRevision: state.pruneAllRevision, resources: state.sortedResources,
+                reconcilerRevision: state.reconcilerRevision, sandboxes: state.sandboxes.values.sorted { $0.name < $1.name },
+                statuses: state.statuses.values.sorted { $0.logicalName < $1.logicalName }, intents: state.intents.values.sorted { $0.actualName < $1.actualName },
+                volumes: state.ownedVolumes.values.sorted { $0.logicalName < $1.logicalName }, events: state.events)
+        }
+    }
+
+    public func restore(_ snapshot: StoreSnapshot, replacing: Bool) throws {
+        try state.withLock { state in
+            let held = !state.resources.isEmpty || !state.sandboxes.isEmpty || !state.statuses.isEmpty || !state.intents.isEmpty
+                || !state.ownedVolumes.isEmpty || !state.events.isEmpty
+            guard replacing || !held else { throw FleetStoreError.notEmpty(location: "memory") }
+            let lease = state.lease
+            state = State()
+            state.lease = lease
+            state.settings = FleetSettings(fleetID: snapshot.settings["fleet_id"] ?? "default", namePrefix: snapshot.settings["name_prefix"] ?? "")
+            state.fleetClaimed = snapshot.settings["fleet_id"] != nil
+            state.revision = snapshot.revision
+            state.pruneAllRevision = snapshot.pruneAllRequestedRevision
+            for resource in snapshot.resources { state.resources[resource.key] = resource }
+            state.reconcilerRevision = snapshot.reconcilerRevision
+            for sandbox in snapshot.sandboxes { state.sandboxes[sandbox.id] = sandbox }
+            for status in snapshot.statuses { state.statuses[status.logicalName] = status }
+            for intent in snapshot.intents { state.intents[intent.actualName] = intent }
+            for volume in snapshot.volumes { state.ownedVolumes[volume.logicalName] = volume }
+            state.events = snapshot.events
+            state.nextEventID = (snapshot.events.compactMap(\.id).max() ?? 0) + 1
+        }
+    }
+
     public func settings() throws -> FleetSettings { state.withLock { $0.settings } }
     public func revision() throws -> Int64 { state.withLock { $0.revision } }
     public func pruneAllRequestedRevision() throws -> Int64? { state.withLock { $0.pruneAllRevision } }

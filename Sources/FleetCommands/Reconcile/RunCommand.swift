@@ -16,8 +16,10 @@ struct RunCommand: AsyncParsableCommand {
         discussion: """
             Passes run every --resync, at once when the desired state changes, and when a backoff ends. \
             Two daemons on one store never both act: one holds the lease, the other stands by and takes over \
-            when the lease expires. Metrics, /healthz and /readyz are served on --metrics-listen. SIGTERM \
-            finishes the pass in flight, releases the lease and exits 0.
+            when the lease expires (any number of replicas may share a PostgreSQL store). Metrics, /healthz \
+            and /readyz are served on --metrics-listen; /readyz names the role (leader or standby). SIGTERM \
+            finishes the pass in flight, releases the lease and exits 0. With --sync-from DIR the desired \
+            state is that directory of manifests, applied with prune at start and on every change.
             """
     )
 
@@ -26,9 +28,22 @@ struct RunCommand: AsyncParsableCommand {
     @OptionGroup var flags: ControllerFlags
     @OptionGroup var daemon: DaemonOptions
 
+    @Option(
+        help: ArgumentHelp(
+            "Keep the desired state equal to this directory of manifests (e.g. a mounted ConfigMap): applied with prune at start and on every change.",
+            valueName: "dir"))
+    var syncFrom: String?
+
     func run() async throws {
-        let fleetStore = try await store.open(create: false)
-        try await backend.withPorter { porter in try await daemon.run(store: fleetStore, porter: porter, flags: flags) }
+        // With --sync-from the directory is the desired state, so a new SQLite store is created for it.
+        let fleetStore = try await store.open(create: syncFrom != nil)
+        var extra: [any Service] = []
+        if let syncFrom {
+            let report = try await ManifestSync.apply(syncFrom, to: fleetStore)
+            CommandOutput.current.error("applied \(syncFrom) (revision \(report.revision), \(report.items.count) resources)")
+            extra.append(ManifestSync(directory: syncFrom, store: fleetStore, logger: daemon.logger))
+        }
+        try await backend.withPorter { porter in try await daemon.run(store: fleetStore, porter: porter, flags: flags, extraServices: extra) }
     }
 }
 
@@ -61,9 +76,18 @@ struct DaemonOptions: ParsableArguments {
     }
 
     /// Runs the controller service (and the metrics listener) until a shutdown signal.
-    func run(store: any FleetStore, porter: Porter, flags: ControllerFlags, onPass: @escaping @Sendable (ReconcileResult) -> Void = { _ in }) async throws {
+    /// The daemon's logger, at --log-level.
+    var logger: Logger {
         var logger = Logger(label: "porter-fleet")
         logger.logLevel = logLevel
+        return logger
+    }
+
+    func run(
+        store: any FleetStore, porter: Porter, flags: ControllerFlags, extraServices: [any Service] = [],
+        onPass: @escaping @Sendable (ReconcileResult) -> Void = { _ in }
+    ) async throws {
+        let logger = logger
         let metrics = FleetMetrics()
         var options = flags.options
         options.logger = logger
@@ -71,7 +95,7 @@ struct DaemonOptions: ParsableArguments {
         let service = FleetControllerService(
             store: store, controller: controller, metrics: metrics, resync: try resyncInterval(),
             leaseDuration: Double(try leaseDuration().components.seconds), logger: logger, onPass: onPass)
-        var services: [any Service] = [service]
+        var services: [any Service] = [service] + extraServices
         if metricsListen != "off" {
             let (host, port) = try HostPort.parse(metricsListen, option: "--metrics-listen")
             let metricsLogger = logger

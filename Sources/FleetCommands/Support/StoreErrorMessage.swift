@@ -42,6 +42,8 @@ extension FleetStoreError {
             "\(path) is damaged (\(detail)); it can still be read: save what is left with 'porter-fleet export --db \(path) > fleet.yaml', then apply that to a new store"
         case .connectionFailed(let location, let detail):
             "\(location): \(detail)"
+        case .notEmpty(let location):
+            "\(location) already holds a fleet; nothing was copied. Pass --force to replace everything in it"
         case .fencedOut(let holder, let token):
             "the write of controller '\(holder)' (lease token \(token)) was refused: another controller holds the lease now"
         case .readOnly(let path):

@@ -15,6 +15,11 @@ struct StoreOptions: ParsableArguments {
     @Option(help: ArgumentHelp("The fleet id; a store holds one fleet (default: the store's; a new store gets a unique one).", valueName: "id"))
     var fleet: String?
 
+    /// The options with `--db` set to `db` (for commands that open several stores).
+    static func at(_ db: String) throws -> StoreOptions {
+        try StoreOptions.parse(["--db", db])
+    }
+
     /// The default store, in the working directory.
     static let defaultPath = ".porter-fleet/fleet.db"
 
