@@ -130,7 +130,7 @@ let package = Package(
         .executableTarget(
             name: "reconciler-benchmark",
             dependencies: [
-                "FleetReconciler", "FleetStore", "FleetStoreSQLite", "FleetModel", "PorterSandbox",
+                "FleetReconciler", "FleetStore", "FleetStoreSQLite", "FleetStorePostgres", "FleetModel", "PorterSandbox",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),

@@ -1,6 +1,7 @@
 import FleetModel
 import FleetReconciler
 import FleetStore
+import FleetStorePostgres
 import FleetStoreSQLite
 import Foundation
 import HTTPTypes
@@ -11,7 +12,9 @@ import Synchronization
 
 /// Benchmarks of the reconciler against the simulated local Sandbox API, which runs as a separate
 /// `porter-fleet local serve` process so this process's CPU time and memory are the controller's own.
-/// Run with `swift run -c release reconciler-benchmark [--converge N] [--noop N]`.
+/// Run with `swift run -c release reconciler-benchmark [--converge N] [--noop N] [--postgres URL]`; with
+/// `--postgres` (an empty database) the no-op pass is measured on PostgreSQL too, and so is failover: two
+/// `porter-fleet run` replicas, the leader SIGKILLed, until the standby's first action.
 @main
 struct ReconcilerBenchmark {
     static func main() async throws {
@@ -135,7 +138,67 @@ struct ReconcilerBenchmark {
         daemon.terminate()
         daemon.waitUntilExit()
         print(String(format: "resident memory of a porter-fleet run daemon keeping %d sandboxes: peak %.1f MB over 10 s (goal ≤ 100 MB)", noopCount, peak))
+        if let postgres = arguments.firstIndex(of: "--postgres").map({ arguments[$0 + 1] }) {
+            let store = try await PostgresFleetStore(url: try PostgresStoreURL(parsing: postgres))
+            try await store.restore(try noopStore.snapshot(), replacing: true)
+            try await postgresNoop(store: store, options: options, url: url, count: noopCount)
+            try await failover(store: store, database: postgres, api: url, porter: porter, count: noopCount)
+            await store.close()
+        }
         try await porter.shutdown()
+    }
+
+    /// The no-op pass with the store on PostgreSQL: CPU, and the store transactions it ran.
+    static func postgresNoop(store: PostgresFleetStore, options: ControllerOptions, url: String, count: Int) async throws {
+        let porter = try Porter(baseURL: url, environment: [:])
+        let controller = FleetController(store: store, backend: PorterSandboxBackend(porter: porter), options: options)
+        _ = try await controller.reconcileOnce()
+        _ = try await controller.reconcileOnce()
+        let transactions = store.transactions
+        let cpuBefore = cpuSeconds()
+        let wallBefore = ContinuousClock.now
+        let result = try await controller.reconcileOnce()
+        let cpu = cpuSeconds() - cpuBefore
+        let wall = ContinuousClock.now - wallBefore
+        print(String(format: "steady-state no-op pass over %d in-sync sandboxes [postgres]: %d store transactions (the two revisions), %d actions, store written: %@, CPU %.0f ms (goal ≤ 200 ms), wall %.0f ms",
+            count, store.transactions - transactions, result.plan.actions.count, result.wroteStore ? "yes" : "no", cpu * 1000, seconds(wall) * 1000))
+        try await porter.shutdown()
+    }
+
+    /// Two replicas with the default lease; the leader is SIGKILLed as a sandbox is added; the time until
+    /// the standby has created it.
+    static func failover(store: PostgresFleetStore, database: String, api: String, porter: Porter, count: Int) async throws {
+        let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("porter-fleet")
+        var replicas: [Process] = []
+        for _ in 0..<2 {
+            let replica = Process()
+            replica.executableURL = binary
+            replica.arguments = ["run", "--db", database, "--api-url", api, "--metrics-listen", "off", "--log-level", "error"]
+            try replica.run()
+            replicas.append(replica)
+        }
+        defer { replicas.filter(\.isRunning).forEach { $0.terminate() } }
+        var holder: LeaseGrant?
+        while holder == nil {
+            try await Task.sleep(for: .milliseconds(200))
+            holder = try await store.leaseHolder()
+        }
+        try await Task.sleep(for: .seconds(12))  // the leader's first passes over the fleet
+        let leader = try require(replicas.first { holder?.holder.hasSuffix(":\($0.processIdentifier)") == true })
+        kill(leader.processIdentifier, SIGKILL)
+        let killed = ContinuousClock.now
+        _ = try await store.scale(set: "n", replicas: count + 1)
+        let name = "n-\(count)-g1"
+        while (try? await porter.sandboxes.get(name: name)) == nil {
+            try await Task.sleep(for: .milliseconds(100))
+            if ContinuousClock.now - killed > .seconds(120) { throw BenchmarkError(message: "no failover within 120 s") }
+        }
+        print(String(format: "failover [postgres, lease 15 s]: leader SIGKILLed → the standby's first create %.1f s (bound: the lease plus one pass)", seconds(ContinuousClock.now - killed)))
+    }
+
+    static func require<T>(_ value: T?) throws -> T {
+        guard let value else { throw BenchmarkError(message: "the lease holder is neither replica") }
+        return value
     }
 
     static func apply(set name: String, replicas: Int, to store: any FleetStore) async throws {

@@ -3,6 +3,7 @@ import FleetStore
 import Foundation
 import Logging
 import PostgresNIO
+import Synchronization
 
 /// The desired-state store on a PostgreSQL server, through postgres-nio: the shared engine of the
 /// ``FleetStore`` contract, for teams and for standby controllers.
@@ -22,6 +23,12 @@ public final class PostgresFleetStore: FleetStore {
     let client: PostgresClient
     let logger: Logger
     private let runTask: Task<Void, Never>
+    private let transactionCount = Atomic<Int>(0)
+
+    /// How many transactions this handle has run (reads and writes): what the benchmarks report to show
+    /// that a pass with nothing to do reads only the revisions.
+    public var transactions: Int { transactionCount.load(ordering: .relaxed) }
+
     /// The version found when the store was opened (0: this open created it).
     public let versionFoundAtOpen: Int
 
@@ -120,7 +127,8 @@ public final class PostgresFleetStore: FleetStore {
     /// Runs `body` in one transaction that holds the writer lock; rolls back on error or when `rollback`.
     @discardableResult
     func write<T: Sendable>(rollback: Bool = false, _ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await translatingErrors {
+        transactionCount.add(1, ordering: .relaxed)
+        return try await translatingErrors {
             try await client.withConnection { connection in
                 try await connection.query("BEGIN", logger: logger)
                 do {
@@ -138,7 +146,8 @@ public final class PostgresFleetStore: FleetStore {
 
     /// Runs `body` in one read-only snapshot.
     func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
-        try await translatingErrors {
+        transactionCount.add(1, ordering: .relaxed)
+        return try await translatingErrors {
             try await client.withConnection { connection in
                 try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
                 do {
