@@ -140,7 +140,7 @@ let package = Package(
         .executableTarget(
             name: "chaos-soak",
             dependencies: [
-                "FleetStore", "FleetStoreSQLite", "FleetModel", "PorterSandbox", "LocalSandboxAPI",
+                "FleetStore", "FleetStoreSQLite", "FleetStorePostgres", "FleetModel", "PorterSandbox", "LocalSandboxAPI",
                 .product(name: "Logging", package: "swift-log"),
             ],
             path: "scripts/ChaosSoak"

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Yams
 
 /// Reads manifests (docs/manifests.md) from YAML, multi-document, or JSON, reporting every problem with its
@@ -9,8 +10,53 @@ public enum ManifestParser {
     /// Manifests larger than this are refused before parsing.
     public static let maximumFileSize = 64 << 20
 
+    /// Texts at least this large are read in two halves at once, split at a document marker.
+    static let parallelThreshold = 256 << 10
+
     /// The manifests in `text`, read from `file`; throws ``ManifestErrors`` listing every problem.
+    ///
+    /// A large multi-document text is split at a `---` line near its middle and both halves are read at
+    /// once (YAML forbids a document marker at the start of a line inside a document, so the halves are
+    /// whole documents). Any problem sends the whole text through the one-pass reader, so errors and their
+    /// positions are exactly those of reading it in one go.
     public static func parse(_ text: String, file: String) throws(ManifestErrors) -> [Manifest] {
+        guard text.utf8.count >= parallelThreshold, let (first, second, lineOffset) = halves(of: text) else {
+            return try parseWhole(text, file: file)
+        }
+        let results = Mutex<[Int: Result<[Manifest], ManifestErrors>]>([:])
+        DispatchQueue.concurrentPerform(iterations: 2) { index in
+            let result = Result { () throws(ManifestErrors) -> [Manifest] in try parseWhole(index == 0 ? first : second, file: file) }
+            results.withLock { $0[index] = result }
+        }
+        let both = results.withLock { $0 }
+        guard case .success(let head)? = both[0], case .success(var tail)? = both[1] else { return try parseWhole(text, file: file) }
+        for index in tail.indices { tail[index].location.line += lineOffset }
+        return head + tail
+    }
+
+    /// `text` split at the start of a `---` line near its middle: the halves, and the lines of the first.
+    static func halves(of text: String) -> (String, String, Int)? {
+        let utf8 = text.utf8
+        var index = utf8.index(utf8.startIndex, offsetBy: utf8.count / 2)
+        let marker = Array("\n---".utf8)
+        while index < utf8.endIndex {
+            guard let found = utf8[index...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+            let after = utf8.index(after: found)
+            if utf8[found...].starts(with: marker) {
+                let end = utf8.index(after, offsetBy: 3, limitedBy: utf8.endIndex) ?? utf8.endIndex
+                if end == utf8.endIndex || [UInt8(ascii: "\n"), UInt8(ascii: " "), UInt8(ascii: "\r"), UInt8(ascii: "\t")].contains(utf8[end]) {
+                    let first = String(text[..<after])
+                    let lines = first.utf8.reduce(0) { $0 + ($1 == UInt8(ascii: "\n") ? 1 : 0) }
+                    return (first, String(text[after...]), lines)
+                }
+            }
+            index = after
+        }
+        return nil
+    }
+
+    /// The one-pass reader.
+    static func parseWhole(_ text: String, file: String) throws(ManifestErrors) -> [Manifest] {
         var errors: [ManifestError] = []
         var manifests: [Manifest] = []
         var documents: [Node] = []

@@ -48,8 +48,14 @@ public enum DesiredStateRules {
         }
         guard problems.isEmpty else { throw FleetStoreError.invalid(problems) }
         var change = DesiredStateChange(report: ApplyReport(items: [], revision: current, dryRun: dryRun), bumpsRevision: false)
-        for (manifest, source) in manifests {
-            try place(manifest, from: source, old: byKey[manifest.reference], revision: current + 1, now: now, into: &change)
+        // Hashing and encoding each manifest is independent work: on every core, then gathered in order.
+        let placements = try ParallelMap.map(manifests) { manifest, source in
+            try placement(of: manifest, from: source, old: byKey[manifest.reference], revision: current + 1, now: now)
+        }
+        for (placement, (manifest, _)) in zip(placements, manifests) {
+            change.report.items.append(.init(kind: manifest.kind, name: manifest.name, action: placement.action))
+            if let resource = placement.saved { change.saved.append(resource) }
+            if let source = placement.movedTo { change.moved.append((manifest.kind, manifest.name, source)) }
         }
         for resource in pruned {
             change.report.items.append(.init(kind: resource.kind, name: resource.name, action: .pruned))
@@ -63,22 +69,25 @@ public enum DesiredStateRules {
         return change
     }
 
+    /// What applying one manifest does.
+    struct Placement: Sendable {
+        var action: ApplyAction
+        /// The resource to write (created or configured).
+        var saved: DesiredResource?
+        /// An unchanged resource now applied from this other source.
+        var movedTo: String?
+    }
+
     /// One applied manifest: created, configured or unchanged (then perhaps moved to another source).
-    private static func place(
-        _ manifest: Manifest, from source: String, old: DesiredResource?, revision: Int64, now: Date, into change: inout DesiredStateChange
-    ) throws {
+    private static func placement(of manifest: Manifest, from source: String, old: DesiredResource?, revision: Int64, now: Date) throws -> Placement {
         guard let old else {
-            change.report.items.append(.init(kind: manifest.kind, name: manifest.name, action: .created))
-            change.saved.append(try DesiredResource(manifest, source: source, revision: revision, createdAt: now, updatedAt: now))
-            return
+            return Placement(action: .created, saved: try DesiredResource(manifest, source: source, revision: revision, createdAt: now, updatedAt: now))
         }
         if old.specHash == (try manifest.specHash) {
-            change.report.items.append(.init(kind: manifest.kind, name: manifest.name, action: .unchanged))
-            if old.source != source { change.moved.append((manifest.kind, manifest.name, source)) }
-        } else {
-            change.report.items.append(.init(kind: manifest.kind, name: manifest.name, action: .configured))
-            change.saved.append(try DesiredResource(manifest, source: source, revision: revision, createdAt: old.createdAt, updatedAt: now))
+            return Placement(action: .unchanged, movedTo: old.source != source ? source : nil)
         }
+        return Placement(
+            action: .configured, saved: try DesiredResource(manifest, source: source, revision: revision, createdAt: old.createdAt, updatedAt: now))
     }
 
     /// Deleting resources by key: all present, and no remaining sandbox still mounting a removed volume.

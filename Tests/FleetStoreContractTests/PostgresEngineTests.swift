@@ -22,6 +22,22 @@ struct PostgresEngineTests {
         #expect(try await store.integrityCheck() == "ok")
     }
 
+    /// A change applied through one handle (another machine's CLI) is announced on another's stream at
+    /// commit, with the new revision; a dry run announces nothing.
+    @Test func desiredStateChangesAreAnnouncedToListeners() async throws {
+        let url = try await TestPostgres.freshDatabase()
+        let listener = try await PostgresFleetStore(url: url)
+        let writer = try await PostgresFleetStore(url: url)
+        let stream = try #require(listener.desiredStateChanges())
+        var notifications = stream.makeAsyncIterator()
+        #expect(await notifications.next() == .listening)
+        _ = try await writer.apply(try manifests(sandbox("api")), sources: ["fleet.yaml"], prune: false, dryRun: true)
+        _ = try await writer.apply(try manifests(sandbox("api")), sources: ["fleet.yaml"], prune: false, dryRun: false)
+        let started = ContinuousClock.now
+        #expect(await notifications.next() == .changed(revision: 1), "the dry run said nothing; the apply said revision 1")
+        #expect(ContinuousClock.now - started < .seconds(1))
+    }
+
     @Test func aDatabaseOfAnotherApplicationIsRefusedAndLeftAlone() async throws {
         let url = try await TestPostgres.freshDatabase()
         try await TestPostgres.withAdminConnection(url) { connection in

@@ -1,5 +1,6 @@
 import FleetModel
 import FleetStore
+import FleetStorePostgres
 import FleetStoreSQLite
 import Foundation
 import LocalSandboxAPI
@@ -12,7 +13,11 @@ import PorterSandbox
 /// one live generation per logical name, nothing of another fleet or untagged touched, no retained volume
 /// deleted, the store's integrity check ok, and the fleet converged within a bound after the faults stop.
 ///
-/// `scripts/chaos-soak [--duration 2m] [--seed N]`; exit code 0 when every invariant holds.
+/// With `--db postgres://…` (an empty database) two daemon replicas share the store: the one holding the
+/// lease is SIGKILLed at random, right after a scale-up now and then, and restarted to stand by; a standby
+/// must finish the work without creating anything twice.
+///
+/// `scripts/chaos-soak [--duration 2m] [--seed N] [--db URL]`; exit code 0 when every invariant holds.
 @main
 struct ChaosSoak {
     static let replicas = 16
@@ -26,8 +31,10 @@ struct ChaosSoak {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let data = directory.appendingPathComponent("local").path
-        let database = directory.appendingPathComponent("fleet.db").path
-        print("chaos soak: \(Int(duration)) s, seed \(seed), \(replicas) sandboxes, daemon SIGKILLed at random")
+        let database = arguments.firstIndex(of: "--db").map { arguments[$0 + 1] } ?? directory.appendingPathComponent("fleet.db").path
+        let shared = PostgresStoreURL.isPostgres(database)
+        let daemonCount = shared ? 2 : 1
+        print("chaos soak: \(Int(duration)) s, seed \(seed), \(replicas) sandboxes, \(daemonCount) daemon(s) on \(shared ? "PostgreSQL" : "SQLite"), the leader SIGKILLed at random")
         var random = SplitMix64(seed: seed)
 
         // Start without faults to set up what must never be touched.
@@ -58,39 +65,48 @@ struct ChaosSoak {
                 volume_mounts: {/data: kept}
             """.write(to: manifest, atomically: true, encoding: .utf8)
         try run(binary, ["apply", "--db", database, "-f", manifest.path])
-        let fleetID = try SQLiteFleetStore(path: database, create: false).settings().fleetID
+        let store = try await openStore(database)
+        let fleetID = try await store.settings().fleetID
         await server.stop()
 
         // Chaos: faults on, the daemon killed and restarted at random.
         server = try await startServer(data: data, faults: "5xx=0.1,429=0.05,drop=0.1,latency=20ms,kill=0.02", seed: seed)
         let end = Date().addingTimeInterval(duration)
-        var daemon = try Daemon.start(binary: binary, database: database, url: server.baseURL)
+        var daemons = try (0..<daemonCount).map { _ in try Daemon.start(binary: binary, database: database, url: server.baseURL) }
         var kills = 0
         var changes = 0
         while Date() < end {
             try await Task.sleep(for: .milliseconds(Int64(500 + random.next() % 2500)))
-            if random.next() % 3 == 0 {
-                kill(daemon.process.processIdentifier, SIGKILL)
-                daemon.process.waitUntilExit()
-                kills += 1
-                daemon = try Daemon.start(binary: binary, database: database, url: server.baseURL, lease: "2s")
-            }
+            var scaledUp = false
             if random.next() % 5 == 0 {
                 let count = Int(random.next() % UInt64(replicas)) + 1
                 _ = try? run(binary, ["scale", "--db", database, "set", "chaos", "--replicas", String(count)])
                 changes += 1
+                scaledUp = count > replicas / 2
+            }
+            if scaledUp || random.next() % 3 == 0 {
+                // The leader: the replica named by the lease (a single daemon is its own leader).
+                let holder = try? await store.leaseHolder()
+                let index = daemons.firstIndex { holder?.holder.hasSuffix(":\($0.process.processIdentifier)") == true } ?? 0
+                if scaledUp { try await Task.sleep(for: .milliseconds(Int64(random.next() % 400))) }  // mid scale-up
+                kill(daemons[index].process.processIdentifier, SIGKILL)
+                daemons[index].process.waitUntilExit()
+                kills += 1
+                daemons[index] = try Daemon.start(binary: binary, database: database, url: server.baseURL, lease: "2s")
             }
         }
         _ = try? run(binary, ["scale", "--db", database, "set", "chaos", "--replicas", String(replicas)])
-        kill(daemon.process.processIdentifier, SIGKILL)
-        daemon.process.waitUntilExit()
+        for daemon in daemons {
+            kill(daemon.process.processIdentifier, SIGKILL)
+            daemon.process.waitUntilExit()
+        }
         await server.stop()
         print("chaos over: \(kills) daemon kills, \(changes) desired-state changes")
 
         // Faults off: the fleet must converge within a bound.
         server = try await startServer(data: data, faults: nil, seed: seed)
         porter = try Porter(baseURL: server.baseURL, environment: [:])
-        daemon = try Daemon.start(binary: binary, database: database, url: server.baseURL, lease: "2s")
+        daemons = try (0..<daemonCount).map { _ in try Daemon.start(binary: binary, database: database, url: server.baseURL, lease: "2s") }
         let bound: TimeInterval = 60
         let started = Date()
         var live: [String: [String]] = [:]
@@ -102,8 +118,10 @@ struct ChaosSoak {
         let convergedIn = Date().timeIntervalSince(started)
         try await Task.sleep(for: .seconds(2))
         live = try await liveByLogical(porter, fleet: fleetID)
-        daemon.process.terminate()
-        daemon.process.waitUntilExit()
+        for daemon in daemons {
+            daemon.process.terminate()
+            daemon.process.waitUntilExit()
+        }
 
         var failures: [String] = []
         func check(_ ok: Bool, _ text: String) {
@@ -122,12 +140,18 @@ struct ChaosSoak {
         let volumes = try await porter.volumes.list().map(\.name)
         check(volumes.contains("kept"), "the retained volume exists")
         check(volumes.contains(foreignVolume.name), "a volume porter-fleet did not create is untouched")
-        let integrity = try SQLiteFleetStore(path: database, create: false).integrityCheck()
+        let integrity = try await store.integrityCheck()
         check(integrity == "ok", "the store's integrity check: \(integrity)")
         try await porter.shutdown()
         await server.stop()
         print(failures.isEmpty ? "chaos soak: all invariants hold" : "chaos soak: \(failures.count) invariants broken")
         exit(failures.isEmpty ? 0 : 1)
+    }
+
+    /// The store at `database`: a PostgreSQL URL or an SQLite path.
+    static func openStore(_ database: String) async throws -> any FleetStore {
+        if PostgresStoreURL.isPostgres(database) { return try await PostgresFleetStore(url: try PostgresStoreURL(parsing: database)) }
+        return try SQLiteFleetStore(path: database, create: false)
     }
 
     static func liveByLogical(_ porter: Porter, fleet: String) async throws -> [String: [String]] {
