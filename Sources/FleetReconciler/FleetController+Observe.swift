@@ -33,8 +33,9 @@ extension FleetController {
     /// settles recorded creates by name, and plans.
     func observeAndPlan() async throws -> ReconcilePass {
         let now = clock.now()
-        let desired = try await loadDesired()
-        let (state, history) = try await loadReconcilerState()
+        let revisions = try await store.revisions()
+        let desired = try await loadDesired(revisions)
+        let (state, history) = try await loadReconcilerState(revisions)
         let live = try await call { try await backend.liveSandboxes(tags: [OwnershipTags.fleet: desired.fleetID]) }
             .filter { $0.fleet == desired.fleetID }
         let volumesMatter = !desired.volumes.isEmpty || state.ownedVolumes.values.contains { $0.retainedAt == nil }
@@ -54,9 +55,9 @@ extension FleetController {
     }
 
     /// The desired fleet, read again only when its revision (or the prune-all request) changed.
-    private func loadDesired() async throws -> DesiredFleet {
-        let pruneAll = try await store.pruneAllRequestedRevision() != nil || options.allowPrune
-        let revision = try await store.revision()
+    private func loadDesired(_ revisions: StoreRevisions) async throws -> DesiredFleet {
+        let pruneAll = revisions.pruneAllRequested != nil || options.allowPrune
+        let revision = revisions.desired
         if let cached = cachedDesired, cached.revision == revision, cached.pruneAll == pruneAll { return cached.fleet }
         let desired = try DesiredFleet(resources: try await store.resources(), settings: try await store.settings(), pruneAllRequested: pruneAll)
         cachedDesired = (revision, pruneAll, desired)
@@ -64,8 +65,8 @@ extension FleetController {
     }
 
     /// What the reconciler remembers and the history derived from it, read again only after a change.
-    private func loadReconcilerState() async throws -> (ReconcilerState, [String: LogicalHistory]) {
-        let revision = try await store.reconcilerRevision()
+    private func loadReconcilerState(_ revisions: StoreRevisions) async throws -> (ReconcilerState, [String: LogicalHistory]) {
+        let revision = revisions.reconciler
         if let cached = cachedState, cached.revision == revision { return (cached.state, cached.history) }
         let state = try await store.reconcilerState()
         let history = Self.history(of: state)

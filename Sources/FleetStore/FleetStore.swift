@@ -19,6 +19,9 @@ public protocol FleetStore: AnyObject, Sendable {
     func revision() async throws -> Int64
     /// The revision at which `delete --all` asked to prune everything, while no apply has withdrawn it.
     func pruneAllRequestedRevision() async throws -> Int64?
+    /// The desired-state revision, the prune-all request and the reconciler revision, read together: all a
+    /// pass with nothing to do reads from the store.
+    func revisions() async throws -> StoreRevisions
     /// The desired resources, of one kind or all, by kind then name.
     func resources(kind: ResourceKind?) async throws -> [DesiredResource]
     /// Records the fleet id on first use and returns the store's id: `fleetID` when given (refused when the
@@ -93,6 +96,23 @@ public protocol FleetStore: AnyObject, Sendable {
     func desiredStateChanges() -> AsyncStream<StoreNotification>?
 }
 
+/// The numbers that say whether anything in a store changed since a controller last read it.
+public struct StoreRevisions: Sendable, Equatable {
+    /// The desired-state revision.
+    public var desired: Int64
+    /// The revision of a standing `delete --all`, if any (an apply withdraws it without a new revision).
+    public var pruneAllRequested: Int64?
+    /// The reconciler revision.
+    public var reconciler: Int64
+
+    /// The three revisions.
+    public init(desired: Int64, pruneAllRequested: Int64?, reconciler: Int64) {
+        self.desired = desired
+        self.pruneAllRequested = pruneAllRequested
+        self.reconciler = reconciler
+    }
+}
+
 /// What a store's change stream says.
 public enum StoreNotification: Sendable, Equatable {
     /// Listening (again): changes from now on are announced; any made before may have been missed.
@@ -104,6 +124,11 @@ public enum StoreNotification: Sendable, Equatable {
 }
 
 extension FleetStore {
+    /// The three revisions in three reads (engines override it with one).
+    public func revisions() async throws -> StoreRevisions {
+        StoreRevisions(desired: try await revision(), pruneAllRequested: try await pruneAllRequestedRevision(), reconciler: try await reconcilerRevision())
+    }
+
     /// Engines without notifications: readers poll the revision.
     public func desiredStateChanges() -> AsyncStream<StoreNotification>? { nil }
     /// Records a create before it is sent, unfenced.

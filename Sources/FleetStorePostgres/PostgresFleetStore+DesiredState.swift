@@ -21,7 +21,7 @@ extension PostgresFleetStore {
 
     /// The desired-state revision.
     public func revision() async throws -> Int64 {
-        try await read { connection in try await Self.revision(connection, logger: logger) }
+        try await readStatement { connection in try await Self.revision(connection, logger: logger) }
     }
 
     static func revision(_ connection: PostgresConnection, logger: Logger) async throws -> Int64 {

@@ -24,6 +24,19 @@ extension PostgresFleetStore {
         }
     }
 
+    /// The three revisions in one query.
+    public func revisions() async throws -> StoreRevisions {
+        try await readStatement { connection in
+            var revisions = StoreRevisions(desired: 0, pruneAllRequested: nil, reconciler: 0)
+            for try await (desired, pruneAll, reconciler) in try await connection.query(
+                "SELECT d.revision, d.prune_all_requested_revision, r.revision FROM desired_state d, reconciler_revision r", logger: logger
+            ).decode((Int64, Int64?, Int64).self) {
+                revisions = StoreRevisions(desired: desired, pruneAllRequested: pruneAll, reconciler: reconciler)
+            }
+            return revisions
+        }
+    }
+
     /// The reconciler revision.
     public func reconcilerRevision() async throws -> Int64 {
         try await read { connection in

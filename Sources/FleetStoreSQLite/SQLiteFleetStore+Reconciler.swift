@@ -45,8 +45,18 @@ extension SQLiteFleetStore {
         guard !intents.isEmpty else { return }
         try write { db in
             try Self.check(fence, db)
-            for intent in intents { try intent.save(db) }
+            for intent in intents { try intent.insert(db, onConflict: .replace) }
             try Self.bumpReconcilerRevision(db)
+        }
+    }
+
+    /// The three revisions in one read.
+    public func revisions() throws -> StoreRevisions {
+        try readDatabase { db in
+            let row = try Row.fetchOne(
+                db,
+                sql: "SELECT d.revision, d.prune_all_requested_revision, r.revision AS reconciler FROM desired_state d, reconciler_revision r")
+            return StoreRevisions(desired: row?[0] ?? 0, pruneAllRequested: row?[1], reconciler: row?[2] ?? 0)
         }
     }
 

@@ -365,7 +365,7 @@ public final class SQLiteFleetStore: FleetStore {
         for (kind, name, source) in change.moved {
             try db.execute(sql: "UPDATE desired_resource SET source = ? WHERE kind = ? AND name = ?", arguments: [source, kind.rawValue, name])
         }
-        for resource in change.saved { try resource.save(db) }
+        for resource in change.saved { try resource.insert(db, onConflict: .replace) }
         if change.bumpsRevision {
             try db.execute(sql: "UPDATE desired_state SET revision = ? WHERE id = 1", arguments: [change.report.revision])
         }

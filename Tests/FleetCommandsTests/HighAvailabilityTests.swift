@@ -121,8 +121,15 @@ struct HighAvailabilityTests {
         #expect(try await waitFor(seconds: 30) { $0 == ["w-0-g1", "w-1-g1", "w-2-g1"] } == ["w-0-g1", "w-1-g1", "w-2-g1"])
 
         // Exactly one leads; the other stands by and says so.
+        // (A leader whose pass is still under way, or just failed, answers 503 until a pass succeeds.)
         var roles: [(Int, String)] = []
-        for replica in replicas { roles.append(try await replica.readiness()) }
+        let deadline = Date().addingTimeInterval(20)
+        repeat {
+            roles = []
+            for replica in replicas { roles.append(try await replica.readiness()) }
+            if roles.allSatisfy({ $0.0 == 200 }) { break }
+            try await Task.sleep(for: .milliseconds(200))
+        } while Date() < deadline
         #expect(roles.map(\.0) == [200, 200], "\(roles)")
         #expect(roles.filter { $0.1.hasPrefix("leader") }.count == 1 && roles.filter { $0.1.hasPrefix("standby") }.count == 1, "\(roles)")
         let leaderIndex = try #require(roles.firstIndex { $0.1.hasPrefix("leader") })
