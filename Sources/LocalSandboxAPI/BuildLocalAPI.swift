@@ -48,7 +48,8 @@ public func buildLocalAPI(
         configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
     )
     let faults = configuration.faults.isEmpty ? nil : FaultInjector(spec: configuration.faults, seed: configuration.seed)
-    let responder = LocalAPIResponder(routes: router.buildResponder(), token: configuration.token, faults: faults)
+    let responder = LocalAPIResponder(
+        routes: router.buildResponder(), token: configuration.token, faults: faults, rateLimit: configuration.rateLimit.map(RequestRateLimit.init(rate:)))
     return Application(
         responder: responder,
         server: .http1(configuration: configuration.httpLimits.channelConfiguration),

@@ -17,6 +17,9 @@ public struct LocalAPIConfiguration: Sendable {
     public var faults: FaultSpec = .none
     /// The seed of the fault injector's random numbers.
     public var seed: UInt64 = 1
+    /// At most this many API requests a second per API token (burst as many); beyond, 429 with
+    /// `Retry-After`. Nil: no limit.
+    public var rateLimit: Double?
     /// Settings of the simulated runtime.
     public var simulated = SimulatedRuntimeConfiguration()
     /// Time between SIGTERM and SIGKILL when a process sandbox is stopped.

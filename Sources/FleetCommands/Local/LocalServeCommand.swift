@@ -21,6 +21,9 @@ struct LocalServeCommand: AsyncParsableCommand {
             share of creates, deletes, writes and moves take effect with no answer (the connection is reset); \
             kill=RATE (at most 1000) kills running sandboxes out of band at that rate per sandbox per second. Example: \
             --faults 5xx=0.1,429=0.05,latency=20ms,drop=0.02,kill=0.01 --seed 7
+
+            --rate-limit N answers API requests beyond N a second per API token (a token bucket with a burst \
+            of N) with 429 and Retry-After, as a real API under quota does; it works beside --faults.
             """
     )
 
@@ -38,6 +41,9 @@ struct LocalServeCommand: AsyncParsableCommand {
 
     @Option(help: "Faults to inject (see above).")
     var faults: String?
+
+    @Option(help: ArgumentHelp("At most this many API requests a second per API token; beyond, 429 with Retry-After.", valueName: "n"))
+    var rateLimit: Double?
 
     @Option(help: "The seed of injected faults, so a run can be replayed.")
     var seed: UInt64 = 1
@@ -57,6 +63,9 @@ struct LocalServeCommand: AsyncParsableCommand {
     func validate() throws {
         _ = try address()
         if let faults { _ = try FaultSpec(parsing: faults) }
+        if let rateLimit, !(rateLimit > 0 && rateLimit <= 1_000_000) {
+            throw ValidationError("--rate-limit must be above 0 and at most 1,000,000 requests a second, not \(rateLimit)")
+        }
         _ = try startDelay()
         _ = try grace()
         _ = try user()
@@ -97,6 +106,7 @@ struct LocalServeCommand: AsyncParsableCommand {
         configuration.token = token ?? ProcessInfo.processInfo.environment["PORTER_LOCAL_API_TOKEN"].flatMap { $0.isEmpty ? nil : $0 }
         configuration.faults = try faults.map(FaultSpec.init(parsing:)) ?? .none
         configuration.seed = seed
+        configuration.rateLimit = rateLimit
         let startDelay = try startDelay()
         configuration.simulated.queuedDelay = startDelay / 2
         configuration.simulated.creatingDelay = startDelay / 2

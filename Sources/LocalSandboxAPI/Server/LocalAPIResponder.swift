@@ -5,8 +5,8 @@ import NIOCore
 import OpenAPIRuntime
 
 /// Wraps the generated routes with what every request goes through, outermost first: errors as
-/// `{"error": …}` JSON, bearer-token authentication, compatibility rewrites of the query string, and
-/// injected faults.
+/// `{"error": …}` JSON, bearer-token authentication, compatibility rewrites of the query string, the
+/// request rate limit, and injected faults.
 struct LocalAPIResponder<Routes: HTTPResponder>: HTTPResponder where Routes.Context == LocalAPIRequestContext {
     typealias Context = LocalAPIRequestContext
 
@@ -16,6 +16,7 @@ struct LocalAPIResponder<Routes: HTTPResponder>: HTTPResponder where Routes.Cont
     let routes: Routes
     let token: String?
     let faults: FaultInjector?
+    var rateLimit: RequestRateLimit?
 
     func respond(to request: Request, context: Context) async throws -> Response {
         do {
@@ -29,6 +30,11 @@ struct LocalAPIResponder<Routes: HTTPResponder>: HTTPResponder where Routes.Cont
                 } catch let error as HTTPError where error.status == .contentTooLarge {
                     throw LocalAPIError.tooLarge("the request body is larger than \(Self.maximumJSONBody) bytes")
                 }
+            }
+            if let rateLimit, request.uri.path.hasPrefix("/v1/"), let wait = rateLimit.admit(request.headers[.authorization] ?? "") {
+                var response = Self.errorResponse(status: .tooManyRequests, message: "rate limited: more than \(rateLimit.rate) requests a second")
+                response.headers[.retryAfter] = RequestRateLimit.retryAfter(wait)
+                return response
             }
             guard let faults, request.uri.path.hasPrefix("/v1/") else {
                 return try await answer(request, context: context)
