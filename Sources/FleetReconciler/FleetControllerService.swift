@@ -106,6 +106,14 @@ public struct FleetControllerService: Service {
         }
     }
 
+    /// Every action a pass took, at info; every failed one, at warning.
+    private func log(_ result: ReconcileResult) {
+        for action in result.succeeded { logger.info("\(action.summary)", metadata: ["action": "\(action.kind.rawValue)"]) }
+        for failure in result.failed {
+            logger.warning("\(failure.summary) failed", metadata: ["action": "\(failure.kind.rawValue)", "error": "\(failure.error)"])
+        }
+    }
+
     /// Notes who holds the lease, and until when.
     private func standBy(_ state: inout LoopState, now: Date) async {
         let other = try? await store.leaseHolder(now: now)
@@ -148,6 +156,7 @@ public struct FleetControllerService: Service {
             let result = try await controller.reconcileOnce()
             metrics.record(result, duration: (ContinuousClock.now - started).timeInterval)
             metrics.setRole(.leader(lastPassSucceeded: result.failed.isEmpty))
+            log(result)
             onPass(result)
             state.backoff.succeeded()
             var wait = resync

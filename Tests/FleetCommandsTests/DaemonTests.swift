@@ -136,6 +136,34 @@ struct DaemonTests {
         log.fileHandleForReading.readabilityHandler = nil
     }
 
+    /// `--log-format json`: one object a line, and every action the daemon takes logged at info.
+    @Test func theDaemonLogsEveryActionAsJSONLines() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: CLIHarness.binary.path))
+        let env = try await Environment.start()
+        defer { Task { await env.stop() } }
+        #expect(await env.cli.run("apply", "-f", try env.cli.write("set.yaml", Self.set(2))).code == 0)
+        let log = Pipe()
+        let collected = Mutex("")
+        log.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            collected.withLock { $0 += String(decoding: data, as: UTF8.self) }
+        }
+        let daemon = try env.daemon(["--log-format", "json"], logLevel: "info", stderr: log)
+        defer { if daemon.isRunning { daemon.terminate() } }
+        _ = try await env.waitFor { $0 == ["w-0-g1", "w-1-g1"] }
+        let deadline = Date().addingTimeInterval(10)
+        while !collected.withLock({ $0.contains("create sandbox w-1-g1") }), Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        daemon.terminate()
+        daemon.waitUntilExit()
+        log.fileHandleForReading.readabilityHandler = nil
+        let lines = collected.withLock { $0 }.split(separator: "\n")
+        let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
+        #expect(!lines.isEmpty && objects.count == lines.count, "every line is one JSON object: \(lines)")
+        let creates = objects.filter { $0["action"] == "create_sandbox" }.compactMap { $0["message"] }.sorted()
+        #expect(creates == ["create sandbox w-0-g1", "create sandbox w-1-g1"], "\(objects)")
+        #expect(objects.allSatisfy { $0["time"] != nil && $0["level"] != nil && $0["label"] != nil })
+    }
+
     @Test func aDaemonKilledMidPassRestartsAndConvergesWithoutDuplicates() async throws {
         try #require(FileManager.default.isExecutableFile(atPath: CLIHarness.binary.path))
         let env = try await Environment.start()

@@ -60,6 +60,9 @@ struct LocalServeCommand: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: Logger.Level = .info
 
+    @Option(help: "Log format: text, or json (one object a line).")
+    var logFormat: LogFormat = .text
+
     func validate() throws {
         _ = try address()
         if let faults { _ = try FaultSpec(parsing: faults) }
@@ -97,8 +100,7 @@ struct LocalServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (host, port) = try address()
-        var logger = Logger(label: "porter-fleet.local-api")
-        logger.logLevel = logLevel
+        let logger = logFormat.logger("porter-fleet.local-api", level: logLevel)
         var configuration = LocalAPIConfiguration(dataDirectory: data)
         configuration.host = host
         configuration.port = port

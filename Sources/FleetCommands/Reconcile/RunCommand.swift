@@ -61,6 +61,9 @@ struct DaemonOptions: ParsableArguments {
     @Option(help: "Log level: trace, debug, info, notice, warning, error.")
     var logLevel: Logger.Level = .info
 
+    @Option(help: "Log format: text, or json (one object a line).")
+    var logFormat: LogFormat = .text
+
     func validate() throws {
         _ = try resyncInterval()
         _ = try leaseDuration()
@@ -77,11 +80,7 @@ struct DaemonOptions: ParsableArguments {
 
     /// Runs the controller service (and the metrics listener) until a shutdown signal.
     /// The daemon's logger, at --log-level.
-    var logger: Logger {
-        var logger = Logger(label: "porter-fleet")
-        logger.logLevel = logLevel
-        return logger
-    }
+    var logger: Logger { logFormat.logger("porter-fleet", level: logLevel) }
 
     func run(
         store: any FleetStore, porter: Porter, flags: ControllerFlags, extraServices: [any Service] = [],

@@ -5,7 +5,7 @@ import ArgumentParser
 /// command that does not take one still refuses it, by name.
 enum GlobalOptions {
     /// Options that take a value and may come before the verb.
-    static let withValue: Set<String> = ["--db", "--fleet", "--api-url", "--output", "-o", "--log-level"]
+    static let withValue: Set<String> = ["--db", "--fleet", "--api-url", "--output", "-o", "--log-level", "--log-format"]
 
     /// `arguments` with the leading global options moved after the command path (the verb, and its
     /// sub-verb such as `local serve` or `scale set`).

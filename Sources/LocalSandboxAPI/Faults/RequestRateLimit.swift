@@ -2,11 +2,14 @@ import Foundation
 import Synchronization
 
 /// `local serve --rate-limit N`: at most N API requests a second per API token (a token bucket with a
-/// burst of N), as a real API under quota answers; beyond it, 429 with `Retry-After` in whole seconds.
+/// burst of N, at least 1), as a real API under quota answers; beyond it, 429 with `Retry-After` in whole
+/// seconds.
 /// Requests without a token share one bucket.
 final class RequestRateLimit: Sendable {
-    /// Requests a second, and the burst.
+    /// Requests a second.
     let rate: Double
+    /// The most requests at once: the rate, at least 1.
+    var burst: Double { max(1, rate) }
 
     private struct Bucket {
         var tokens: Double
@@ -24,9 +27,9 @@ final class RequestRateLimit: Sendable {
     /// one is available.
     func admit(_ key: String, now: ContinuousClock.Instant = .now) -> Duration? {
         buckets.withLock { buckets in
-            var bucket = buckets[key] ?? Bucket(tokens: rate, updated: now)
+            var bucket = buckets[key] ?? Bucket(tokens: burst, updated: now)
             let elapsed = now - bucket.updated
-            bucket.tokens = min(rate, bucket.tokens + rate * (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
+            bucket.tokens = min(burst, bucket.tokens + rate * (Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18))
             bucket.updated = now
             defer { buckets[key] = bucket }
             if bucket.tokens >= 1 {
