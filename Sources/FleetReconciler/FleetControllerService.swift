@@ -86,8 +86,8 @@ public struct FleetControllerService: Service {
             state.grant = try await store.acquireLease(holder: holder, duration: leaseDuration, now: now)
         } catch {
             state.grant = nil
-            metrics.setRole(.storeUnavailable("\(error)"))
-            if previous != nil { logger.error("cannot renew the fleet lease; standing by", metadata: ["error": "\(error)"]) }
+            metrics.setRole(.storeUnavailable(Self.describe(error)))
+            if previous != nil { logger.error("cannot renew the fleet lease; standing by", metadata: ["error": "\(Self.describe(error))"]) }
             return
         }
         state.lastRenewal = now
@@ -104,6 +104,12 @@ public struct FleetControllerService: Service {
         case (_?, _?):
             if !metrics.role.isLeader { metrics.setRole(.leader(lastPassSucceeded: nil)) }
         }
+    }
+
+    /// A store error in one line: where, and why (a password is never part of a store's location).
+    static func describe(_ error: any Error) -> String {
+        if case FleetStoreError.connectionFailed(let location, let detail) = error { return "\(location): \(detail)" }
+        return "\(error)"
     }
 
     /// Every action a pass took, at info; every failed one, at warning.

@@ -171,10 +171,34 @@ public final class PostgresFleetStore: FleetStore {
         }
     }
 
-    /// Runs `body`, turning the driver's errors into ``FleetStoreError``s that name the server.
-    private func translatingErrors<T>(_ body: () async throws -> T) async throws -> T {
+    /// How long one store operation may take, waiting for a connection included: while the server is
+    /// down, the pool keeps trying to reconnect and callers get an error instead of waiting with it (a
+    /// leader then stands down well within its lease).
+    public static let operationTimeout: Duration = .seconds(5)
+
+    /// Runs `body` within ``operationTimeout``, turning the driver's errors into ``FleetStoreError``s that
+    /// name the server.
+    private func translatingErrors<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        let location = location
         do {
-            return try await body()
+            // The body runs in a child task of a group that ends before this returns, so it never
+            // outlives the call; a timeout cancels it (a wait for a pooled connection ends then).
+            return try await withoutActuallyEscaping(body) { body in
+                nonisolated(unsafe) let body = body
+                return try await withThrowingTaskGroup(of: T?.self) { group in
+                    group.addTask { try await body() }
+                    group.addTask {
+                        try await Task.sleep(for: Self.operationTimeout)
+                        return nil
+                    }
+                    defer { group.cancelAll() }
+                    guard let first = try await group.next(), let value = first else {
+                        throw FleetStoreError.connectionFailed(
+                            location: location, detail: "no answer within \(Self.operationTimeout) (is the server up and reachable?)")
+                    }
+                    return value
+                }
+            }
         } catch let error as FleetStoreError {
             throw error
         } catch {
