@@ -126,9 +126,11 @@ public final class PostgresFleetStore: FleetStore {
 
     /// Runs `body` in one transaction that holds the writer lock; rolls back on error or when `rollback`.
     @discardableResult
-    func write<T: Sendable>(rollback: Bool = false, _ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func write<T: Sendable>(
+        rollback: Bool = false, timeout: Duration = operationTimeout, _ body: (PostgresConnection) async throws -> T
+    ) async throws -> T {
         transactionCount.add(1, ordering: .relaxed)
-        return try await translatingErrors {
+        return try await translatingErrors(timeout: timeout) {
             try await client.withConnection { connection in
                 try await connection.query("BEGIN", logger: logger)
                 do {
@@ -146,17 +148,17 @@ public final class PostgresFleetStore: FleetStore {
 
     /// Runs `body`, one statement, outside a transaction (a single statement sees one snapshot anyway):
     /// one round trip instead of three.
-    func readStatement<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func readStatement<T: Sendable>(timeout: Duration = heartbeatTimeout, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         transactionCount.add(1, ordering: .relaxed)
-        return try await translatingErrors {
+        return try await translatingErrors(timeout: timeout) {
             try await client.withConnection { connection in try await body(connection) }
         }
     }
 
     /// Runs `body` in one read-only snapshot.
-    func read<T: Sendable>(_ body: (PostgresConnection) async throws -> T) async throws -> T {
+    func read<T: Sendable>(timeout: Duration = operationTimeout, _ body: (PostgresConnection) async throws -> T) async throws -> T {
         transactionCount.add(1, ordering: .relaxed)
-        return try await translatingErrors {
+        return try await translatingErrors(timeout: timeout) {
             try await client.withConnection { connection in
                 try await connection.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY", logger: logger)
                 do {
@@ -171,14 +173,16 @@ public final class PostgresFleetStore: FleetStore {
         }
     }
 
-    /// How long one store operation may take, waiting for a connection included: while the server is
-    /// down, the pool keeps trying to reconnect and callers get an error instead of waiting with it (a
-    /// leader then stands down well within its lease).
-    public static let operationTimeout: Duration = .seconds(5)
+    /// How long the daemon's heartbeat operations (the lease, the revisions) may take, waiting for a
+    /// connection included: while the server is down the pool keeps trying to reconnect, and callers get
+    /// an error instead of waiting with it, so a leader stands down well within its lease.
+    public static let heartbeatTimeout: Duration = .seconds(5)
+    /// How long any other operation may take (a large apply or `store copy` on a slow server).
+    public static let operationTimeout: Duration = .seconds(120)
 
-    /// Runs `body` within ``operationTimeout``, turning the driver's errors into ``FleetStoreError``s that
-    /// name the server.
-    private func translatingErrors<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+    /// Runs `body` within `timeout`, turning the driver's errors into ``FleetStoreError``s that name the
+    /// server.
+    private func translatingErrors<T: Sendable>(timeout: Duration, _ body: () async throws -> T) async throws -> T {
         let location = location
         do {
             // The body runs in a child task of a group that ends before this returns, so it never
@@ -188,13 +192,13 @@ public final class PostgresFleetStore: FleetStore {
                 return try await withThrowingTaskGroup(of: T?.self) { group in
                     group.addTask { try await body() }
                     group.addTask {
-                        try await Task.sleep(for: Self.operationTimeout)
+                        try await Task.sleep(for: timeout)
                         return nil
                     }
                     defer { group.cancelAll() }
                     guard let first = try await group.next(), let value = first else {
                         throw FleetStoreError.connectionFailed(
-                            location: location, detail: "no answer within \(Self.operationTimeout) (is the server up and reachable?)")
+                            location: location, detail: "no answer within \(timeout) (is the server up and reachable?)")
                     }
                     return value
                 }
