@@ -15,7 +15,7 @@ struct DoctorCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var backend: BackendOptions
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    @Option(name: [.short, .customLong("output")], help: "Output format: text, json or yaml.")
     var output: OutputFormat = .text
 
     /// One check's outcome.
@@ -33,7 +33,7 @@ struct DoctorCommand: AsyncParsableCommand {
         checks.append(checkBubblewrap())
         let out = CommandOutput.current
         switch output {
-        case .json: out.line(JSONOutput.string(["checks": checks]))
+        case .json, .yaml: out.line(output.render(["checks": checks]))
         case .text:
             for check in checks {
                 out.line("\(check.ok ? "ok  " : "FAIL") \(check.name): \(check.detail)")

@@ -9,7 +9,7 @@ struct VersionCommand: ParsableCommand {
         abstract: "Print the versions of porter-fleet and of its Sandbox API SDK."
     )
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    @Option(name: [.short, .customLong("output")], help: "Output format: text, json or yaml.")
     var output: OutputFormat = .text
 
     func run() throws {
@@ -20,6 +20,8 @@ struct VersionCommand: ParsableCommand {
             let object = ["porter_fleet": PorterFleetVersion.current, "porter_sandbox_sdk": PorterSandboxVersion.current]
             let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys])
             print(String(decoding: data, as: UTF8.self))
+        case .yaml:
+            print(output.render(["porter_fleet": PorterFleetVersion.current, "porter_sandbox_sdk": PorterSandboxVersion.current]))
         }
     }
 }

@@ -58,3 +58,22 @@ struct WatchTests {
         #expect(try await Self.waitUntil(captured, contains: command == "get" ? "second" : "2 desired resources"), "\(captured.standardOutput)")
     }
 }
+
+/// `-o yaml` on every command that prints results: the fields and names of `-o json`, as YAML.
+@Suite("YAML output")
+struct YAMLOutputTests {
+    @Test func readAndWriteCommandsPrintTheirJSONFieldsAsYAML() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let applied = await cli.run("apply", "-f", try cli.write("a.yaml", sandboxManifest("api")), "-o", "yaml")
+        #expect(applied.code == 0 && applied.out == "dry_run: false\nitems:\n- action: created\n  kind: Sandbox\n  name: api\nrevision: 1\n", "\(applied.out)")
+        let status = await cli.run("status", "-o", "yaml")
+        #expect(status.out.contains("desired_resources: 1\n") && status.out.contains("\nsynced: 0\n"), "\(status.out)")
+        let info = await cli.run(["store", "info", "--db", cli.database, "-o", "yaml"])
+        #expect(info.out.contains("engine: sqlite\n") && info.out.contains("desired:\n  Sandbox: 1\n"), "\(info.out)")
+        let events = await cli.run("events", "-o", "yaml")
+        #expect(events.code == 0 && events.out == "[]\n")
+        let settings = await cli.run("settings", "-o", "yaml")
+        #expect(settings.out.hasPrefix("fleet_id: fleet-") && settings.out.contains("name_prefix: ''"), "\(settings.out)")
+    }
+}

@@ -25,7 +25,7 @@ struct ApplyCommand: AsyncParsableCommand {
     @Flag(help: "Report what would change, field by field, and change nothing (exit 2 when something would).")
     var dryRun = false
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    @Option(name: [.short, .customLong("output")], help: "Output format: text, json or yaml.")
     var output: OutputFormat = .text
 
     func run() async throws {
@@ -48,8 +48,8 @@ enum ReportPrinter {
     static func print(_ report: ApplyReport, format: OutputFormat) {
         let out = CommandOutput.current
         switch format {
-        case .json:
-            out.line(JSONOutput.string(report))
+        case .json, .yaml:
+            out.line(format.render(report))
         case .text:
             for item in report.items {
                 out.line("\(item.kind.rawValue.lowercased())/\(item.name) \(item.action.rawValue)\(report.dryRun ? " (dry run)" : "")")

@@ -47,7 +47,7 @@ struct ApplyPreview {
     func print(format: OutputFormat) {
         let out = CommandOutput.current
         guard format == .text else {
-            out.line(JSONOutput.string(ApplyPreviewOutput(self)))
+            out.line(format.render(ApplyPreviewOutput(self)))
             return
         }
         for item in report.items {

@@ -31,7 +31,7 @@ struct DeleteCommand: AsyncParsableCommand {
     @Flag(help: "Show what would be deleted, and change nothing.")
     var dryRun = false
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    @Option(name: [.short, .customLong("output")], help: "Output format: text, json or yaml.")
     var output: OutputFormat = .text
 
     func validate() throws {

@@ -16,7 +16,7 @@ struct DiffCommand: AsyncParsableCommand {
     @Flag(help: "Include what --prune would remove.")
     var prune = false
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    @Option(name: [.short, .customLong("output")], help: "Output format: text, json or yaml.")
     var output: OutputFormat = .text
 
     func run() async throws {

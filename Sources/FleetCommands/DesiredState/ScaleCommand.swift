@@ -20,7 +20,7 @@ struct ScaleCommand: AsyncParsableCommand {
     @Option(help: "How many sandboxes the set should run.")
     var replicas: Int
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    @Option(name: [.short, .customLong("output")], help: "Output format: text, json or yaml.")
     var output: OutputFormat = .text
 
     func validate() throws {

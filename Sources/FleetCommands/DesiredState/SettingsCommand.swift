@@ -17,7 +17,7 @@ struct SettingsCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Set the prefix of every actual sandbox and volume name.", valueName: "prefix"))
     var namePrefix: String?
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    @Option(name: [.short, .customLong("output")], help: "Output format: text, json or yaml.")
     var output: OutputFormat = .text
 
     func run() async throws {
@@ -32,7 +32,7 @@ struct SettingsCommand: AsyncParsableCommand {
         let settings = try await fleetStore.settings()
         let out = CommandOutput.current
         switch output {
-        case .json: out.line(JSONOutput.string(settings))
+        case .json, .yaml: out.line(output.render(settings))
         case .text:
             out.line("fleet: \(settings.fleetID)")
             out.line("name prefix: \(settings.namePrefix.isEmpty ? "(none)" : settings.namePrefix)")

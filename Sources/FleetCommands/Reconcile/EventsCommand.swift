@@ -25,7 +25,7 @@ struct EventsCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Only events of this type: Normal or Warning.", valueName: "type"), transform: Self.eventType)
     var type: EventType?
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: text or json (one JSON object per line with --follow).")
+    @Option(name: [.short, .customLong("output")], help: "Output format: text, json (one JSON object per line with --follow) or yaml (one document per event with --follow).")
     var output: OutputFormat = .text
 
     func validate() throws {
@@ -52,8 +52,8 @@ struct EventsCommand: AsyncParsableCommand {
         let objects = try EventObjects(resources: try await fleetStore.resources())
         var events = try await fleetStore.events(since: start)
         let shown = events.filter { wanted($0, objects) }
-        if output == .json && !follow {
-            out.line(JSONOutput.string(shown.map { EventItem($0, object: objects.object(of: $0)) }))
+        if output != .text && !follow {
+            out.line(output.render(shown.map { EventItem($0, object: objects.object(of: $0)) }))
         } else {
             if output == .text && !shown.isEmpty { out.line(Self.header) }
             for event in shown { print(event, objects: objects, out: out) }
@@ -82,6 +82,7 @@ struct EventsCommand: AsyncParsableCommand {
     private func print(_ event: FleetEvent, objects: EventObjects, out: CommandOutput) {
         switch output {
         case .json: out.line(JSONOutput.string(EventItem(event, object: objects.object(of: event)), pretty: false))
+        case .yaml: out.line("---\n" + output.render(EventItem(event, object: objects.object(of: event))))
         case .text:
             let time = ISO8601DateFormatter().string(from: event.lastAt)
             out.line(

@@ -24,7 +24,7 @@ struct GCCommand: AsyncParsableCommand {
     @Flag(help: "Show what would be collected, and change nothing.")
     var dryRun = false
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    @Option(name: [.short, .customLong("output")], help: "Output format: text, json or yaml.")
     var output: OutputFormat = .text
 
     func run() async throws {
@@ -33,7 +33,7 @@ struct GCCommand: AsyncParsableCommand {
         if dryRun {
             let plan = try await backend.withController(store: fleetStore, flags: flags) { try await $0.plan() }
             let actions = plan.actions.filter(\.isCleanup).map(\.summary)
-            if output == .json { out.line(JSONOutput.string(["actions": actions])) } else {
+            if output != .text { out.line(output.render(["actions": actions])) } else {
                 if actions.isEmpty { out.line("nothing to collect") }
                 for action in actions { out.line(action + " (dry run)") }
             }
@@ -44,8 +44,8 @@ struct GCCommand: AsyncParsableCommand {
                 try await controller.collectGarbage()
             }
         }
-        if output == .json {
-            out.line(JSONOutput.string(["succeeded": result.succeeded.map(\.description), "failed": result.failed.map(\.description)]))
+        if output != .text {
+            out.line(output.render(["succeeded": result.succeeded.map(\.description), "failed": result.failed.map(\.description)]))
         } else {
             if result.succeeded.isEmpty && result.failed.isEmpty { out.line("nothing to collect") }
             for done in result.succeeded { out.line(done.summary) }

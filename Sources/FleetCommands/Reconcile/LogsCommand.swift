@@ -25,7 +25,7 @@ struct LogsCommand: AsyncParsableCommand {
     @Option(help: "The most lines to show (the API caps it at 5000).")
     var limit = 500
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: text or json (one object per line).")
+    @Option(name: [.short, .customLong("output")], help: "Output format: text, json (one object per line) or yaml (one document per line).")
     var output: OutputFormat = .text
 
     func validate() throws {
@@ -49,10 +49,9 @@ struct LogsCommand: AsyncParsableCommand {
                 guard seen.insert(key).inserted else { continue }
                 switch output {
                 case .text: out.line(line.execId.isEmpty ? line.line : "[exec \(line.execId)] \(line.line)")
-                case .json:
-                    out.line(JSONOutput.string(
-                        ["timestamp": RFC3339DateTranscoder.format(line.timestamp), "level": line.level.rawValue, "exec_id": line.execId, "line": line.line],
-                        pretty: false))
+                case .json, .yaml:
+                    let item = ["timestamp": RFC3339DateTranscoder.format(line.timestamp), "level": line.level.rawValue, "exec_id": line.execId, "line": line.line]
+                    out.line(output == .yaml ? "---\n" + output.render(item) : output.render(item, pretty: false))
                 }
             }
         }

@@ -19,7 +19,7 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var backend: BackendOptions
     @OptionGroup var flags: ControllerFlags
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    @Option(name: [.short, .customLong("output")], help: "Output format: text, json or yaml.")
     var output: OutputFormat = .text
 
     func run() async throws {
@@ -27,8 +27,8 @@ struct PlanCommand: AsyncParsableCommand {
         let plan = try await backend.withController(store: fleetStore, flags: flags) { try await $0.plan() }
         let out = CommandOutput.current
         switch output {
-        case .json:
-            out.line(JSONOutput.string(PlanOutput(plan)))
+        case .json, .yaml:
+            out.line(output.render(PlanOutput(plan)))
         case .text:
             if plan.isInSync { out.line("in sync: nothing to do") }
             for action in plan.actions { out.line(action.summary) }

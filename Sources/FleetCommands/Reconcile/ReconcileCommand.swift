@@ -28,7 +28,7 @@ struct ReconcileCommand: AsyncParsableCommand {
     @Option(help: "How long --wait waits, e.g. 90s or 5m.")
     var timeout = "5m"
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    @Option(name: [.short, .customLong("output")], help: "Output format: text, json or yaml.")
     var output: OutputFormat = .text
 
     func validate() throws {
@@ -63,9 +63,9 @@ struct ReconcileCommand: AsyncParsableCommand {
             report(result, pass: passes.count, out: out)
         }
         let converged = last?.converged ?? false
-        if output == .json {
+        if output != .text {
             let statuses = last?.plan.statuses.map(StatusItem.init) ?? []
-            out.line(JSONOutput.string(ReconcileOutput(converged: converged, passes: passes, statuses: statuses)))
+            out.line(output.render(ReconcileOutput(converged: converged, passes: passes, statuses: statuses)))
         } else if wait {
             out.line(converged ? "converged after \(passes.count) passes" : "not converged after \(passes.count) passes")
         }

@@ -19,7 +19,7 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var backend: BackendOptions
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    @Option(name: [.short, .customLong("output")], help: "Output format: text, json or yaml.")
     var output: OutputFormat = .text
 
     @Flag(name: [.short, .customLong("watch")], help: "Show it again whenever the desired state or the recorded status changes, until interrupted.")
@@ -51,8 +51,8 @@ struct StatusCommand: AsyncParsableCommand {
         }
         let out = CommandOutput.current
         switch output {
-        case .json:
-            out.line(JSONOutput.string(StatusOutput(
+        case .json, .yaml:
+            out.line(output.render(StatusOutput(
                 fleet: settings.fleetID, desiredResources: desiredCount, sandboxes: statuses.count, synced: synced, health: byHealth,
                 lastTransitionAt: lastChange, pendingActions: pending, apiError: apiProblem, items: statuses.map(StatusItem.init))))
         case .text:

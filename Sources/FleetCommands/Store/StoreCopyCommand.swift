@@ -25,7 +25,7 @@ struct StoreCopyCommand: AsyncParsableCommand {
     @Flag(help: "Replace everything in a destination that already holds a fleet.")
     var force = false
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    @Option(name: [.short, .customLong("output")], help: "Output format: text, json or yaml.")
     var output: OutputFormat = .text
 
     func run() async throws {
@@ -46,7 +46,7 @@ struct StoreCopyCommand: AsyncParsableCommand {
         let info = try await StoreInfoCommand.info(destination)
         let out = CommandOutput.current
         switch output {
-        case .json: out.line(JSONOutput.string(info))
+        case .json, .yaml: out.line(output.render(info))
         case .text:
             out.line(
                 "copied \(snapshot.resources.count) desired resources, \(snapshot.sandboxes.count) sandbox records, \(snapshot.statuses.count) statuses, "

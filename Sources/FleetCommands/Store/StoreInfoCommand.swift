@@ -11,7 +11,7 @@ struct StoreInfoCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: text or json.")
+    @Option(name: [.short, .customLong("output")], help: "Output format: text, json or yaml.")
     var output: OutputFormat = .text
 
     /// What `store info` reports.
@@ -42,7 +42,7 @@ struct StoreInfoCommand: AsyncParsableCommand {
         }
         let out = CommandOutput.current
         switch output {
-        case .json: out.line(JSONOutput.string(info))
+        case .json, .yaml: out.line(output.render(info))
         case .text:
             out.line("engine: \(info.engine) (schema version \(info.schemaVersion))")
             out.line("location: \(info.location)")
