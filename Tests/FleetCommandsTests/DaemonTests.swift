@@ -108,20 +108,15 @@ struct DaemonTests {
         let env = try await Environment.start()
         defer { Task { await env.stop() } }
         #expect(await env.cli.run("apply", "-f", try env.cli.write("set.yaml", Self.set(2))).code == 0)
-        let log = Pipe()
-        let collected = Mutex("")
-        log.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            collected.withLock { $0 += String(decoding: data, as: UTF8.self) }
-        }
+        let log = StreamCapture()
         // A resync far longer than the test: only the revision change can explain a prompt pass.
-        let daemon = try env.daemon(resync: "10m", metrics: "127.0.0.1:0", logLevel: "info", stderr: log)
+        let daemon = try env.daemon(resync: "10m", metrics: "127.0.0.1:0", logLevel: "info", stderr: log.pipe)
         defer { if daemon.isRunning { daemon.terminate() } }
         _ = try await env.waitFor { $0 == ["w-0-g1", "w-1-g1"] }
         #expect(await env.cli.run("scale", "set", "w", "--replicas", "3").code == 0)
         _ = try await env.waitFor({ $0 == ["w-0-g1", "w-1-g1", "w-2-g1"] }, seconds: 20)
 
-        let line = try #require(collected.withLock { $0 }.split(separator: "\n").first { $0.contains("metrics on http://") })
+        let line = try #require(log.text.split(separator: "\n").first { $0.contains("metrics on http://") })
         let url = try #require(line.split(separator: " ").last.map(String.init))
         let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(10))
         #expect(response.status.code == 200)
@@ -133,7 +128,7 @@ struct DaemonTests {
         daemon.terminate()
         daemon.waitUntilExit()
         #expect(daemon.terminationStatus == 0)
-        log.fileHandleForReading.readabilityHandler = nil
+        log.stop()
     }
 
     /// `--log-format json`: one object a line, and every action the daemon takes logged at info.
@@ -142,21 +137,16 @@ struct DaemonTests {
         let env = try await Environment.start()
         defer { Task { await env.stop() } }
         #expect(await env.cli.run("apply", "-f", try env.cli.write("set.yaml", Self.set(2))).code == 0)
-        let log = Pipe()
-        let collected = Mutex("")
-        log.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            collected.withLock { $0 += String(decoding: data, as: UTF8.self) }
-        }
-        let daemon = try env.daemon(["--log-format", "json"], logLevel: "info", stderr: log)
+        let log = StreamCapture()
+        let daemon = try env.daemon(["--log-format", "json"], logLevel: "info", stderr: log.pipe)
         defer { if daemon.isRunning { daemon.terminate() } }
         _ = try await env.waitFor { $0 == ["w-0-g1", "w-1-g1"] }
         let deadline = Date().addingTimeInterval(10)
-        while !collected.withLock({ $0.contains("create sandbox w-1-g1") }), Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
+        while !log.text.contains("create sandbox w-1-g1"), Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
         daemon.terminate()
         daemon.waitUntilExit()
-        log.fileHandleForReading.readabilityHandler = nil
-        let lines = collected.withLock { $0 }.split(separator: "\n")
+        log.stop()
+        let lines = log.text.split(separator: "\n")
         let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
         #expect(!lines.isEmpty && objects.count == lines.count, "every line is one JSON object: \(lines)")
         let creates = objects.filter { $0["action"] == "create_sandbox" }.compactMap { $0["message"] }.sorted()
@@ -203,21 +193,16 @@ struct UpCommandTests {
         var environment = ProcessInfo.processInfo.environment
         for name in ["PORTER_SANDBOX_BASE_URL", "PORTER_CLUSTER_ID", "KUBERNETES_SERVICE_HOST", "PORTER_SANDBOX_API_KEY"] { environment[name] = nil }
         process.environment = environment
-        let output = Pipe()
-        process.standardOutput = output
+        let output = StreamCapture()
+        process.standardOutput = output.pipe
         process.standardError = FileHandle.nullDevice
-        let collected = Mutex("")
-        output.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            collected.withLock { $0 += String(decoding: data, as: UTF8.self) }
-        }
         try process.run()
         defer { if process.isRunning { process.terminate() } }
         let deadline = Date().addingTimeInterval(30)
-        while !collected.withLock({ $0.contains("converged") }), Date() < deadline {
+        while !output.text.contains("converged"), Date() < deadline {
             try await Task.sleep(for: .milliseconds(100))
         }
-        let text = collected.withLock { $0 }
+        let text = output.text
         #expect(text.contains("sandboxset/w created"))
         #expect(text.contains("local Sandbox API: http://127.0.0.1:"))
         #expect(text.contains("converged"), "\(text)")
@@ -230,7 +215,7 @@ struct UpCommandTests {
         process.waitUntilExit()
         #expect(process.terminationStatus == 0)
         try await Task.sleep(for: .milliseconds(200))
-        output.fileHandleForReading.readabilityHandler = nil
-        #expect(collected.withLock { $0.contains("stopped") })
+        output.stop()
+        #expect(output.text.contains("stopped"))
     }
 }

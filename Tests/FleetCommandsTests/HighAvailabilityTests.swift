@@ -16,7 +16,7 @@ struct HighAvailabilityTests {
     /// A daemon process and what it logs.
     final class Replica: Sendable {
         let process: Process
-        let output = LogBuffer()
+        let output = StreamCapture()
 
         init(db: String, api: String, extra: [String] = []) throws {
             process = Process()
@@ -25,13 +25,7 @@ struct HighAvailabilityTests {
                 "run", "--db", db, "--api-url", api, "--resync", "1s", "--metrics-listen", "127.0.0.1:0", "--log-level", "info", "--lease", "3s",
             ] + extra
             process.standardOutput = FileHandle.nullDevice
-            let pipe = Pipe()
-            process.standardError = pipe
-            let output = output
-            pipe.fileHandleForReading.readabilityHandler = { handle in
-                let data = handle.availableData
-                output.text.withLock { $0 += String(decoding: data, as: UTF8.self) }
-            }
+            process.standardError = output.pipe
             try process.run()
         }
 
@@ -39,14 +33,14 @@ struct HighAvailabilityTests {
         func baseURL() async throws -> String {
             let deadline = Date().addingTimeInterval(20)
             while Date() < deadline {
-                if let line = output.text.withLock({ $0 }).split(separator: "\n").first(where: { $0.contains("metrics on http://") }),
+                if let line = output.text.split(separator: "\n").first(where: { $0.contains("metrics on http://") }),
                     let url = line.split(separator: " ").last
                 {
                     return String(url.dropLast("/metrics".count))
                 }
                 try await Task.sleep(for: .milliseconds(100))
             }
-            throw CLIFailure("no metrics listener in: \(output.text.withLock { $0 })")
+            throw CLIFailure("no metrics listener in: \(output.text)")
         }
 
         /// `/readyz`: status and body.
@@ -65,11 +59,6 @@ struct HighAvailabilityTests {
         func stop() {
             if process.isRunning { process.terminate() }
         }
-    }
-
-    /// What a process wrote, as it arrives.
-    final class LogBuffer: Sendable {
-        let text = Mutex("")
     }
 
     struct CLIFailure: Error, CustomStringConvertible {

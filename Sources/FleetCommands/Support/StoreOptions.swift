@@ -37,7 +37,8 @@ struct StoreOptions: ParsableArguments {
     }
 
     /// Opens the store (an SQLite file is created when `create`; a PostgreSQL database always gets its
-    /// schema, since the database itself was made for it), checking it belongs to the requested fleet.
+    /// schema, since the database itself was made for it, and a fleet id with it), checking it belongs to
+    /// the requested fleet.
     func open(create: Bool = true) async throws -> any FleetStore {
         let store: any FleetStore
         let address = try address
@@ -55,7 +56,10 @@ struct StoreOptions: ParsableArguments {
         } catch {
             throw CommandFailure(error.lines)
         }
-        if fleet != nil || create || address.isPostgres {
+        // A new store claims its fleet id at once. On PostgreSQL the open that created the schema is that
+        // moment (the database was made for it); later read-only opens write nothing.
+        let createdHere = (store as? PostgresFleetStore)?.versionFoundAtOpen == 0
+        if fleet != nil || create || createdHere {
             do {
                 try await store.claim(fleetID: fleet)
             } catch let error as FleetStoreError {
