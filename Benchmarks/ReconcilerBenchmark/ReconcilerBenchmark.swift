@@ -57,9 +57,6 @@ struct ReconcilerBenchmark {
         try convergeStore.claim(fleetID: "converge")
         try await apply(set: "c", replicas: convergeCount, to: convergeStore)
         var options = ControllerOptions()
-        options.concurrency = 16
-        options.queriesPerSecond = 1_000_000
-        options.burst = 1_000_000
         options.logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
         let controller = FleetController(store: convergeStore, backend: PorterSandboxBackend(porter: porter), options: options)
         var passes = 0

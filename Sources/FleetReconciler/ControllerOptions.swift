@@ -3,12 +3,9 @@ import Logging
 
 /// How the controller acts.
 public struct ControllerOptions: Sendable {
-    /// Actions in flight at most.
-    public var concurrency = 16
-    /// API calls a second on average.
-    public var queriesPerSecond = 20.0
-    /// API calls in a burst.
-    public var burst = 40
+    /// Flow control of the API calls: an adaptive concurrency limit up to a ceiling (64), and an optional
+    /// hard cap on calls a second (none).
+    public var flow = FlowControl.Options()
     /// Replacements in flight at most (nil: 25% of the desired sandboxes, at least 1).
     public var maxSurge: Int?
     /// Terminate sandboxes no longer desired even when they are most of the fleet (lifts the

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The one source of time for everything the controller decides and records: when a pass runs, when a
-/// backoff ends, whether the lease is current, how long the rate limiter waits, and the timestamps it
+/// backoff ends, whether the lease is current, how long flow control waits, and the timestamps it
 /// asks the store to write. Production uses ``SystemFleetClock``; tests move a manual clock by hand, so
 /// lease expiry and backoffs are tested without sleeping.
 ///

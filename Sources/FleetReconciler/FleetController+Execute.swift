@@ -65,13 +65,13 @@ extension FleetController {
         }
     }
 
-    /// Runs sandbox actions, at most `concurrency` at once.
+    /// Runs sandbox actions, at most the flow-control ceiling at once (each call then waits for its permit).
     private func run(_ actions: [PlannedAction]) async -> [ActionOutcome] {
         await withTaskGroup(of: ActionOutcome.self, returning: [ActionOutcome].self) { group in
             var outcomes: [ActionOutcome] = []
             var iterator = actions.makeIterator()
             var inFlight = 0
-            while inFlight < max(1, options.concurrency), let action = iterator.next() {
+            while inFlight < max(1, options.flow.ceiling), let action = iterator.next() {
                 group.addTask { await self.run(action) }
                 inFlight += 1
             }

@@ -6,15 +6,16 @@ import PorterSandbox
 import Synchronization
 
 /// Runs reconcile passes: observe the fleet through a ``SandboxBackend``, plan with ``Planner``,
-/// execute with bounded concurrency and a rate limit, and record outcomes, statuses and events in the
+/// execute under adaptive flow control (``FlowControl``), and record outcomes, statuses and events in the
 /// store. A pass that finds everything in sync makes no mutating call and no store write.
 public actor FleetController {
     let store: any FleetStore
     let backend: any SandboxBackend
     let options: ControllerOptions
-    /// The time of everything the controller decides and records: passes, backoffs, the lease, the rate limit.
+    /// The time of everything the controller decides and records: passes, backoffs, the lease, flow control.
     let clock: any FleetClock
-    let limiter: RateLimiter
+    /// The limits every API call waits for.
+    public nonisolated let flow: FlowControl
     /// Per-resource backoff after API errors: 1 s doubling to 5 min, with jitter.
     var apiBackoff: [String: (failures: Int, until: Date)] = [:]
     let callCount = Mutex(0)
@@ -24,13 +25,18 @@ public actor FleetController {
     /// The lease a daemon holds: checked before every mutating call.
     var fencing: Fencing?
 
-    /// A controller for the fleet in `store`, acting through `backend`.
-    public init(store: any FleetStore, backend: any SandboxBackend, options: ControllerOptions = .init(), clock: any FleetClock = SystemFleetClock()) {
+    /// A controller for the fleet in `store`, acting through `backend`. Pass the `flow` the backend's
+    /// ``APIAttemptMiddleware`` reports to, so the limits learn from every attempt; without one the
+    /// controller makes its own from `options.flow` (it then stays at its initial limit).
+    public init(
+        store: any FleetStore, backend: any SandboxBackend, options: ControllerOptions = .init(), clock: any FleetClock = SystemFleetClock(),
+        flow: FlowControl? = nil
+    ) {
         self.store = store
         self.backend = backend
         self.options = options
         self.clock = clock
-        self.limiter = RateLimiter(rate: options.queriesPerSecond, burst: options.burst, clock: clock)
+        self.flow = flow ?? FlowControl(options: options.flow, clock: clock)
     }
 
     /// What a pass would do now, changing nothing (no mutating call, no store write).
@@ -116,20 +122,35 @@ public actor FleetController {
         }
     }
 
-    /// A read from the API: waits for the rate limiter, then calls.
+    /// A read from the API: waits for a flow-control permit, then calls.
     nonisolated func call<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        try await limiter.acquire()
-        callCount.withLock { $0 += 1 }
-        return try await body()
+        try await withPermit {
+            callCount.withLock { $0 += 1 }
+            return try await body()
+        }
     }
 
-    /// A mutating call: waits for the rate limiter, then checks the lease, then calls. The check comes
+    /// A mutating call: waits for a flow-control permit, then checks the lease, then calls. The check comes
     /// after the wait, so a controller that lost its lease while waiting sends nothing.
     nonisolated func mutate<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        try await limiter.acquire()
-        try await checkFencing()
-        callCount.withLock { $0 += 1 }
-        return try await body()
+        try await withPermit {
+            try await checkFencing()
+            callCount.withLock { $0 += 1 }
+            return try await body()
+        }
+    }
+
+    /// Runs `body` holding a flow-control permit, returned however `body` ends.
+    private nonisolated func withPermit<T: Sendable>(_ body: () async throws -> T) async throws -> T {
+        try await flow.acquire()
+        do {
+            let value = try await body()
+            await flow.release()
+            return value
+        } catch {
+            await flow.release()
+            throw error
+        }
     }
 }
 

@@ -1,101 +1,120 @@
+import CoreMetrics
 import FleetModel
 import Foundation
+import Prometheus
 import Synchronization
 
-/// The controller's Prometheus metrics (docs/operations.md lists them), rendered in the text exposition format.
+/// A daemon's metrics (docs/operations.md lists them): recorded through swift-metrics into one Prometheus
+/// registry of its own, exposed by swift-prometheus in the text format on `/metrics`.
+///
+/// API traffic is counted per attempt (every retry too), so throttling the SDK retried away still shows.
 public final class FleetMetrics: Sendable {
-    private struct State {
-        var reconciles: [String: Int] = [:]
-        var durationBuckets = [Int](repeating: 0, count: FleetMetrics.buckets.count)
-        var durationSum = 0.0
-        var durationCount = 0
-        var actions: [String: Int] = [:]
-        var sandboxes: [String: Int] = [:]
-        var apiRequests: [String: Int] = [:]
-        var driftEvents = 0
-        var role = ControllerRole.starting
+    /// The registry behind `/metrics`; one a daemon, never the process-wide default.
+    public let registry = PrometheusCollectorRegistry()
+    private let factory: PrometheusMetricsFactory
+    private let roleState = Mutex(ControllerRole.starting)
+    private let leader: CoreMetrics.Gauge
+    private let passDuration: CoreMetrics.Timer
+    private let lastSuccess: CoreMetrics.Gauge
+    private let driftEvents: CoreMetrics.Counter
+    private let flowLimit: CoreMetrics.Gauge
+    private let flowRate: CoreMetrics.Gauge
+
+    /// Bucket bounds of the pass-duration histogram.
+    static let passBuckets: [Duration] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30].map { .milliseconds(Int64($0 * 1000)) }
+    /// Bucket bounds of the API-latency histogram.
+    static let attemptBuckets: [Duration] = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30].map {
+        .microseconds(Int64($0 * 1_000_000))
     }
 
-    static let buckets: [Double] = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
-    private let state = Mutex(State())
+    /// Empty metrics, with `porter_fleet_build_info` set for `version`.
+    public init(version: String = "unknown") {
+        var factory = PrometheusMetricsFactory(registry: registry)
+        factory.durationHistogramBuckets = [
+            "porter_fleet_reconcile_duration_seconds": Self.passBuckets,
+            "porter_fleet_api_request_duration_seconds": Self.attemptBuckets,
+        ]
+        self.factory = factory
+        leader = CoreMetrics.Gauge(label: "porter_fleet_leader", factory: factory)
+        passDuration = CoreMetrics.Timer(label: "porter_fleet_reconcile_duration_seconds", factory: factory)
+        lastSuccess = CoreMetrics.Gauge(label: "porter_fleet_last_successful_pass_timestamp_seconds", factory: factory)
+        driftEvents = CoreMetrics.Counter(label: "porter_fleet_drift_events_total", factory: factory)
+        flowLimit = CoreMetrics.Gauge(label: "porter_fleet_flow_concurrency_limit", factory: factory)
+        flowRate = CoreMetrics.Gauge(label: "porter_fleet_flow_learned_rate", factory: factory)
+        CoreMetrics.Gauge(label: "porter_fleet_build_info", dimensions: [("version", version)], factory: factory).record(1)
+        for result in ["success", "error"] { passes(result).increment(by: 0) }
+        leader.record(0)
+    }
 
-    /// Creates empty metrics.
-    public init() {}
+    private func passes(_ result: String) -> CoreMetrics.Counter {
+        CoreMetrics.Counter(label: "porter_fleet_reconcile_total", dimensions: [("result", result)], factory: factory)
+    }
 
-    /// Records one pass.
-    public func record(_ result: ReconcileResult, duration: TimeInterval) {
-        state.withLock { state in
-            state.reconciles[result.failed.isEmpty ? "success" : "error", default: 0] += 1
-            state.durationSum += duration
-            state.durationCount += 1
-            for (index, bound) in Self.buckets.enumerated() where duration <= bound { state.durationBuckets[index] += 1 }
-            for done in result.succeeded { state.actions["\(done.kind.rawValue),success", default: 0] += 1 }
-            for failure in result.failed { state.actions["\(failure.kind.rawValue),error", default: 0] += 1 }
-            var health = Dictionary(uniqueKeysWithValues: HealthStatus.allCases.map { ($0.rawValue, 0) })
-            for status in result.plan.statuses { health[status.health.rawValue, default: 0] += 1 }
-            state.sandboxes = health
-            state.driftEvents += result.plan.events.filter { $0.reason == .drift }.count
+    /// Records one pass that ran to its end (`success` when no action failed).
+    public func record(_ result: ReconcileResult, duration: TimeInterval, at now: Date = Date()) {
+        passes(result.failed.isEmpty ? "success" : "error").increment()
+        passDuration.recordNanoseconds(Int64(duration * 1e9))
+        if result.failed.isEmpty { lastSuccess.record(now.timeIntervalSince1970) }
+        for done in result.succeeded { action(done.kind.rawValue, "success").increment() }
+        for failure in result.failed { action(failure.kind.rawValue, "error").increment() }
+        var health = Dictionary(uniqueKeysWithValues: HealthStatus.allCases.map { ($0.rawValue, 0) })
+        for status in result.plan.statuses { health[status.health.rawValue, default: 0] += 1 }
+        for (name, count) in health {
+            CoreMetrics.Gauge(label: "porter_fleet_sandboxes", dimensions: [("health", name)], factory: factory).record(count)
         }
+        driftEvents.increment(by: Int64(result.plan.events.filter { $0.reason == .drift }.count))
     }
 
-    /// Records a failed pass (an error before any action).
+    private func action(_ kind: String, _ result: String) -> CoreMetrics.Counter {
+        CoreMetrics.Counter(label: "porter_fleet_actions_total", dimensions: [("action", kind), ("result", result)], factory: factory)
+    }
+
+    /// Records a pass that failed before it could act.
     public func recordError(duration: TimeInterval) {
-        state.withLock { state in
-            state.reconciles["error", default: 0] += 1
-            state.durationSum += duration
-            state.durationCount += 1
-            for (index, bound) in Self.buckets.enumerated() where duration <= bound { state.durationBuckets[index] += 1 }
-        }
+        passes("error").increment()
+        passDuration.recordNanoseconds(Int64(duration * 1e9))
     }
 
-    /// Records API calls by method, route and status code.
-    public func recordAPI(method: String, route: String, code: String) {
-        state.withLock { $0.apiRequests["\(method),\(route),\(code)", default: 0] += 1 }
+    /// Records one HTTP attempt: by method, route and exact status code (or `timeout`, `transport`), and
+    /// its latency by route.
+    public func recordAttempt(method: String, route: String, outcome: AttemptOutcome, latency: Duration) {
+        CoreMetrics.Counter(
+            label: "porter_fleet_api_requests_total", dimensions: [("method", method), ("route", route), ("code", outcome.metricCode)],
+            factory: factory
+        ).increment()
+        CoreMetrics.Timer(label: "porter_fleet_api_request_duration_seconds", dimensions: [("route", route)], factory: factory)
+            .recordNanoseconds(latency.nanoseconds)
+    }
+
+    /// Records a retry the SDK made of `operation` (the API's operation ID, e.g. `runSandbox`).
+    public func recordRetry(operation: String) {
+        CoreMetrics.Counter(label: "porter_fleet_api_retries_total", dimensions: [("operation", operation)], factory: factory).increment()
+    }
+
+    /// Records what flow control does now.
+    public func recordFlow(_ snapshot: FlowControl.Snapshot) {
+        flowLimit.record(snapshot.limit)
+        flowRate.record(snapshot.learnedRate ?? 0)
     }
 
     /// What the daemon is doing now (leader or standby; `porter_fleet_leader` and `/readyz`).
-    public func setRole(_ role: ControllerRole) { state.withLock { $0.role = role } }
+    public func setRole(_ role: ControllerRole) {
+        roleState.withLock { $0 = role }
+        leader.record(role.isLeader ? 1 : 0)
+    }
 
     /// What the daemon is doing, as last set.
-    public var role: ControllerRole { state.withLock { $0.role } }
+    public var role: ControllerRole { roleState.withLock { $0 } }
 
-    /// The Prometheus text exposition.
-    public func render() -> String {
-        state.withLock { state in
-            var lines: [String] = []
-            lines.append("# HELP porter_fleet_reconcile_total Reconcile passes by result.")
-            lines.append("# TYPE porter_fleet_reconcile_total counter")
-            for result in ["success", "error"] { lines.append("porter_fleet_reconcile_total{result=\"\(result)\"} \(state.reconciles[result] ?? 0)") }
-            lines.append("# HELP porter_fleet_reconcile_duration_seconds Duration of reconcile passes.")
-            lines.append("# TYPE porter_fleet_reconcile_duration_seconds histogram")
-            for (index, bound) in Self.buckets.enumerated() {
-                lines.append("porter_fleet_reconcile_duration_seconds_bucket{le=\"\(bound)\"} \(state.durationBuckets[index])")
-            }
-            lines.append("porter_fleet_reconcile_duration_seconds_bucket{le=\"+Inf\"} \(state.durationCount)")
-            lines.append("porter_fleet_reconcile_duration_seconds_sum \(state.durationSum)")
-            lines.append("porter_fleet_reconcile_duration_seconds_count \(state.durationCount)")
-            lines.append("# HELP porter_fleet_actions_total Actions executed by kind and result.")
-            lines.append("# TYPE porter_fleet_actions_total counter")
-            for (key, value) in state.actions.sorted(by: { $0.key < $1.key }) {
-                let parts = key.split(separator: ",")
-                lines.append("porter_fleet_actions_total{action=\"\(parts[0])\",result=\"\(parts[1])\"} \(value)")
-            }
-            lines.append("# HELP porter_fleet_sandboxes Logical sandboxes by health.")
-            lines.append("# TYPE porter_fleet_sandboxes gauge")
-            for (health, value) in state.sandboxes.sorted(by: { $0.key < $1.key }) { lines.append("porter_fleet_sandboxes{health=\"\(health)\"} \(value)") }
-            lines.append("# HELP porter_fleet_api_requests_total Sandbox API requests by method, route and status code.")
-            lines.append("# TYPE porter_fleet_api_requests_total counter")
-            for (key, value) in state.apiRequests.sorted(by: { $0.key < $1.key }) {
-                let parts = key.split(separator: ",", omittingEmptySubsequences: false)
-                lines.append("porter_fleet_api_requests_total{method=\"\(parts[0])\",route=\"\(parts[1])\",code=\"\(parts[2])\"} \(value)")
-            }
-            lines.append("# HELP porter_fleet_drift_events_total Drift detected.")
-            lines.append("# TYPE porter_fleet_drift_events_total counter")
-            lines.append("porter_fleet_drift_events_total \(state.driftEvents)")
-            lines.append("# HELP porter_fleet_leader Whether this process holds the single-writer lease.")
-            lines.append("# TYPE porter_fleet_leader gauge")
-            lines.append("porter_fleet_leader \(state.role.isLeader ? 1 : 0)")
-            return lines.joined(separator: "\n") + "\n"
-        }
+    /// The Prometheus text exposition of every metric.
+    public func render() -> String { registry.emitToString() }
+}
+
+extension Duration {
+    /// The duration in whole nanoseconds (saturating).
+    var nanoseconds: Int64 {
+        let (seconds, attoseconds) = components
+        let (whole, overflow) = seconds.multipliedReportingOverflow(by: 1_000_000_000)
+        return overflow ? .max : whole &+ attoseconds / 1_000_000_000
     }
 }

@@ -46,6 +46,7 @@ public final class Porter: Sendable {
     ///   - httpClient: an AsyncHTTPClient to use instead of a new one (then not shut down by ``shutdown()``).
     ///   - logger: where requests are logged at debug level (no-op by default).
     ///   - middlewares: extra middlewares, run for every attempt after the SDK's own (tracing, counting).
+    ///   - onRetry: called before every retry with the operation ID and the retry's number (1 for the first).
     /// - Throws: ``PorterError`` of kind `invalidConfiguration` saying what to set.
     public convenience init(
         apiKey: String? = nil,
@@ -55,20 +56,24 @@ public final class Porter: Sendable {
         environment: [String: String] = ProcessInfo.processInfo.environment,
         httpClient: HTTPClient? = nil,
         logger: Logger = Logger(label: "porter-sandbox", factory: { _ in SwiftLogNoOpLogHandler() }),
-        middlewares: [any ClientMiddleware] = []
+        middlewares: [any ClientMiddleware] = [],
+        onRetry: @escaping @Sendable (_ operationID: String, _ retry: Int) -> Void = { _, _ in }
     ) throws {
         let endpoint = try PorterEndpoint.resolve(apiKey: apiKey, baseURL: baseURL, environment: environment)
-        self.init(endpoint: endpoint, timeout: timeout, retryPolicy: retryPolicy, httpClient: httpClient, logger: logger, middlewares: middlewares)
+        self.init(
+            endpoint: endpoint, timeout: timeout, retryPolicy: retryPolicy, httpClient: httpClient, logger: logger, middlewares: middlewares,
+            onRetry: onRetry)
     }
 
-    /// Creates a client for an already-resolved endpoint.
+    /// Creates a client for an already-resolved endpoint (the parameters as above).
     public init(
         endpoint: PorterEndpoint,
         timeout: Duration = .seconds(30),
         retryPolicy: RetryPolicy = .standard,
         httpClient: HTTPClient? = nil,
         logger: Logger = Logger(label: "porter-sandbox", factory: { _ in SwiftLogNoOpLogHandler() }),
-        middlewares extra: [any ClientMiddleware] = []
+        middlewares extra: [any ClientMiddleware] = [],
+        onRetry: @escaping @Sendable (_ operationID: String, _ retry: Int) -> Void = { _, _ in }
     ) {
         self.endpoint = endpoint
         if let httpClient {
@@ -89,6 +94,7 @@ public final class Porter: Sendable {
             StatusMiddleware(),
             RetryMiddleware(policy: retryPolicy) { operationID, attempt, reason in
                 logger.debug("retrying", metadata: ["operation": "\(operationID)", "retry": "\(attempt)", "reason": "\(reason)"])
+                onRetry(operationID, attempt)
             },
             HeadersMiddleware(apiKey: endpoint.apiKey, userAgent: Self.userAgent),
             RedirectMiddleware(),

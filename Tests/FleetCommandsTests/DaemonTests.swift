@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FleetCommands
 import FleetStore
 import FleetStoreSQLite
 import Foundation
@@ -123,8 +124,13 @@ struct DaemonTests {
         let metrics = String(buffer: try await response.body.collect(upTo: 1 << 20))
         #expect(metrics.contains("porter_fleet_reconcile_total{result=\"success\"}"))
         #expect(metrics.contains("porter_fleet_sandboxes{health=\"Healthy\"}"))
-        #expect(metrics.contains("porter_fleet_api_requests_total{method=\"POST\",route=\"/v1/sandbox/run\",code=\"2xx\"} 3"))
-        #expect(metrics.contains("porter_fleet_leader 1"))
+        #expect(metrics.contains("porter_fleet_api_requests_total{method=\"POST\",route=\"/v1/sandbox/run\",code=\"201\"} 3"))
+        #expect(metrics.contains("porter_fleet_api_requests_total{method=\"GET\",route=\"/v1/sandbox\",code=\"200\"}"))
+        #expect(metrics.contains("porter_fleet_api_request_duration_seconds_count{route=\"/v1/sandbox/run\"} 3"))
+        #expect(metrics.contains("porter_fleet_build_info{version=\"\(PorterFleetVersion.current)\"} 1"))
+        #expect(metrics.contains("porter_fleet_last_successful_pass_timestamp_seconds "))
+        #expect(metrics.contains("porter_fleet_flow_concurrency_limit "))
+        #expect(metrics.split(separator: "\n").contains { $0.hasPrefix("porter_fleet_leader ") && Double($0.split(separator: " ")[1]) == 1 })
         daemon.terminate()
         daemon.waitUntilExit()
         #expect(daemon.terminationStatus == 0)

@@ -50,10 +50,10 @@ struct HighAvailabilityTests {
         }
 
         /// The `porter_fleet_leader` gauge.
-        func leaderGauge() async throws -> String? {
+        func leaderGauge() async throws -> Double? {
             let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: try await baseURL() + "/metrics"), timeout: .seconds(5))
             let text = String(buffer: try await response.body.collect(upTo: 1 << 20))
-            return text.split(separator: "\n").first { $0.hasPrefix("porter_fleet_leader ") }.map { String($0.dropFirst("porter_fleet_leader ".count)) }
+            return text.split(separator: "\n").first { $0.hasPrefix("porter_fleet_leader ") }.flatMap { Double($0.dropFirst("porter_fleet_leader ".count)) }
         }
 
         func stop() {
@@ -124,8 +124,8 @@ struct HighAvailabilityTests {
         let leaderIndex = try #require(roles.firstIndex { $0.1.hasPrefix("leader") })
         let leader = replicas[leaderIndex]
         let standby = replicas[1 - leaderIndex]
-        #expect(try await leader.leaderGauge() == "1")
-        #expect(try await standby.leaderGauge() == "0")
+        #expect(try await leader.leaderGauge() == 1)
+        #expect(try await standby.leaderGauge() == 0)
 
         // Another operator scales up from another working directory; the change is announced, not polled.
         #expect(await operatorB.run(["scale", "set", "w", "--replicas", "12", "--db", db]).code == 0)
@@ -143,6 +143,6 @@ struct HighAvailabilityTests {
         #expect(Set(logical).count == 12, "one live generation per logical sandbox: \(final)")
         let (status, body) = try await standby.readiness()
         #expect(status == 200 && body.hasPrefix("leader"), "the standby took over: \(body)")
-        #expect(try await standby.leaderGauge() == "1")
+        #expect(try await standby.leaderGauge() == 1)
     }
 }

@@ -35,8 +35,7 @@ struct ControllerServiceTests {
     /// A controller allowed one API call a second, so that its calls wait on the manual clock.
     static func throttledController(_ fixture: Fixture, _ backend: FakeSandboxBackend, _ clock: ManualClock) -> FleetController {
         var options = ControllerOptions()
-        options.queriesPerSecond = 1
-        options.burst = 1
+        options.flow.queriesPerSecond = 1
         return FleetController(store: fixture.store, backend: backend, options: options, clock: clock)
     }
 

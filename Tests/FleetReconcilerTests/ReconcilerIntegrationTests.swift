@@ -162,7 +162,7 @@ struct ReconcilerIntegrationTests {
         defer { Task { await harness.stop() } }
         let set = "apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: w\nspec:\n  replicas: 12\n  template: {image: x, command: [sleep, infinity]}\n"
         try harness.apply(set)
-        let controller = harness.controller { $0.concurrency = 6 }
+        let controller = harness.controller { $0.flow.ceiling = 6 }
         var converged = false
         for _ in 0..<120 {
             if let result = try? await controller.reconcileOnce(), result.converged {

@@ -43,7 +43,7 @@ struct RunCommand: AsyncParsableCommand {
             CommandOutput.current.error("applied \(syncFrom) (revision \(report.revision), \(report.items.count) resources)")
             extra.append(ManifestSync(directory: syncFrom, store: fleetStore, logger: daemon.logger))
         }
-        try await backend.withPorter { porter in try await daemon.run(store: fleetStore, porter: porter, flags: flags, extraServices: extra) }
+        try await daemon.run(store: fleetStore, endpoint: try backend.endpoint(), flags: flags, extraServices: extra)
     }
 }
 
@@ -78,19 +78,37 @@ struct DaemonOptions: ParsableArguments {
         try DurationFlag.parse(lease, flag: "--lease", example: "15s", minimum: .seconds(1))
     }
 
-    /// Runs the controller service (and the metrics listener) until a shutdown signal.
     /// The daemon's logger, at --log-level.
     var logger: Logger { logFormat.logger("porter-fleet", level: logLevel) }
 
+    /// Runs the controller service (and the metrics listener) until a shutdown signal, with a client for
+    /// `endpoint` whose every attempt goes through the daemon's flow control and metrics.
     func run(
-        store: any FleetStore, porter: Porter, flags: ControllerFlags, extraServices: [any Service] = [],
+        store: any FleetStore, endpoint: PorterEndpoint, flags: ControllerFlags, extraServices: [any Service] = [],
         onPass: @escaping @Sendable (ReconcileResult) -> Void = { _ in }
     ) async throws {
         let logger = logger
-        let metrics = FleetMetrics()
+        let metrics = FleetMetrics(version: PorterFleetVersion.current)
         var options = flags.options
         options.logger = logger
-        let controller = FleetController(store: store, backend: InstrumentedBackend(PorterSandboxBackend(porter: porter), metrics: metrics), options: options)
+        let traffic = APITraffic(flow: FlowControl(options: options.flow), metrics: metrics, logger: logger)
+        let porter = traffic.porter(endpoint: endpoint)
+        do {
+            try await run(store: store, porter: porter, traffic: traffic, options: options, extraServices: extraServices, onPass: onPass)
+            try? await porter.shutdown()
+        } catch {
+            try? await porter.shutdown()
+            throw error
+        }
+    }
+
+    private func run(
+        store: any FleetStore, porter: Porter, traffic: APITraffic, options: ControllerOptions, extraServices: [any Service],
+        onPass: @escaping @Sendable (ReconcileResult) -> Void
+    ) async throws {
+        let logger = logger
+        let metrics = traffic.metrics ?? FleetMetrics()
+        let controller = FleetController(store: store, backend: PorterSandboxBackend(porter: porter), options: options, flow: traffic.flow)
         let service = FleetControllerService(
             store: store, controller: controller, metrics: metrics, resync: try resyncInterval(),
             leaseDuration: Double(try leaseDuration().components.seconds), logger: logger, onPass: onPass)

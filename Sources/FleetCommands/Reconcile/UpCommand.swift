@@ -49,9 +49,9 @@ struct UpCommand: AsyncParsableCommand {
         let out = CommandOutput.current
         let (manifests, sources) = try ManifestFiles.read(files)
         var local: RunningLocalAPI?
-        let porter: Porter
+        let endpoint: PorterEndpoint
         if backend.isConfigured {
-            porter = try backend.makePorter()
+            endpoint = try backend.endpoint()
         } else {
             let (host, port) = try HostPort.parse(localListen, option: "--local-listen")
             var configuration = LocalAPIConfiguration(dataDirectory: localData)
@@ -70,7 +70,7 @@ struct UpCommand: AsyncParsableCommand {
             }
             local = api
             out.line("local Sandbox API: \(api.baseURL) (export PORTER_SANDBOX_BASE_URL=\(api.baseURL) to reach it with the SDKs and the CLI)")
-            porter = try Porter(baseURL: api.baseURL)
+            endpoint = try PorterEndpoint.resolve(apiKey: nil, baseURL: api.baseURL)
         }
         // The store is opened and the manifests applied once the API is there: a port taken leaves no trace.
         let fleetStore: any FleetStore
@@ -78,7 +78,6 @@ struct UpCommand: AsyncParsableCommand {
             fleetStore = try await store.open()
             ReportPrinter.print(try await fleetStore.apply(manifests, sources: sources, prune: prune, dryRun: false), format: .text)
         } catch {
-            try? await porter.shutdown()
             await local?.stop()
             if let error = error as? FleetStoreError { throw CommandFailure(error.lines) }
             throw error
@@ -86,7 +85,7 @@ struct UpCommand: AsyncParsableCommand {
         out.line("keeping fleet '\(try await fleetStore.settings().fleetID)' alive; Ctrl-C stops")
         let wasConverged = Mutex(false)
         do {
-            try await daemon.run(store: fleetStore, porter: porter, flags: flags) { result in
+            try await daemon.run(store: fleetStore, endpoint: endpoint, flags: flags) { result in
                 for done in result.succeeded { out.line(done.summary) }
                 for line in result.failed { out.error("failed: \(line)") }
                 let healthy = result.plan.statuses.filter(\.health.isSettled).count
@@ -99,11 +98,9 @@ struct UpCommand: AsyncParsableCommand {
                 }
             }
         } catch {
-            try? await porter.shutdown()
             await local?.stop()
             throw error
         }
-        try? await porter.shutdown()
         await local?.stop()
         out.line("stopped")
     }

@@ -2,6 +2,7 @@ import ArgumentParser
 import FleetReconciler
 import FleetStore
 import Foundation
+import Logging
 import PorterSandbox
 
 /// How commands reach the Sandbox API, resolved as the official SDKs do.
@@ -49,8 +50,8 @@ struct BackendOptions: ParsableArguments {
     }
 
     /// Runs `body` with a client for the configured API, and shuts the client down afterwards.
-    func withPorter<T>(_ body: (Porter) async throws -> T) async throws -> T {
-        let porter = try makePorter()
+    func withPorter<T>(traffic: APITraffic? = nil, _ body: (Porter) async throws -> T) async throws -> T {
+        let porter = try makePorter(traffic: traffic)
         do {
             let value = try await body(porter)
             try? await porter.shutdown()
@@ -61,17 +62,32 @@ struct BackendOptions: ParsableArguments {
         }
     }
 
-    /// Runs `body` with a controller acting on `store` through the configured API.
+    /// Runs `body` with a controller acting on `store` through the configured API, under flow control
+    /// that learns from every attempt.
     func withController<T>(store: any FleetStore, flags: ControllerFlags? = nil, _ body: (FleetController) async throws -> T) async throws -> T {
-        try await withPorter { porter in
-            try await body(FleetController(store: store, backend: PorterSandboxBackend(porter: porter), options: flags?.options ?? ControllerOptions()))
+        let options = flags?.options ?? ControllerOptions()
+        let traffic = APITraffic(flow: FlowControl(options: options.flow), metrics: nil)
+        return try await withPorter(traffic: traffic) { porter in
+            try await body(FleetController(store: store, backend: PorterSandboxBackend(porter: porter), options: options, flow: traffic.flow))
         }
     }
 
-    /// A client for the configured API; a configuration error says what to set.
-    func makePorter() throws -> Porter {
+    /// The configured API's endpoint; a configuration error says what to set.
+    func endpoint() throws -> PorterEndpoint {
         do {
-            return try Porter(apiKey: apiKey, baseURL: apiURL)
+            return try PorterEndpoint.resolve(apiKey: apiKey, baseURL: apiURL)
+        } catch let error as PorterError {
+            throw CommandFailure(Self.inCommandLineTerms(error.message))
+        }
+    }
+
+    /// A client for the configured API; a configuration error says what to set. With `traffic`, every
+    /// attempt goes through its flow control and metrics, and the SDK logs to its logger.
+    func makePorter(traffic: APITraffic? = nil) throws -> Porter {
+        do {
+            guard let traffic else { return try Porter(apiKey: apiKey, baseURL: apiURL) }
+            return try Porter(
+                apiKey: apiKey, baseURL: apiURL, logger: traffic.logger, middlewares: [traffic.middleware], onRetry: traffic.onRetry)
         } catch let error as PorterError {
             throw CommandFailure(Self.inCommandLineTerms(error.message))
         }
@@ -80,11 +96,11 @@ struct BackendOptions: ParsableArguments {
 
 /// Options of commands that act on the fleet.
 struct ControllerFlags: ParsableArguments {
-    @Option(help: "Actions in flight at most.")
-    var concurrency = 16
+    @Option(help: "API calls in flight at most: the ceiling of the adaptive limit, which finds what the API can take.")
+    var concurrency = 64
 
-    @Option(help: "API calls a second at most (token bucket, burst twice this).")
-    var qps = 20.0
+    @Option(help: "A hard cap on API calls a second (default: none; flow control adapts to the API).")
+    var qps: Double?
 
     @Option(help: "Replacements in flight at most (default: 25% of the desired sandboxes, at least 1).")
     var maxSurge: Int?
@@ -103,7 +119,7 @@ struct ControllerFlags: ParsableArguments {
         guard (1...Self.maximumInFlight).contains(concurrency) else {
             throw ValidationError("--concurrency must be between 1 and \(Self.maximumInFlight), not \(concurrency)")
         }
-        guard qps > 0, qps <= Self.maximumQPS else {
+        if let qps, !(qps > 0 && qps <= Self.maximumQPS) {
             throw ValidationError("--qps must be a number above 0 and at most \(Int(Self.maximumQPS)), not \(qps)")
         }
         if let maxSurge, !(1...Self.maximumInFlight).contains(maxSurge) {
@@ -113,9 +129,9 @@ struct ControllerFlags: ParsableArguments {
 
     var options: ControllerOptions {
         var options = ControllerOptions()
-        options.concurrency = concurrency
-        options.queriesPerSecond = qps
-        options.burst = Int(qps * 2)
+        options.flow.ceiling = concurrency
+        options.flow.initial = min(options.flow.initial, concurrency)
+        options.flow.queriesPerSecond = qps
         options.maxSurge = maxSurge
         options.allowPrune = allowPrune
         return options

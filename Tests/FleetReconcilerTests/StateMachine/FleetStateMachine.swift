@@ -76,9 +76,8 @@ final class FleetStateMachine {
     /// Deterministic and never waiting on the manual clock: one action at a time, no rate limit.
     static var options: ControllerOptions {
         var options = ControllerOptions()
-        options.concurrency = 1
-        options.queriesPerSecond = 1_000_000
-        options.burst = 1_000_000
+        options.flow.ceiling = 1
+        options.flow.initial = 1
         return options
     }
 
