@@ -90,7 +90,7 @@ struct DoctorCommand: AsyncParsableCommand {
             break
         }
         do {
-            return try await backend.withPorter { porter in
+            return try await backend.withPorter(logger: store.logging.logger()) { porter in
                 var checks: [Check] = []
                 do {
                     _ = try await porter.sandboxes.list(page: 1)

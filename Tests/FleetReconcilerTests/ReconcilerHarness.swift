@@ -27,7 +27,7 @@ struct ReconcilerHarness {
     let clock = TestClock()
 
     static func start(
-        fleet: String = "default", faults: FaultSpec = .none, runtime: LocalRuntimeKind = .simulated, retries: RetryPolicy = RetryPolicy(maxRetries: 3, initialBackoff: .milliseconds(2), maxBackoff: .milliseconds(10))
+        fleet: String = "default", faults: FaultSpec = .none, rateLimit: Double? = nil, runtime: LocalRuntimeKind = .simulated, retries: RetryPolicy = RetryPolicy(maxRetries: 3, initialBackoff: .milliseconds(2), maxBackoff: .milliseconds(10))
     ) async throws -> ReconcilerHarness {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("porter-fleet-reconcile-\(UUID().uuidString)")
         var configuration = LocalAPIConfiguration(dataDirectory: directory.appendingPathComponent("local").path)
@@ -37,6 +37,7 @@ struct ReconcilerHarness {
         configuration.simulated.queuedDelay = .milliseconds(5)
         configuration.simulated.creatingDelay = .milliseconds(5)
         configuration.faults = faults
+        configuration.rateLimit = rateLimit
         configuration.seed = 11
         configuration.logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         let api = try await RunningLocalAPI.start(configuration: configuration)

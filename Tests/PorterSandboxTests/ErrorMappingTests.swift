@@ -97,7 +97,9 @@ struct ErrorMappingTests {
             #expect(result.execId == "ex-1")
             let error = await #expect(throws: PorterError.self) { try await sandbox.exec(["sleep", "0.6"], timeout: .milliseconds(100)) }
             #expect(error?.kind == .timeout)
-            #expect(server.requests.count == 2)
+            // Never retried; on a loaded machine the timed-out request may not have reached the server at all.
+            try await Task.sleep(for: .milliseconds(300))
+            #expect((1...2).contains(server.requests.count), "an exec that timed out is never sent again")
         }
     }
 

@@ -57,11 +57,7 @@ struct LocalServeCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("When run as root: the host user process sandboxes run as (never root).", valueName: "uid[:gid]"))
     var sandboxUser = "65534:65534"
 
-    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
-    var logLevel: Logger.Level = .info
-
-    @Option(help: "Log format: text, or json (one object a line).")
-    var logFormat: LogFormat = .text
+    @OptionGroup var logging: LoggingOptions
 
     func validate() throws {
         _ = try address()
@@ -100,7 +96,7 @@ struct LocalServeCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (host, port) = try address()
-        let logger = logFormat.logger("porter-fleet.local-api", level: logLevel)
+        let logger = logging.logger("porter-fleet.local-api", defaultLevel: .info)
         var configuration = LocalAPIConfiguration(dataDirectory: data)
         configuration.host = host
         configuration.port = port

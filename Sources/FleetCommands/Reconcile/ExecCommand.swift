@@ -29,7 +29,7 @@ struct ExecCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fleet = try await store.open(create: false).settings().fleetID
-        let result = try await backend.withPorter { porter in
+        let result = try await backend.withPorter(logger: store.logging.logger()) { porter in
             let sandbox = try await SandboxResolver.current(name, fleet: fleet, porter: porter, runningOnly: true)
             return try await sandbox.exec(command, timeout: try timeout.map { try DurationFlag.parse($0, flag: "--timeout", example: "30s") })
         }

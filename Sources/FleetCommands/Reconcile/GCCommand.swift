@@ -31,7 +31,7 @@ struct GCCommand: AsyncParsableCommand {
         let fleetStore = try await store.open(create: false)
         let out = CommandOutput.current
         if dryRun {
-            let plan = try await backend.withController(store: fleetStore, flags: flags) { try await $0.plan() }
+            let plan = try await backend.withController(store: fleetStore, flags: flags, logger: store.logging.logger()) { try await $0.plan() }
             let actions = plan.actions.filter(\.isCleanup).map(\.summary)
             if output != .text { out.line(output.render(["actions": actions])) } else {
                 if actions.isEmpty { out.line("nothing to collect") }
@@ -39,7 +39,7 @@ struct GCCommand: AsyncParsableCommand {
             }
             return
         }
-        let result = try await backend.withController(store: fleetStore, flags: flags) { controller in
+        let result = try await backend.withController(store: fleetStore, flags: flags, logger: store.logging.logger()) { controller in
             try await CommandLease.hold(fleetStore, for: controller, command: "gc", wait: lease.waitForLease) {
                 try await controller.collectGarbage()
             }

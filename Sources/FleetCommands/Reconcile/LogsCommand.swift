@@ -35,7 +35,7 @@ struct LogsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fleet = try await store.open(create: false).settings().fleetID
-        try await backend.withPorter { porter in
+        try await backend.withPorter(logger: store.logging.logger()) { porter in
             try await show(try await SandboxResolver.current(name, fleet: fleet, porter: porter, runningOnly: false))
         }
     }

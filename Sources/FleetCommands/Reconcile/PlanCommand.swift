@@ -24,7 +24,7 @@ struct PlanCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fleetStore = try await store.open(create: false)
-        let plan = try await backend.withController(store: fleetStore, flags: flags) { try await $0.plan() }
+        let plan = try await backend.withController(store: fleetStore, flags: flags, logger: store.logging.logger()) { try await $0.plan() }
         let out = CommandOutput.current
         switch output {
         case .json, .yaml:

@@ -38,7 +38,7 @@ struct ReconcileCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fleetStore = try await store.open(create: false)
-        try await backend.withController(store: fleetStore, flags: flags) { controller in
+        try await backend.withController(store: fleetStore, flags: flags, logger: store.logging.logger()) { controller in
             try await CommandLease.hold(fleetStore, for: controller, command: "reconcile", wait: lease.waitForLease) {
                 try await reconcile(with: controller)
             }

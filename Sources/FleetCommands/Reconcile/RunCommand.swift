@@ -41,9 +41,9 @@ struct RunCommand: AsyncParsableCommand {
         if let syncFrom {
             let report = try await ManifestSync.apply(syncFrom, to: fleetStore)
             CommandOutput.current.error("applied \(syncFrom) (revision \(report.revision), \(report.items.count) resources)")
-            extra.append(ManifestSync(directory: syncFrom, store: fleetStore, logger: daemon.logger))
+            extra.append(ManifestSync(directory: syncFrom, store: fleetStore, logger: DaemonOptions.logger(store.logging)))
         }
-        try await daemon.run(store: fleetStore, endpoint: try backend.endpoint(), flags: flags, extraServices: extra)
+        try await daemon.run(store: fleetStore, endpoint: try backend.endpoint(), flags: flags, logging: store.logging, extraServices: extra)
     }
 }
 
@@ -57,12 +57,6 @@ struct DaemonOptions: ParsableArguments {
 
     @Option(help: "How long the single-writer lease lasts unless renewed (renewed every third of it).")
     var lease = "15s"
-
-    @Option(help: "Log level: trace, debug, info, notice, warning, error.")
-    var logLevel: Logger.Level = .info
-
-    @Option(help: "Log format: text, or json (one object a line).")
-    var logFormat: LogFormat = .text
 
     func validate() throws {
         _ = try resyncInterval()
@@ -78,16 +72,16 @@ struct DaemonOptions: ParsableArguments {
         try DurationFlag.parse(lease, flag: "--lease", example: "15s", minimum: .seconds(1))
     }
 
-    /// The daemon's logger, at --log-level.
-    var logger: Logger { logFormat.logger("porter-fleet", level: logLevel) }
+    /// The daemon's logger: at --log-level, else info.
+    static func logger(_ logging: LoggingOptions) -> Logger { logging.logger(defaultLevel: .info) }
 
     /// Runs the controller service (and the metrics listener) until a shutdown signal, with a client for
     /// `endpoint` whose every attempt goes through the daemon's flow control and metrics.
     func run(
-        store: any FleetStore, endpoint: PorterEndpoint, flags: ControllerFlags, extraServices: [any Service] = [],
+        store: any FleetStore, endpoint: PorterEndpoint, flags: ControllerFlags, logging: LoggingOptions, extraServices: [any Service] = [],
         onPass: @escaping @Sendable (ReconcileResult) -> Void = { _ in }
     ) async throws {
-        let logger = logger
+        let logger = Self.logger(logging)
         let metrics = FleetMetrics(version: PorterFleetVersion.current)
         var options = flags.options
         options.logger = logger
@@ -106,7 +100,7 @@ struct DaemonOptions: ParsableArguments {
         store: any FleetStore, porter: Porter, traffic: APITraffic, options: ControllerOptions, extraServices: [any Service],
         onPass: @escaping @Sendable (ReconcileResult) -> Void
     ) async throws {
-        let logger = logger
+        let logger = traffic.logger
         let metrics = traffic.metrics ?? FleetMetrics()
         let controller = FleetController(store: store, backend: PorterSandboxBackend(porter: porter), options: options, flow: traffic.flow)
         let service = FleetControllerService(

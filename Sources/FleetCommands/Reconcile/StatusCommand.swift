@@ -44,7 +44,7 @@ struct StatusCommand: AsyncParsableCommand {
             apiProblem = problem
         } else if backend.isConfigured {
             do {
-                pending = try await backend.withController(store: fleetStore) { try await $0.plan().actions.map(\.summary) }
+                pending = try await backend.withController(store: fleetStore, logger: store.logging.logger()) { try await $0.plan().actions.map(\.summary) }
             } catch let error as PorterError {
                 apiProblem = error.message
             }

@@ -50,8 +50,8 @@ struct BackendOptions: ParsableArguments {
     }
 
     /// Runs `body` with a client for the configured API, and shuts the client down afterwards.
-    func withPorter<T>(traffic: APITraffic? = nil, _ body: (Porter) async throws -> T) async throws -> T {
-        let porter = try makePorter(traffic: traffic)
+    func withPorter<T>(logger: Logger, traffic: APITraffic? = nil, _ body: (Porter) async throws -> T) async throws -> T {
+        let porter = try makePorter(logger: logger, traffic: traffic)
         do {
             let value = try await body(porter)
             try? await porter.shutdown()
@@ -64,10 +64,13 @@ struct BackendOptions: ParsableArguments {
 
     /// Runs `body` with a controller acting on `store` through the configured API, under flow control
     /// that learns from every attempt.
-    func withController<T>(store: any FleetStore, flags: ControllerFlags? = nil, _ body: (FleetController) async throws -> T) async throws -> T {
-        let options = flags?.options ?? ControllerOptions()
-        let traffic = APITraffic(flow: FlowControl(options: options.flow), metrics: nil)
-        return try await withPorter(traffic: traffic) { porter in
+    func withController<T>(
+        store: any FleetStore, flags: ControllerFlags? = nil, logger: Logger, _ body: (FleetController) async throws -> T
+    ) async throws -> T {
+        var options = flags?.options ?? ControllerOptions()
+        options.logger = logger
+        let traffic = APITraffic(flow: FlowControl(options: options.flow), metrics: nil, logger: logger)
+        return try await withPorter(logger: logger, traffic: traffic) { porter in
             try await body(FleetController(store: store, backend: PorterSandboxBackend(porter: porter), options: options, flow: traffic.flow))
         }
     }
@@ -81,13 +84,13 @@ struct BackendOptions: ParsableArguments {
         }
     }
 
-    /// A client for the configured API; a configuration error says what to set. With `traffic`, every
-    /// attempt goes through its flow control and metrics, and the SDK logs to its logger.
-    func makePorter(traffic: APITraffic? = nil) throws -> Porter {
+    /// A client for the configured API, logging to `logger` (retries at debug); a configuration error says
+    /// what to set. With `traffic`, every attempt goes through its flow control and metrics.
+    func makePorter(logger: Logger, traffic: APITraffic? = nil) throws -> Porter {
         do {
-            guard let traffic else { return try Porter(apiKey: apiKey, baseURL: apiURL) }
+            guard let traffic else { return try Porter(apiKey: apiKey, baseURL: apiURL, logger: logger) }
             return try Porter(
-                apiKey: apiKey, baseURL: apiURL, logger: traffic.logger, middlewares: [traffic.middleware], onRetry: traffic.onRetry)
+                apiKey: apiKey, baseURL: apiURL, logger: logger, middlewares: [traffic.middleware], onRetry: traffic.onRetry)
         } catch let error as PorterError {
             throw CommandFailure(Self.inCommandLineTerms(error.message))
         }

@@ -46,3 +46,19 @@ struct JSONLogHandler: LogHandler {
 
     private static let timeStyle = Date.ISO8601FormatStyle(includingFractionalSeconds: true)
 }
+
+/// `--log-level` and `--log-format`, on every command that opens a store or serves: logs go to stderr,
+/// apart from the command's output. One-shot commands log warnings and errors unless told more
+/// (`--log-level debug` shows the SDK's retries and throttling); daemons and servers log from `info`.
+struct LoggingOptions: ParsableArguments {
+    @Option(help: "Log level: trace, debug, info, notice, warning, error (default: info for run, up and local serve; warning otherwise).")
+    var logLevel: Logger.Level?
+
+    @Option(help: "Log format: text, or json (one object a line), on stderr.")
+    var logFormat: LogFormat = .text
+
+    /// A logger labelled `label`, at --log-level or else `defaultLevel`.
+    func logger(_ label: String = "porter-fleet", defaultLevel: Logger.Level = .warning) -> Logger {
+        logFormat.logger(label, level: logLevel ?? defaultLevel)
+    }
+}

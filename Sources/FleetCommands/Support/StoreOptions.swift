@@ -4,7 +4,7 @@ import FleetStorePostgres
 import FleetStoreSQLite
 import Foundation
 
-/// The options every desired-state command shares: which store and which fleet.
+/// The options every desired-state command shares: which store, which fleet, and how to log.
 struct StoreOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
@@ -14,6 +14,8 @@ struct StoreOptions: ParsableArguments {
 
     @Option(help: ArgumentHelp("The fleet id; a store holds one fleet (default: the store's; a new store gets a unique one).", valueName: "id"))
     var fleet: String?
+
+    @OptionGroup var logging: LoggingOptions
 
     /// The options with `--db` set to `db` (for commands that open several stores).
     static func at(_ db: String) throws -> StoreOptions {
@@ -51,7 +53,7 @@ struct StoreOptions: ParsableArguments {
                 }
                 store = try SQLiteFleetStore(path: path, create: create)
             case .postgres(let url):
-                store = try await PostgresFleetStore(url: url)
+                store = try await PostgresFleetStore(url: url, logger: logging.logger("porter-fleet.store"))
             }
         } catch {
             throw CommandFailure(error.lines)

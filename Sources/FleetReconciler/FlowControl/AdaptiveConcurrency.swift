@@ -18,6 +18,8 @@ public struct AdaptiveConcurrency: Sendable, Equatable {
     public let ceiling: Double
     /// When the limit last went down.
     public private(set) var lastDecrease: Date?
+    /// How many times the limit went down.
+    public private(set) var decreases = 0
     /// Whether no congestion was seen yet (the limit grows by one a good answer).
     public private(set) var slowStart = true
     /// The usual latency of each operation: the fastest seen, drifting slowly upward.
@@ -66,6 +68,7 @@ public struct AdaptiveConcurrency: Sendable, Equatable {
         limit = max(1, limit * factor)
         lastDecrease = now
         slowStart = false
+        decreases += 1
     }
 
     private func latencyIsRising(_ latency: TimeInterval, operation: String) -> Bool {

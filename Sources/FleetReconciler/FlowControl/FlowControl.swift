@@ -36,6 +36,8 @@ public actor FlowControl {
         public var inFlight: Int
         /// The learned rate, when the API has throttled lately.
         public var learnedRate: Double?
+        /// How many times the concurrency limit went down (throttles, timeouts, rising latency).
+        public var backoffs: Int
         /// Until when attempts wait, when the API asked for a pause.
         public var pausedUntil: Date?
     }
@@ -48,6 +50,8 @@ public actor FlowControl {
     private var inFlight = 0
     private var pausedUntil: Date?
     private var nextPacedSend: Date?
+    /// When an attempt last waited for its paced turn.
+    private var lastPacedWait: Date?
     private var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
     private var nextWaiterID: UInt64 = 0
     private let published: Mutex<Snapshot>
@@ -59,7 +63,7 @@ public actor FlowControl {
         self.hardCap = options.queriesPerSecond.map { RateLimiter(rate: $0, burst: max(1, Int($0)), clock: clock) }
         let concurrency = AdaptiveConcurrency(initial: options.initial, ceiling: options.ceiling)
         self.concurrency = concurrency
-        self.published = Mutex(Snapshot(limit: concurrency.limit, inFlight: 0, learnedRate: nil, pausedUntil: nil))
+        self.published = Mutex(Snapshot(limit: concurrency.limit, inFlight: 0, learnedRate: nil, backoffs: 0, pausedUntil: nil))
     }
 
     /// The state as of the last change.
@@ -95,7 +99,10 @@ public actor FlowControl {
             guard let perSecond = rate.rate else { return now }
             let slot = max(now, nextPacedSend ?? now)
             nextPacedSend = slot.addingTimeInterval(1 / perSecond)
-            if slot > now { try await clock.sleep(for: .interval(slot.timeIntervalSince(now))) }
+            if slot > now {
+                lastPacedWait = now
+                try await clock.sleep(for: .interval(slot.timeIntervalSince(now)))
+            }
             return slot
         }
     }
@@ -109,7 +116,7 @@ public actor FlowControl {
             rate.recordThrottle(sentAt: sentAt, now: now)
             if let retryAfter { pause(for: min(retryAfter, options.longestPause), now: now) }
         } else if outcome.isAnswerWithoutPushback {
-            rate.recordGood(now: now)
+            rate.recordGood(now: now, paced: lastPacedWait.map { now.timeIntervalSince($0) < 1 } ?? false)
         }
         wakeWaiters()
         publish()
@@ -152,7 +159,8 @@ public actor FlowControl {
     }
 
     private func publish() {
-        let snapshot = Snapshot(limit: concurrency.limit, inFlight: inFlight, learnedRate: rate.rate, pausedUntil: pausedUntil)
+        let snapshot = Snapshot(
+            limit: concurrency.limit, inFlight: inFlight, learnedRate: rate.rate, backoffs: concurrency.decreases, pausedUntil: pausedUntil)
         published.withLock { $0 = snapshot }
     }
 }

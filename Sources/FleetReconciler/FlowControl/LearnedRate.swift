@@ -3,7 +3,7 @@ import Foundation
 /// The rate the API accepts, learned from its throttling: nil (no pacing) until a 429 or 503 arrives
 /// after enough good answers to measure; then 90% of the rate of good answers over the last second,
 /// lowered by the same rule on every later throttle (once per round trip) and raised by 2% a second (at
-/// least 1 call a second) while answers come back good. Forgotten a minute after the last throttle.
+/// least 1 call a second) while answers come back good and the controller sends as fast as the rate lets it. Forgotten a minute after the last throttle.
 ///
 /// Concurrency alone cannot keep a client under a quota counted in requests a second: at 5 ms an answer,
 /// one call in flight already sends 200 a second. Pacing at the learned rate is what keeps 429s rare once
@@ -26,17 +26,20 @@ public struct LearnedRate: Sendable, Equatable {
     /// No rate learned yet.
     public init() {}
 
-    /// A good answer at `now`.
-    public mutating func recordGood(now: Date) {
+    /// A good answer at `now`; `paced` says whether attempts lately waited for their paced turn. Only then
+    /// does the rate grow: a rate the controller does not reach says nothing new about the API (as TCP does
+    /// not grow a window the sender does not fill).
+    public mutating func recordGood(now: Date, paced: Bool = true) {
         recentGood.add(at: now)
         guard let current = rate else { return }
         if let lastThrottle, now.timeIntervalSince(lastThrottle) > Self.memory {
             rate = nil
             return
         }
+        defer { lastIncrease = now }
+        guard paced else { return }
         let elapsed = lastIncrease.map { max(0, now.timeIntervalSince($0)) } ?? 0
         rate = current + max(1, current * Self.growth) * elapsed
-        lastIncrease = now
     }
 
     /// A throttled answer at `now` to an attempt sent at `sentAt`. With fewer than ten good answers in the

@@ -1,0 +1,49 @@
+import FleetModel
+import Foundation
+import Logging
+import PorterSandbox
+import Testing
+
+@testable import FleetReconciler
+
+@Suite("Flow control against a local API that throttles (local serve --rate-limit)")
+struct ThrottledAPITests {
+    /// 300 sandboxes through an API that takes 50 requests a second: the limiter backs off (it learns a
+    /// rate no higher than the quota, and the SDK's retries went through its pause), 429 answers stay under
+    /// 10% of the creates, and no action fails. The ceiling is 8 (`--concurrency 8`) so the first burst of
+    /// 429s, before anything is learned, is small beside 300 creates; the benchmark measures the defaults.
+    @Test func theLimiterBacksOffAndFewCreatesAreThrottled() async throws {
+        let harness = try await ReconcilerHarness.start(rateLimit: 50, retries: .standard)
+        var options = ControllerOptions()
+        options.flow.ceiling = 8
+        options.flow.initial = 8
+        options.logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
+        let metrics = FleetMetrics()
+        let traffic = APITraffic(flow: FlowControl(options: options.flow), metrics: metrics)
+        let porter = traffic.porter(endpoint: try PorterEndpoint.resolve(apiKey: nil, baseURL: harness.api.baseURL, environment: [:]))
+        let controller = FleetController(store: harness.store, backend: PorterSandboxBackend(porter: porter), options: options, flow: traffic.flow)
+        try harness.apply("apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: w\nspec:\n  replicas: 300\n  template: {image: 'python:3.12-slim', command: [sleep, infinity]}\n")
+
+        let results = try await harness.converge(controller)
+
+        let exposition = metrics.render()
+        let created = Self.count(in: exposition, route: "/v1/sandbox/run", code: "201")
+        let throttled = Self.count(in: exposition, route: "/v1/sandbox/run", code: "429")
+        #expect(results.allSatisfy { $0.failed.isEmpty }, "no failed action: \(results.flatMap(\.failed))")
+        #expect(created == 300)
+        #expect(throttled > 0, "the API throttled (else this test proves nothing)")
+        #expect(Double(throttled) <= 0.1 * Double(created), "429 answers: \(throttled) of \(created) creates")
+        let flow = traffic.flow.snapshot
+        #expect(flow.backoffs >= 1, "the concurrency limit went down")
+        let learned = try #require(flow.learnedRate, "a rate was learned from the throttling")
+        #expect(learned < 75, "learned \(learned)/s for a quota of 50/s (it creeps up 2% a second after a throttle)")
+        try await porter.shutdown()
+        await harness.stop()
+    }
+
+    /// The value of `porter_fleet_api_requests_total` for one route and code (0 when absent).
+    static func count(in exposition: String, route: String, code: String) -> Int {
+        let prefix = "porter_fleet_api_requests_total{method=\"POST\",route=\"\(route)\",code=\"\(code)\"} "
+        return exposition.split(separator: "\n").first { $0.hasPrefix(prefix) }.flatMap { Int($0.dropFirst(prefix.count)) } ?? 0
+    }
+}
