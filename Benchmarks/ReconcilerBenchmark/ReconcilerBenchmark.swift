@@ -12,7 +12,8 @@ import Synchronization
 
 /// Benchmarks of the reconciler against the simulated local Sandbox API, which runs as a separate
 /// `porter-fleet local serve` process so this process's CPU time and memory are the controller's own.
-/// Run with `swift run -c release reconciler-benchmark [--converge N] [--noop N] [--postgres URL]`; with
+/// Run with `swift run -c release reconciler-benchmark [--converge N] [--throttled N --quota Q] [--flow-csv PATH]
+/// [--noop N] [--postgres URL]`; the controller runs at its default flags throughout. With
 /// `--postgres` (an empty database) the no-op pass is measured on PostgreSQL too, and so is failover: two
 /// `porter-fleet run` replicas, the leader SIGKILLed, until the standby's first action.
 @main
@@ -22,8 +23,11 @@ struct ReconcilerBenchmark {
         func value(_ flag: String, _ fallback: Int) -> Int {
             arguments.firstIndex(of: flag).flatMap { Int(arguments[$0 + 1]) } ?? fallback
         }
-        let convergeCount = value("--converge", 2000)
+        let convergeCount = value("--converge", 1000)
+        let throttledCount = value("--throttled", 1500)
+        let quota = value("--quota", 100)
         let noopCount = value("--noop", 10_000)
+        let flowCSV = arguments.firstIndex(of: "--flow-csv").map { arguments[$0 + 1] }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("porter-fleet-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -32,51 +36,14 @@ struct ReconcilerBenchmark {
         print("machine: \(ProcessInfo.processInfo.activeProcessorCount) cores; local API (simulated) at \(url) in its own process")
         let porter = try Porter(baseURL: url, environment: [:])
 
-        // 1. Converge 0 → N at concurrency 16, side by side with a bare loop of N SDK creates.
-        let clock = ContinuousClock()
-        let bare = try await clock.measure {
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for worker in 0..<16 {
-                    group.addTask {
-                        for index in stride(from: worker, to: convergeCount, by: 16) {
-                            // The same request the controller sends: name, command and the four ownership tags.
-                            _ = try await porter.sandboxes.create(
-                                image: "bench:1", name: "bare-\(index)-g1",
-                                tags: [
-                                    "porter-fleet/fleet": "bare", "porter-fleet/name": "bare-\(index)", "porter-fleet/generation": "1",
-                                    "porter-fleet/spec-hash": "0123456789abcdef",
-                                ],
-                                command: ["sleep", "infinity"])
-                        }
-                    }
-                }
-                try await group.waitForAll()
-            }
-        }
-        let convergeStore = try SQLiteFleetStore(path: directory.appendingPathComponent("converge.db").path)
-        try convergeStore.claim(fleetID: "converge")
-        try await apply(set: "c", replicas: convergeCount, to: convergeStore)
+        // 1. Converge 0 → N at default flags, beside the official Python SDK in a 16-thread loop and a bare
+        // loop of Swift SDK creates at the concurrency the limiter settled on.
         var options = ControllerOptions()
         options.logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
-        let controller = FleetController(store: convergeStore, backend: PorterSandboxBackend(porter: porter), options: options)
-        var passes = 0
-        var firstPass = Duration.zero
-        let converge = try await clock.measure {
-            var converged = false
-            while !converged {
-                let started = ContinuousClock.now
-                let result = try await controller.reconcileOnce()
-                if passes == 0 {
-                    firstPass = ContinuousClock.now - started
-                    print(String(format: "  first pass: observe and plan %.3f s, execute %.3f s, record %.3f s", result.timings.observe, result.timings.execute, result.timings.record))
-                }
-                passes += 1
-                converged = result.converged
-                if !converged { try await Task.sleep(for: .milliseconds(50)) }
-            }
+        try await converge(count: convergeCount, url: url, directory: directory, options: options, porter: porter)
+        if throttledCount > 0 {
+            try await throttled(count: throttledCount, quota: quota, directory: directory, options: options, csv: flowCSV)
         }
-        print(String(format: "converge 0 → %d at concurrency 16: first pass (all creates) %.2f s, converged in %.2f s over %d passes; bare loop of %d SDK creates %.2f s; ratio first pass / bare %.2f (goal ≤ 1.2)",
-            convergeCount, seconds(firstPass), seconds(converge), passes, convergeCount, seconds(bare), seconds(firstPass) / seconds(bare)))
 
         // 2. A no-op pass over N in-sync sandboxes.
         let noopStore = try SQLiteFleetStore(path: directory.appendingPathComponent("noop.db").path)
@@ -122,19 +89,8 @@ struct ReconcilerBenchmark {
         let planCPU = cpuSeconds() - mark
         print(String(format: "  of which: listing and decoding %d sandboxes %.0f ms, reading the store (%d tracked) %.0f ms, planning %.0f ms",
             live.count, listCPU * 1000, state.trackedSandboxes.count, storeCPU * 1000, planCPU * 1000))
-        // 3. The resident memory of a `porter-fleet run` daemon keeping the N sandboxes.
-        let daemon = Process()
-        daemon.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("porter-fleet")
-        daemon.arguments = ["run", "--db", directory.appendingPathComponent("noop.db").path, "--api-url", url, "--metrics-listen", "off", "--log-level", "error"]
-        try daemon.run()
-        var peak = 0.0
-        for _ in 0..<40 {
-            try await Task.sleep(for: .milliseconds(250))
-            peak = max(peak, residentMegabytes(pid: daemon.processIdentifier))
-        }
-        daemon.terminate()
-        daemon.waitUntilExit()
-        print(String(format: "resident memory of a porter-fleet run daemon keeping %d sandboxes: peak %.1f MB over 10 s (goal ≤ 100 MB)", noopCount, peak))
+        // 3. A `porter-fleet run` daemon at default flags keeping the N sandboxes: CPU a pass, peak memory.
+        try await daemonNoop(db: directory.appendingPathComponent("noop.db").path, url: url, count: noopCount)
         if let postgres = arguments.firstIndex(of: "--postgres").map({ arguments[$0 + 1] }) {
             let store = try await PostgresFleetStore(url: try PostgresStoreURL(parsing: postgres))
             try await store.restore(try noopStore.snapshot(), replacing: true)
@@ -204,11 +160,11 @@ struct ReconcilerBenchmark {
         _ = try await store.apply(manifests.map { ($0, "bench.yaml") }, sources: ["bench.yaml"], prune: false, dryRun: false)
     }
 
-    static func startServer(directory: URL) throws -> (Process, String) {
+    static func startServer(directory: URL, name: String = "local", extra: [String] = []) throws -> (Process, String) {
         let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("porter-fleet")
         let process = Process()
         process.executableURL = binary
-        process.arguments = ["local", "serve", "--listen", "127.0.0.1:0", "--data", directory.appendingPathComponent("local").path, "--runtime", "simulated", "--log-level", "error"]
+        process.arguments = ["local", "serve", "--listen", "127.0.0.1:0", "--data", directory.appendingPathComponent(name).path, "--runtime", "simulated", "--log-level", "error"] + extra
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()
