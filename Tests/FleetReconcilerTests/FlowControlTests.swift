@@ -118,6 +118,35 @@ struct FlowControlTests {
         #expect(spacing.allSatisfy { $0 >= 1 / rate - 0.001 }, "paced at \(rate)/s: \(spacing)")
     }
 
+    /// Found by the throttled benchmark: attempts already waiting for their paced turn when a `Retry-After`
+    /// arrived went ahead inside the pause (and were all throttled).
+    @Test func anAttemptWaitingForItsTurnWhenAPauseBeginsWaitsOutThePause() async throws {
+        let clock = ManualClock()
+        let flow = FlowControl(clock: clock)
+        for _ in 0..<50 {
+            let sent = try await flow.beforeAttempt()
+            await flow.record(.answered(status: 201), operation: "runSandbox", latency: .milliseconds(5), sentAt: sent, retryAfter: nil)
+            clock.advance(by: 0.01)
+        }
+        let throttled = try await flow.beforeAttempt()
+        await flow.record(.answered(status: 429), operation: "runSandbox", latency: .milliseconds(5), sentAt: throttled, retryAfter: nil)
+        #expect(flow.snapshot.learnedRate != nil && flow.snapshot.pausedUntil == nil)
+        _ = try await flow.beforeAttempt()  // takes the turn now
+        let waiting = Task { try await flow.beforeAttempt() }  // waits for the next turn
+        try await clock.waitForSleepers(1)
+        let pausedAt = clock.now()
+        await flow.record(.answered(status: 429), operation: "runSandbox", latency: .milliseconds(5), sentAt: pausedAt, retryAfter: .seconds(3))
+        let ticker = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .milliseconds(1))
+                clock.advance(by: 0.05)
+            }
+        }
+        let sent = try await waiting.value
+        ticker.cancel()
+        #expect(sent >= pausedAt.addingTimeInterval(3), "sent \(sent.timeIntervalSince(pausedAt)) s into a 3 s pause")
+    }
+
     @Test func routesAndRetryAfterHeadersAreRead() {
         #expect(APIRoute.template(of: "/v1/sandbox/sbx_123/logs?tail=5") == "/v1/sandbox/{id}/logs")
         #expect(APIRoute.template(of: "/v1/sandbox/run") == "/v1/sandbox/run")

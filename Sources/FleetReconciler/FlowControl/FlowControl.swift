@@ -99,10 +99,11 @@ public actor FlowControl {
             guard let perSecond = rate.rate else { return now }
             let slot = max(now, nextPacedSend ?? now)
             nextPacedSend = slot.addingTimeInterval(1 / perSecond)
-            if slot > now {
-                lastPacedWait = now
-                try await clock.sleep(for: .interval(slot.timeIntervalSince(now)))
-            }
+            guard slot > now else { return slot }
+            lastPacedWait = now
+            try await clock.sleep(for: .interval(slot.timeIntervalSince(now)))
+            // A pause that began while this attempt waited for its turn voids the turn: wait it out first.
+            if let pausedUntil, pausedUntil > clock.now() { continue }
             return slot
         }
     }
