@@ -101,14 +101,11 @@ public final class Porter: Sendable {
         ] + extra
         // The base URL was validated by PorterEndpoint; paths are appended to it as strings by the transport.
         let serverURL = URL(string: endpoint.baseURL) ?? URL(string: "http://127.0.0.1")!
-        let client = Client(
-            serverURL: serverURL,
-            configuration: Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes]),
-            transport: transport,
-            middlewares: middlewares
-        )
+        let configuration = Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
+        let client = Client(serverURL: serverURL, configuration: configuration, transport: transport, middlewares: middlewares)
         self.raw = client
-        self.sandboxes = Sandboxes(client: client)
+        let listing = StatusListing(serverURL: serverURL, configuration: configuration, transport: transport, middlewares: middlewares)
+        self.sandboxes = Sandboxes(client: client, listing: listing)
         self.volumes = Volumes(client: client)
         self.snapshots = Snapshots(client: client)
     }

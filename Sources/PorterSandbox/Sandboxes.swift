@@ -5,8 +5,13 @@ import OpenAPIRuntime
 public struct Sandboxes: Sendable {
     /// The generated client these calls go through.
     public let raw: Client
+    /// Listings, read by a reader of their own (``StatusPageReader``).
+    let listing: StatusListing
 
-    init(client: Client) { self.raw = client }
+    init(client: Client, listing: StatusListing) {
+        self.raw = client
+        self.listing = listing
+    }
 
     /// Creates a sandbox from every field of `SandboxSpec` (`POST /v1/sandbox/run`).
     ///
@@ -111,7 +116,7 @@ public struct Sandboxes: Sendable {
             includeFilterValues: includeFilterValues,
             page: page.map(Int64.init)
         )
-        let response = try await PorterCall.perform { try await raw.listSandboxes(query: query).ok.body.json }
+        let response = try await PorterCall.perform { try await listing.list(query) }
         return SandboxPage(
             sandboxes: response.sandboxes.map { Sandbox(status: $0, client: raw) },
             pagination: response.pagination,
@@ -125,7 +130,7 @@ public struct Sandboxes: Sendable {
     ) async throws -> Components.Schemas.ListResponse {
         let query = Operations.ListSandboxes.Input.Query(
             search: search, tag: Self.tagQuery(tags), phase: phases.isEmpty ? nil : phases, page: Int64(page))
-        return try await PorterCall.perform { try await raw.listSandboxes(query: query).ok.body.json }
+        return try await PorterCall.perform { try await listing.list(query) }
     }
 
     /// Every sandbox matching the filters, page after page, fetched lazily as the sequence is iterated.
