@@ -8,12 +8,12 @@ import Testing
 
 @Suite("Flow control against a local API that throttles (local serve --rate-limit)")
 struct ThrottledAPITests {
-    /// 300 sandboxes through an API that takes 50 requests a second: the limiter backs off (it learns a
+    /// 200 sandboxes through an API that takes 20 requests a second: the limiter backs off (it learns a
     /// rate no higher than the quota, and the SDK's retries went through its pause), 429 answers stay under
     /// 10% of the creates, and no action fails. The ceiling is 8 (`--concurrency 8`) so the first burst of
-    /// 429s, before anything is learned, is small beside 300 creates; the benchmark measures the defaults.
+    /// 429s, before anything is learned, is small beside 200 creates; the benchmark measures the defaults.
     @Test func theLimiterBacksOffAndFewCreatesAreThrottled() async throws {
-        let harness = try await ReconcilerHarness.start(rateLimit: 50, retries: .standard)
+        let harness = try await ReconcilerHarness.start(rateLimit: 20, retries: .standard)
         var options = ControllerOptions()
         options.flow.ceiling = 8
         options.flow.initial = 8
@@ -22,7 +22,7 @@ struct ThrottledAPITests {
         let traffic = APITraffic(flow: FlowControl(options: options.flow), metrics: metrics)
         let porter = traffic.porter(endpoint: try PorterEndpoint.resolve(apiKey: nil, baseURL: harness.api.baseURL, environment: [:]))
         let controller = FleetController(store: harness.store, backend: PorterSandboxBackend(porter: porter), options: options, flow: traffic.flow)
-        try harness.apply("apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: w\nspec:\n  replicas: 300\n  template: {image: 'python:3.12-slim', command: [sleep, infinity]}\n")
+        try harness.apply("apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: w\nspec:\n  replicas: 200\n  template: {image: 'python:3.12-slim', command: [sleep, infinity]}\n")
 
         let results = try await harness.converge(controller)
 
@@ -30,13 +30,13 @@ struct ThrottledAPITests {
         let created = Self.count(in: exposition, route: "/v1/sandbox/run", code: "201")
         let throttled = Self.count(in: exposition, route: "/v1/sandbox/run", code: "429")
         #expect(results.allSatisfy { $0.failed.isEmpty }, "no failed action: \(results.flatMap(\.failed))")
-        #expect(created == 300)
+        #expect(created == 200)
         #expect(throttled > 0, "the API throttled (else this test proves nothing)")
         #expect(Double(throttled) <= 0.1 * Double(created), "429 answers: \(throttled) of \(created) creates")
         let flow = traffic.flow.snapshot
         #expect(flow.backoffs >= 1, "the concurrency limit went down")
         let learned = try #require(flow.learnedRate, "a rate was learned from the throttling")
-        #expect(learned < 75, "learned \(learned)/s for a quota of 50/s (it creeps up 2% a second after a throttle)")
+        #expect(learned < 30, "learned \(learned)/s for a quota of 20/s (it creeps up 2% a second after a throttle)")
         try await porter.shutdown()
         await harness.stop()
     }
