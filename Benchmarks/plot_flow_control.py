@@ -32,6 +32,7 @@ def main() -> None:
     marks = [s for (s, total), (_, previous) in zip(throttled[1:], throttled) if total > previous]
     bottom.plot(marks, [5] * len(marks), "rv", label="429 answers in the interval")
     bottom.axhline(100, color="grey", linestyle=":", label="the API's quota")
+    bottom.set_ylim(0, 300)  # the first burst (the quota's bucket, then 429s) goes off the top
     bottom.set_xlabel("seconds")
     bottom.set_ylabel("per second")
     bottom.legend(loc="lower right")

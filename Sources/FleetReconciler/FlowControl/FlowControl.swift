@@ -52,6 +52,8 @@ public actor FlowControl {
     private var nextPacedSend: Date?
     /// When an attempt last waited for its paced turn.
     private var lastPacedWait: Date?
+    /// Calls whose attempt is waiting for a pause or its paced turn: in flight, but not using the limit.
+    private var waitingToSend = 0
     private var waiters: [(id: UInt64, continuation: CheckedContinuation<Void, any Error>)] = []
     private var nextWaiterID: UInt64 = 0
     private let published: Mutex<Snapshot>
@@ -93,7 +95,7 @@ public actor FlowControl {
         while true {
             let now = clock.now()
             if let pausedUntil, pausedUntil > now {
-                try await clock.sleep(for: .interval(pausedUntil.timeIntervalSince(now)))
+                try await waitToSend(for: pausedUntil.timeIntervalSince(now))
                 continue
             }
             guard let perSecond = rate.rate else { return now }
@@ -101,18 +103,28 @@ public actor FlowControl {
             nextPacedSend = slot.addingTimeInterval(1 / perSecond)
             guard slot > now else { return slot }
             lastPacedWait = now
-            try await clock.sleep(for: .interval(slot.timeIntervalSince(now)))
+            try await waitToSend(for: slot.timeIntervalSince(now))
             // A pause that began while this attempt waited for its turn voids the turn: wait it out first.
             if let pausedUntil, pausedUntil > clock.now() { continue }
             return slot
         }
     }
 
+    /// Sleeps `seconds`, counted among the calls waiting to send.
+    private func waitToSend(for seconds: TimeInterval) async throws {
+        waitingToSend += 1
+        defer { waitingToSend -= 1 }
+        try await clock.sleep(for: .interval(seconds))
+    }
+
     /// Learns from one attempt sent at `sentAt` that ended with `outcome` after `latency`; `retryAfter` is
     /// the pause the answer asked for, if any.
     public func record(_ outcome: AttemptOutcome, operation: String, latency: Duration, sentAt: Date, retryAfter: Duration?) {
         let now = clock.now()
-        concurrency.record(outcome, operation: operation, latency: latency.timeInterval, sentAt: sentAt, inFlight: inFlight, now: now)
+        // Calls waiting for a pause or their paced turn hold a permit without using it: the limit is in
+        // use only as far as calls are actually on the wire.
+        let sending = max(0, inFlight - waitingToSend)
+        concurrency.record(outcome, operation: operation, latency: latency.timeInterval, sentAt: sentAt, inFlight: sending, now: now)
         if outcome.isThrottle {
             rate.recordThrottle(sentAt: sentAt, now: now)
             if let retryAfter { pause(for: min(retryAfter, options.longestPause), now: now) }
