@@ -230,4 +230,24 @@ struct EventsObjectTests {
         #expect(json.contains("\"object\" : \"SandboxSet/w[1]\""), "\(json)")
         await api.stop()
     }
+
+    /// `-o name` on status, events and plan: one `kind/name` a line, set members by their set, as
+    /// `get -o name` and kubectl print them.
+    @Test func readCommandsPrintObjectNames() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let api = try await cli.startLocalAPI()
+        let set = "apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: w\nspec:\n  replicas: 2\n  template: {image: x, command: [sleep, infinity]}\n"
+        #expect(await cli.run("apply", "-f", try cli.write("fleet.yaml", sandboxManifest("api") + "\n---\n" + set)).code == 0)
+        let plan = await cli.run("plan", "--api-url", api.baseURL, "-o", "name")
+        #expect(plan.code == 2 && plan.out == "sandbox/api\nsandboxset/w[0]\nsandboxset/w[1]\n", "\(plan.out)")
+        #expect(await cli.run("reconcile", "--once", "--wait", "--timeout", "30s", "--api-url", api.baseURL).code == 0)
+        let status = await cli.run("status", "-o", "name")
+        #expect(Set(status.out.split(separator: "\n")) == ["sandbox/api", "sandboxset/w[0]", "sandboxset/w[1]"], "\(status.out)")
+        let events = await cli.run("events", "--for", "SandboxSet/w", "-o", "name")
+        #expect(!events.out.isEmpty && events.out.split(separator: "\n").allSatisfy { $0.hasPrefix("sandboxset/w[") }, "\(events.out)")
+        let inSync = await cli.run("plan", "--api-url", api.baseURL, "-o", "name")
+        #expect(inSync.code == 0 && inSync.out.isEmpty)
+        await api.stop()
+    }
 }

@@ -18,8 +18,24 @@ struct EventObjects {
 
     /// The object an event is about, as printed and as `--for` matches it.
     func object(of event: FleetEvent) -> String {
-        if event.kind == .sandbox, let member = members[event.name] { return "SandboxSet/\(member.set)[\(member.index)]" }
-        return "\(event.kind.rawValue)/\(event.name)"
+        object(kind: event.kind.rawValue, name: event.name)
+    }
+
+    /// `KIND/NAME`, or `SandboxSet/SET[INDEX]` for the logical sandbox of a set member.
+    func object(kind: String, name: String) -> String {
+        if kind == ResourceKind.sandbox.rawValue, let member = members[name] { return "SandboxSet/\(member.set)[\(member.index)]" }
+        return "\(kind)/\(name)"
+    }
+
+    /// The logical sandbox `name` as `-o name` prints it: `sandbox/NAME` or `sandboxset/SET[INDEX]`.
+    func sandboxName(_ name: String) -> String {
+        Self.nameForm(object(kind: ResourceKind.sandbox.rawValue, name: name))
+    }
+
+    /// `KIND/NAME` as `-o name` prints it: the kind in lower case, as kubectl does.
+    static func nameForm(_ object: String) -> String {
+        guard let slash = object.firstIndex(of: "/") else { return object }
+        return object[..<slash].lowercased() + object[slash...]
     }
 
     /// Whether `event` is about `wanted` (`KIND/NAME`, kinds case-insensitive; a set matches its members).

@@ -25,8 +25,10 @@ struct EventsCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Only events of this type: Normal or Warning.", valueName: "type"), transform: Self.eventType)
     var type: EventType?
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: text, json (one JSON object per line with --follow) or yaml (one document per event with --follow).")
-    var output: OutputFormat = .text
+    @Option(
+        name: [.short, .customLong("output")],
+        help: "Output format: text, json (one JSON object per line with --follow), yaml (one document per event with --follow) or name (the object of each event).")
+    var output: ReadOutputFormat = .text
 
     func validate() throws {
         if let since { _ = try Self.window(since) }
@@ -52,8 +54,8 @@ struct EventsCommand: AsyncParsableCommand {
         let objects = try EventObjects(resources: try await fleetStore.resources())
         var events = try await fleetStore.events(since: start)
         let shown = events.filter { wanted($0, objects) }
-        if output != .text && !follow {
-            out.line(output.render(shown.map { EventItem($0, object: objects.object(of: $0)) }))
+        if let structured = output.structured, !follow {
+            out.line(structured.render(shown.map { EventItem($0, object: objects.object(of: $0)) }))
         } else {
             if output == .text && !shown.isEmpty { out.line(Self.header) }
             for event in shown { print(event, objects: objects, out: out) }
@@ -82,7 +84,8 @@ struct EventsCommand: AsyncParsableCommand {
     private func print(_ event: FleetEvent, objects: EventObjects, out: CommandOutput) {
         switch output {
         case .json: out.line(JSONOutput.string(EventItem(event, object: objects.object(of: event)), pretty: false))
-        case .yaml: out.line("---\n" + output.render(EventItem(event, object: objects.object(of: event))))
+        case .yaml: out.line("---\n" + OutputFormat.yaml.render(EventItem(event, object: objects.object(of: event))))
+        case .name: out.line(EventObjects.nameForm(objects.object(of: event)))
         case .text:
             let time = ISO8601DateFormatter().string(from: event.lastAt)
             out.line(

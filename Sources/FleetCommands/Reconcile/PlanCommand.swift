@@ -19,16 +19,21 @@ struct PlanCommand: AsyncParsableCommand {
     @OptionGroup var backend: BackendOptions
     @OptionGroup var flags: ControllerFlags
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: text, json or yaml.")
-    var output: OutputFormat = .text
+    @Option(name: [.short, .customLong("output")], help: "Output format: text, json, yaml or name (the object of each action).")
+    var output: ReadOutputFormat = .text
 
     func run() async throws {
         let fleetStore = try await store.open(create: false)
         let plan = try await backend.withController(store: fleetStore, flags: flags, logger: store.logging.logger()) { try await $0.plan() }
         let out = CommandOutput.current
         switch output {
+        case .name:
+            let objects = try EventObjects(resources: try await fleetStore.resources())
+            for action in plan.actions {
+                out.line(action.isSandboxAction ? objects.sandboxName(action.logicalName) : "volume/\(action.logicalName)")
+            }
         case .json, .yaml:
-            out.line(output.render(PlanOutput(plan)))
+            out.line((output.structured ?? .json).render(PlanOutput(plan)))
         case .text:
             if plan.isInSync { out.line("in sync: nothing to do") }
             for action in plan.actions { out.line(action.summary) }

@@ -19,8 +19,8 @@ struct StatusCommand: AsyncParsableCommand {
     @OptionGroup var store: StoreOptions
     @OptionGroup var backend: BackendOptions
 
-    @Option(name: [.short, .customLong("output")], help: "Output format: text, json or yaml.")
-    var output: OutputFormat = .text
+    @Option(name: [.short, .customLong("output")], help: "Output format: text, json, yaml or name (one logical sandbox a line).")
+    var output: ReadOutputFormat = .text
 
     @Flag(name: [.short, .customLong("watch")], help: "Show it again whenever the desired state or the recorded status changes, until interrupted.")
     var watch = false
@@ -51,8 +51,11 @@ struct StatusCommand: AsyncParsableCommand {
         }
         let out = CommandOutput.current
         switch output {
+        case .name:
+            let objects = try EventObjects(resources: try await fleetStore.resources())
+            for status in statuses { out.line(objects.sandboxName(status.logicalName)) }
         case .json, .yaml:
-            out.line(output.render(StatusOutput(
+            out.line((output.structured ?? .json).render(StatusOutput(
                 fleet: settings.fleetID, desiredResources: desiredCount, sandboxes: statuses.count, synced: synced, health: byHealth,
                 lastTransitionAt: lastChange, pendingActions: pending, apiError: apiProblem, items: statuses.map(StatusItem.init))))
         case .text:
