@@ -89,6 +89,12 @@ struct ReconcilerBenchmark {
         let planCPU = cpuSeconds() - mark
         print(String(format: "  of which: listing and decoding %d sandboxes %.0f ms, reading the store (%d tracked) %.0f ms, planning %.0f ms",
             live.count, listCPU * 1000, state.trackedSandboxes.count, storeCPU * 1000, planCPU * 1000))
+        // The HTTP part of the listing alone: as many requests, each answered with an empty page.
+        mark = cpuSeconds()
+        for page in 1...max(1, noopCount / 100) {
+            _ = try await porter.sandboxes.listStatuses(tags: ["porter-fleet/fleet": "nobody"], phases: [.running], page: page)
+        }
+        print(String(format: "  the same number of list requests answered with empty pages: %.0f ms (the HTTP and SDK part of the listing)", (cpuSeconds() - mark) * 1000))
         // 3. A `porter-fleet run` daemon at default flags keeping the N sandboxes: CPU a pass, peak memory.
         try await daemonNoop(db: directory.appendingPathComponent("noop.db").path, url: url, count: noopCount)
         if let postgres = arguments.firstIndex(of: "--postgres").map({ arguments[$0 + 1] }) {
