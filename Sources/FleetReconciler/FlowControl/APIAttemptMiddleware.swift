@@ -16,6 +16,7 @@ public struct APIAttemptMiddleware: ClientMiddleware {
         self.metrics = metrics
     }
 
+    /// Waits for flow control, sends the attempt, and reports how it ended (a cancelled one is not reported).
     public func intercept(
         _ request: HTTPRequest,
         body: HTTPBody?,
