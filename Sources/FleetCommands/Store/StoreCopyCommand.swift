@@ -25,6 +25,8 @@ struct StoreCopyCommand: AsyncParsableCommand {
     @Flag(help: "Replace everything in a destination that already holds a fleet.")
     var force = false
 
+    @OptionGroup var logging: LoggingOptions
+
     @Option(name: [.short, .customLong("output")], help: "Output format: text, json or yaml.")
     var output: OutputFormat = .text
 
@@ -34,8 +36,8 @@ struct StoreCopyCommand: AsyncParsableCommand {
         guard sourceAddress.description != destinationAddress.description else {
             throw CommandFailure("--from and --to name the same store (\(sourceAddress)); nothing was copied")
         }
-        let source = try await StoreOptions.at(from).open(create: false)
-        let destination = try await StoreOptions.at(to).open(create: true)
+        let source = try await StoreOptions.at(from, logging: logging).open(create: false)
+        let destination = try await StoreOptions.at(to, logging: logging).open(create: true)
         let snapshot: StoreSnapshot
         do {
             snapshot = try await source.snapshot()

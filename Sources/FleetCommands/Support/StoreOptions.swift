@@ -17,9 +17,11 @@ struct StoreOptions: ParsableArguments {
 
     @OptionGroup var logging: LoggingOptions
 
-    /// The options with `--db` set to `db` (for commands that open several stores).
-    static func at(_ db: String) throws -> StoreOptions {
-        try StoreOptions.parse(["--db", db])
+    /// The options with `--db` set to `db` (for commands that open several stores), logging as `logging`.
+    static func at(_ db: String, logging: LoggingOptions? = nil) throws -> StoreOptions {
+        var options = try StoreOptions.parse(["--db", db])
+        if let logging { options.logging = logging }
+        return options
     }
 
     /// The default store, in the working directory.
