@@ -58,6 +58,12 @@ struct StatusPageReaderTests {
         #expect(StatusPageReader.read(Array(twice.utf8)) == nil)
     }
 
+    @Test func aKeyWrittenWithEscapesIsLeftToTheGeneratedDecoder() async {
+        let text = #"{"pagination":{"current_page":1,"has_next_page":false,"total_pages":1},"sandboxes":[{"id":"a","name":"b","image":"i","phase":"running","created_at":"2026-01-01T00:00:00Z","host":"","t\u0061gs":{"k":"v"}}]}"#
+        #expect(StatusPageReader.read(Array(text.utf8)) == nil)
+        #expect(await Self.generated(Array(text.utf8))?.sandboxes.first?.tags?.additionalProperties == ["k": "v"])
+    }
+
     @Test func anExecTargetIsLeftToTheGeneratedDecoder() async {
         let text = #"{"pagination":{"current_page":1,"has_next_page":false,"total_pages":1},"sandboxes":[{"id":"a","name":"b","image":"i","phase":"running","created_at":"2026-01-01T00:00:00Z","host":"","exec_target":{"namespace":"n","pod":"p","container":"c"}}]}"#
         #expect(StatusPageReader.read(Array(text.utf8)) == nil)

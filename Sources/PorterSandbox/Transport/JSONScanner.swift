@@ -56,6 +56,46 @@ struct JSONScanner: ~Copyable {
         return consume(0x7D)
     }
 
+    /// Reads an object whose keys are told apart by their bytes, without making strings of them: `key`
+    /// maps a key's raw bytes (nil when it has escapes or is not valid UTF-8) to what `member` is called
+    /// with. For objects read many times over, where keys are known words.
+    mutating func readObject<Key>(keys key: (UnsafeBufferPointer<UInt8>?) -> Key, _ member: (inout JSONScanner, Key) -> Bool) -> Bool {
+        guard consume(0x7B) else { return false }
+        if consume(0x7D) { return true }
+        repeat {
+            guard let raw = readRawKey(), consume(0x3A), member(&self, key(raw.plain ? raw.bytes : nil)) else { return false }
+        } while consume(0x2C)
+        return consume(0x7D)
+    }
+
+    /// A key's bytes between its quotes, and whether they are plain (no escapes, valid UTF-8); nil when it
+    /// is not a valid string.
+    private mutating func readRawKey() -> (bytes: UnsafeBufferPointer<UInt8>, plain: Bool)? {
+        skipWhitespace()
+        let start = index + 1
+        guard index < bytes.count, bytes[index] == 0x22 else { return nil }
+        var end = start
+        var ascii = true
+        while end < bytes.count, bytes[end] != 0x22, bytes[end] != 0x5C, bytes[end] >= 0x20 {
+            ascii = ascii && bytes[end] < 0x80
+            end += 1
+        }
+        let raw = UnsafeBufferPointer(rebasing: bytes[start..<min(end, bytes.count)])
+        if end < bytes.count, bytes[end] == 0x22, ascii || String(validating: raw, as: UTF8.self) != nil {
+            index = end + 1
+            return (raw, true)
+        }
+        // Escapes (or something invalid): read it properly; the caller sees it as no known word.
+        guard readString() != nil else { return nil }
+        return (raw, false)
+    }
+
+    /// Whether `bytes` are exactly `word`.
+    static func matches(_ bytes: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
+        guard bytes.count == word.utf8CodeUnitCount else { return false }
+        return word.withUTF8Buffer { expected in (0..<bytes.count).allSatisfy { bytes[$0] == expected[$0] } }
+    }
+
     /// Reads an array, calling `element` for each element, which must read or skip it.
     mutating func readArray(_ element: (inout JSONScanner) -> Bool) -> Bool {
         guard consume(0x5B) else { return false }

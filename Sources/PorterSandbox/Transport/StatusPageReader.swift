@@ -73,9 +73,34 @@ enum StatusPageReader {
         var volumeMounts: [String: String]?
     }
 
+    /// The keys of a status, told apart by their bytes.
+    private enum Key {
+        case id, name, image, host, phase, createdAt, execTarget, tags, volumeMounts, exitCode, startedAt, finishedAt
+        case internalAddress, terminationReason
+        /// A key this reader does not use: its value is skipped.
+        case other
+        /// A key written with escapes: it might be any of the above, so the page is left to the generated decoder.
+        case escaped
+
+        static let words: [(StaticString, Key)] = [
+            ("id", .id), ("name", .name), ("image", .image), ("host", .host), ("phase", .phase), ("created_at", .createdAt),
+            ("exec_target", .execTarget), ("tags", .tags), ("volume_mounts", .volumeMounts), ("exit_code", .exitCode),
+            ("started_at", .startedAt), ("finished_at", .finishedAt), ("internal_address", .internalAddress),
+            ("termination_reason", .terminationReason),
+        ]
+
+        init(_ bytes: UnsafeBufferPointer<UInt8>?) {
+            guard let bytes else {
+                self = .escaped
+                return
+            }
+            self = Self.words.first { JSONScanner.matches(bytes, $0.0) }?.1 ?? .other
+        }
+    }
+
     private static func readStatus(_ scanner: inout JSONScanner) -> Components.Schemas.StatusResponse? {
         var fields = Fields()
-        let read = scanner.readObject { scanner, key in readField(key, into: &fields, &scanner) }
+        let read = scanner.readObject(keys: Key.init) { scanner, key in readField(key, into: &fields, &scanner) }
         guard read, let id = fields.id, let name = fields.name, let image = fields.image, let phase = fields.phase,
             let createdAt = fields.createdAt, let host = fields.host
         else { return nil }
@@ -87,26 +112,28 @@ enum StatusPageReader {
     }
 
     /// Reads the value of `key`; false when it cannot be read here. Optional fields may be null.
-    private static func readField(_ key: String, into fields: inout Fields, _ scanner: inout JSONScanner) -> Bool {
+    private static func readField(_ key: Key, into fields: inout Fields, _ scanner: inout JSONScanner) -> Bool {
         switch key {
-        case "id": return set(&fields.id, scanner.readString())
-        case "name": return set(&fields.name, scanner.readString())
-        case "image": return set(&fields.image, scanner.readString())
-        case "host": return set(&fields.host, scanner.readString())
-        case "phase": return set(&fields.phase, scanner.readString().flatMap(Components.Schemas.StatusResponsePhase.init(rawValue:)))
-        case "created_at": return set(&fields.createdAt, scanner.readString().flatMap(RFC3339DateTranscoder.parse))
-        case "exec_target": return scanner.consumeNull()
+        case .id: return set(&fields.id, scanner.readString())
+        case .name: return set(&fields.name, scanner.readString())
+        case .image: return set(&fields.image, scanner.readString())
+        case .host: return set(&fields.host, scanner.readString())
+        case .phase: return set(&fields.phase, scanner.readString().flatMap(Components.Schemas.StatusResponsePhase.init(rawValue:)))
+        case .createdAt: return set(&fields.createdAt, scanner.readString().flatMap(RFC3339DateTranscoder.parse))
+        case .execTarget: return scanner.consumeNull()
+        case .other: return scanner.skipValue()
+        case .escaped: return false
         default: break
         }
         if scanner.consumeNull() { return true }
         switch key {
-        case "tags": return set(&fields.tags, scanner.readStringMap())
-        case "volume_mounts": return set(&fields.volumeMounts, scanner.readStringMap())
-        case "exit_code": return set(&fields.exitCode, scanner.readInt64())
-        case "started_at": return set(&fields.startedAt, scanner.readString().flatMap(RFC3339DateTranscoder.parse))
-        case "finished_at": return set(&fields.finishedAt, scanner.readString().flatMap(RFC3339DateTranscoder.parse))
-        case "internal_address": return set(&fields.internalAddress, scanner.readString())
-        case "termination_reason":
+        case .tags: return set(&fields.tags, scanner.readStringMap())
+        case .volumeMounts: return set(&fields.volumeMounts, scanner.readStringMap())
+        case .exitCode: return set(&fields.exitCode, scanner.readInt64())
+        case .startedAt: return set(&fields.startedAt, scanner.readString().flatMap(RFC3339DateTranscoder.parse))
+        case .finishedAt: return set(&fields.finishedAt, scanner.readString().flatMap(RFC3339DateTranscoder.parse))
+        case .internalAddress: return set(&fields.internalAddress, scanner.readString())
+        case .terminationReason:
             return set(&fields.terminationReason, scanner.readString().flatMap(Components.Schemas.StatusResponseTerminationReason.init(rawValue:)))
         default: return scanner.skipValue()
         }
