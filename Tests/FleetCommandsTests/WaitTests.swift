@@ -49,6 +49,8 @@ struct WaitTests {
         let started = ContinuousClock.now
         let result = await cli.run("reconcile", "--api-url", "http://127.0.0.1:9", "--once", "--wait", "--timeout", "120s")
         #expect(result.code == 1 && !result.err.contains("retrying"), "\(result.err)")
-        #expect(ContinuousClock.now - started < .seconds(30))
+        // Alone it takes the SDK's three retries (about 3 s); beside the rest of the suite on two cores it
+        // has taken up to 31 s. Half the --timeout still tells "ended at once" from "waited it out".
+        #expect(ContinuousClock.now - started < .seconds(60))
     }
 }

@@ -21,6 +21,20 @@ struct ThrottledAPITests {
         let metrics = FleetMetrics()
         let traffic = APITraffic(flow: FlowControl(options: options.flow), metrics: metrics)
         let porter = traffic.porter(endpoint: try PorterEndpoint.resolve(apiKey: nil, baseURL: harness.api.baseURL, environment: [:]))
+        // The client and the API are shut down however the checks end: a client left running would end
+        // the whole test process when it is released.
+        do {
+            try await check(harness: harness, porter: porter, traffic: traffic, options: options, metrics: metrics)
+        } catch {
+            try? await porter.shutdown()
+            await harness.stop()
+            throw error
+        }
+        try await porter.shutdown()
+        await harness.stop()
+    }
+
+    private func check(harness: ReconcilerHarness, porter: Porter, traffic: APITraffic, options: ControllerOptions, metrics: FleetMetrics) async throws {
         let controller = FleetController(store: harness.store, backend: PorterSandboxBackend(porter: porter), options: options, flow: traffic.flow)
         try harness.apply("apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: w\nspec:\n  replicas: 200\n  template: {image: 'python:3.12-slim', command: [sleep, infinity]}\n")
 
@@ -37,8 +51,6 @@ struct ThrottledAPITests {
         #expect(flow.backoffs >= 1, "the concurrency limit went down")
         let learned = try #require(flow.learnedRate, "a rate was learned from the throttling")
         #expect(learned < 40, "learned \(learned)/s for a quota of 20/s (it creeps up while paced, at least 1/s a second, until the next throttle)")
-        try await porter.shutdown()
-        await harness.stop()
     }
 
     /// The value of `porter_fleet_api_requests_total` for one route and code (0 when absent).
