@@ -109,8 +109,8 @@ struct ReconcilerBenchmark {
 
     /// The no-op pass with the store on PostgreSQL: CPU, and the store transactions it ran.
     static func postgresNoop(store: PostgresFleetStore, options: ControllerOptions, url: String, count: Int) async throws {
-        let porter = try Porter(baseURL: url, environment: [:])
-        let controller = FleetController(store: store, backend: PorterSandboxBackend(porter: porter), options: options)
+        // As `porter-fleet reconcile` builds it: default flow control, every attempt reported to it.
+        let (controller, porter) = try Self.controller(store: store, url: url, options: options)
         _ = try await controller.reconcileOnce()
         _ = try await controller.reconcileOnce()
         let transactions = store.transactions

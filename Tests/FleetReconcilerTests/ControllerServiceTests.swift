@@ -4,6 +4,7 @@ import FleetStore
 import FleetTestSupport
 import Foundation
 import Logging
+import Synchronization
 import Testing
 
 /// The daemon loop on the in-memory store and the fake backend, with time moved by hand: lease
@@ -71,6 +72,35 @@ struct ControllerServiceTests {
         }
         defer { driver.cancel() }
         return try await work.value
+    }
+
+    /// `/readyz` (the role's `isReady`): not ready while the leader's passes fail because the API is
+    /// unreachable, ready once a pass succeeds, and not ready again when the API goes away.
+    @Test func readinessFollowsWhetherPassesReachTheAPI() async throws {
+        let fixture = Fixture()
+        try fixture.apply(FakeBackendControllerTests.set("agent", replicas: 1))
+        let clock = ManualClock()
+        let unreachable = Mutex(true)
+        let backend = FakeSandboxBackend(now: clock.now) { _ in unreachable.withLock { $0 } ? .fail(.transport) : nil }
+        let metrics = FleetMetrics()
+        let daemon = Self.start(fixture, backend, clock, holder: "solo", metrics: metrics)
+        func advance(while condition: () -> Bool, seconds: Int) async throws {
+            for _ in 0..<seconds where condition() {
+                clock.advance(by: 1)
+                try await Self.waitForTick(clock)
+            }
+        }
+        try await Self.waitForTick(clock)
+        try await advance(while: { !metrics.role.isLeader || backend.calls(.list) == 0 }, seconds: 5)
+        #expect(metrics.role.isLeader && !metrics.role.isReady, "a leader whose passes cannot reach the API: \(metrics.role.summary)")
+        unreachable.withLock { $0 = false }
+        try await advance(while: { !metrics.role.isReady }, seconds: 60)
+        #expect(metrics.role.isReady, "ready once a pass succeeded: \(metrics.role.summary)")
+        unreachable.withLock { $0 = true }
+        try await advance(while: { metrics.role.isReady }, seconds: 700)
+        #expect(!metrics.role.isReady, "not ready while the API is unreachable again: \(metrics.role.summary)")
+        daemon.cancel()
+        try await daemon.value
     }
 
     @Test func aStandbyTakesOverWhenTheHoldersLeaseExpires() async throws {

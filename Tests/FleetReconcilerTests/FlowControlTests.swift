@@ -90,11 +90,7 @@ struct FlowControlTests {
     @Test func retryAfterPausesEveryAttemptAndThenTheyArePacedAtTheLearnedRate() async throws {
         let clock = ManualClock()
         let flow = FlowControl(clock: clock)
-        for _ in 0..<50 {
-            let sent = try await flow.beforeAttempt()
-            await flow.record(.answered(status: 201), operation: "runSandbox", latency: .milliseconds(5), sentAt: sent, retryAfter: nil)
-            clock.advance(by: 0.01)
-        }
+        try await answerWell(50, flow, clock)
         let sent = try await flow.beforeAttempt()
         await flow.record(.answered(status: 429), operation: "runSandbox", latency: .milliseconds(5), sentAt: sent, retryAfter: .seconds(2))
         let paused = try #require(flow.snapshot.pausedUntil)
@@ -123,11 +119,7 @@ struct FlowControlTests {
     @Test func anAttemptWaitingForItsTurnWhenAPauseBeginsWaitsOutThePause() async throws {
         let clock = ManualClock()
         let flow = FlowControl(clock: clock)
-        for _ in 0..<50 {
-            let sent = try await flow.beforeAttempt()
-            await flow.record(.answered(status: 201), operation: "runSandbox", latency: .milliseconds(5), sentAt: sent, retryAfter: nil)
-            clock.advance(by: 0.01)
-        }
+        try await answerWell(50, flow, clock)
         let throttled = try await flow.beforeAttempt()
         await flow.record(.answered(status: 429), operation: "runSandbox", latency: .milliseconds(5), sentAt: throttled, retryAfter: nil)
         #expect(flow.snapshot.learnedRate != nil && flow.snapshot.pausedUntil == nil)
@@ -145,6 +137,15 @@ struct FlowControlTests {
         let sent = try await waiting.value
         ticker.cancel()
         #expect(sent >= pausedAt.addingTimeInterval(3), "sent \(sent.timeIntervalSince(pausedAt)) s into a 3 s pause")
+    }
+
+    /// `count` good answers to `flow`, 10 ms apart on `clock` (100 a second: enough to measure a rate).
+    private func answerWell(_ count: Int, _ flow: FlowControl, _ clock: ManualClock) async throws {
+        for _ in 0..<count {
+            let sent = try await flow.beforeAttempt()
+            await flow.record(.answered(status: 201), operation: "runSandbox", latency: .milliseconds(5), sentAt: sent, retryAfter: nil)
+            clock.advance(by: 0.01)
+        }
     }
 
     @Test func routesAndRetryAfterHeadersAreRead() {

@@ -16,7 +16,6 @@ struct ThrottledAPITests {
         let harness = try await ReconcilerHarness.start(rateLimit: 20, retries: .standard)
         var options = ControllerOptions()
         options.flow.ceiling = 8
-        options.flow.initial = 8
         options.logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         let metrics = FleetMetrics()
         let traffic = APITraffic(flow: FlowControl(options: options.flow), metrics: metrics)

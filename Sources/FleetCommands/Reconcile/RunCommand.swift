@@ -88,7 +88,7 @@ struct DaemonOptions: ParsableArguments {
         let traffic = APITraffic(flow: FlowControl(options: options.flow), metrics: metrics, logger: logger)
         let porter = traffic.porter(endpoint: endpoint)
         do {
-            try await run(store: store, porter: porter, traffic: traffic, options: options, extraServices: extraServices, onPass: onPass)
+            try await run(store: store, porter: porter, flow: traffic.flow, metrics: metrics, logger: logger, options: options, extraServices: extraServices, onPass: onPass)
             try? await porter.shutdown()
         } catch {
             try? await porter.shutdown()
@@ -97,12 +97,10 @@ struct DaemonOptions: ParsableArguments {
     }
 
     private func run(
-        store: any FleetStore, porter: Porter, traffic: APITraffic, options: ControllerOptions, extraServices: [any Service],
-        onPass: @escaping @Sendable (ReconcileResult) -> Void
+        store: any FleetStore, porter: Porter, flow: FlowControl, metrics: FleetMetrics, logger: Logger, options: ControllerOptions,
+        extraServices: [any Service], onPass: @escaping @Sendable (ReconcileResult) -> Void
     ) async throws {
-        let logger = traffic.logger
-        let metrics = traffic.metrics ?? FleetMetrics()
-        let controller = FleetController(store: store, backend: PorterSandboxBackend(porter: porter), options: options, flow: traffic.flow)
+        let controller = FleetController(store: store, backend: PorterSandboxBackend(porter: porter), options: options, flow: flow)
         let service = FleetControllerService(
             store: store, controller: controller, metrics: metrics, resync: try resyncInterval(),
             leaseDuration: Double(try leaseDuration().components.seconds), logger: logger, onPass: onPass)

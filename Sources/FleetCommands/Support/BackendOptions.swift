@@ -85,15 +85,11 @@ struct BackendOptions: ParsableArguments {
     }
 
     /// A client for the configured API, logging to `logger` (retries at debug); a configuration error says
-    /// what to set. With `traffic`, every attempt goes through its flow control and metrics.
+    /// what to set. With `traffic`, every attempt goes through its flow control and metrics, and the SDK logs
+    /// to the traffic's logger instead.
     func makePorter(logger: Logger, traffic: APITraffic? = nil) throws -> Porter {
-        do {
-            guard let traffic else { return try Porter(apiKey: apiKey, baseURL: apiURL, logger: logger) }
-            return try Porter(
-                apiKey: apiKey, baseURL: apiURL, logger: logger, middlewares: [traffic.middleware], onRetry: traffic.onRetry)
-        } catch let error as PorterError {
-            throw CommandFailure(Self.inCommandLineTerms(error.message))
-        }
+        let endpoint = try endpoint()
+        return traffic?.porter(endpoint: endpoint) ?? Porter(endpoint: endpoint, logger: logger)
     }
 }
 
@@ -133,7 +129,6 @@ struct ControllerFlags: ParsableArguments {
     var options: ControllerOptions {
         var options = ControllerOptions()
         options.flow.ceiling = concurrency
-        options.flow.initial = min(options.flow.initial, concurrency)
         options.flow.queriesPerSecond = qps
         options.maxSurge = maxSurge
         options.allowPrune = allowPrune

@@ -77,7 +77,6 @@ final class FleetStateMachine {
     static var options: ControllerOptions {
         var options = ControllerOptions()
         options.flow.ceiling = 1
-        options.flow.initial = 1
         return options
     }
 
