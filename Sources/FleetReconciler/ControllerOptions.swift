@@ -11,6 +11,9 @@ public struct ControllerOptions: Sendable {
     /// Terminate sandboxes no longer desired even when they are most of the fleet (lifts the
     /// ``PruneGuard`` for this run).
     public var allowPrune = false
+    /// A pass that observes exactly what the last settled pass observed reuses its plan
+    /// (``SettledObservation``); at least this often a pass plans in full all the same, in seconds.
+    public var fullPassInterval: TimeInterval = 300
     /// Where the controller logs.
     public var logger = Logger(label: "porter-fleet.controller")
 

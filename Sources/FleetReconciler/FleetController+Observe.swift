@@ -36,18 +36,29 @@ extension FleetController {
         let revisions = try await store.revisions()
         let desired = try await loadDesired(revisions)
         let (state, history) = try await loadReconcilerState(revisions)
-        let live = try await call { try await backend.liveSandboxes(tags: [OwnershipTags.fleet: desired.fleetID]) }
-            .filter { $0.fleet == desired.fleetID }
+        let listing = try await call { try await backend.liveListing(tags: [OwnershipTags.fleet: desired.fleetID]) }
+        let live = listing.sandboxes.filter { $0.fleet == desired.fleetID }
         let volumesMatter = !desired.volumes.isEmpty || state.ownedVolumes.values.contains { $0.retainedAt == nil }
-        let volumes = volumesMatter ? try await call { try await backend.volumes() } : []
+        let volumes = volumesMatter ? try await call { try await backend.volumes() } : nil
         var pass = ReconcilePass(desired: desired, state: state, live: live, history: history, plan: Plan(), now: now)
+        pass.revisions = revisions
+        pass.listing = listing.fingerprint
+        pass.volumes = volumes
+        if let settled, settled.holds(
+            revisions: revisions, pruneAll: desired.pruneAllRequested, listing: listing.fingerprint, volumes: volumes, now: now,
+            interval: options.fullPassInterval)
+        {
+            pass.plan = settled.plan
+            pass.reusedPlan = true
+            return pass
+        }
         try await settleEndedGenerations(&pass)
         recordLiveGenerations(&pass)
         try await recoverHistoryFromTheAPI(&pass)
         let (retryIntents, volumeIntents) = try await settleIntents(&pass)
         keepDeletionPoliciesCurrent(&pass)
         let input = PlannerInput(
-            desired: desired, live: live, volumes: volumes, ownedVolumes: state.ownedVolumes, volumeIntents: volumeIntents,
+            desired: desired, live: live, volumes: volumes ?? [], ownedVolumes: state.ownedVolumes, volumeIntents: volumeIntents,
             history: pass.history, retryIntents: retryIntents, now: now, maxSurge: options.maxSurge)
         pass.input = input
         pass.plan = Planner.plan(input)

@@ -24,6 +24,8 @@ public actor FleetController {
     var cachedState: (revision: Int64, state: ReconcilerState, history: [String: LogicalHistory])?
     /// The lease a daemon holds: checked before every mutating call.
     var fencing: Fencing?
+    /// What the last pass that found nothing to do observed, while it may be reused.
+    var settled: SettledObservation?
 
     /// A controller for the fleet in `store`, acting through `backend`. Pass the `flow` the backend's
     /// ``APIAttemptMiddleware`` reports to, so the limits learn from every attempt; without one the
@@ -66,7 +68,7 @@ public actor FleetController {
         try await execute(&pass, result: &result)
         let executed = ContinuousClock.now
         let now = clock.now()
-        pass.finalizeStatuses(now: now, failedLogicalNames: Set(result.failed.compactMap(\.logicalName)))
+        if !pass.reusedPlan { pass.finalizeStatuses(now: now, failedLogicalNames: Set(result.failed.compactMap(\.logicalName))) }
         do {
             try await store.commit(pass.changes, now: now, fence: fence(now: now))
         } catch FleetStoreError.fencedOut(let holder, let token) {
@@ -80,6 +82,10 @@ public actor FleetController {
             result.requeueAfter = .milliseconds(Int64(max(0, requeue.timeIntervalSince(now)) * 1000))
         }
         result.apiCalls = callCount.withLock { $0 }
+        result.reusedPlan = pass.reusedPlan
+        if !pass.reusedPlan {
+            settled = cleanupOnly ? nil : SettledObservation.of(pass, result: result, listingCalls: pass.volumes == nil ? 1 : 2)
+        }
         return result
     }
 

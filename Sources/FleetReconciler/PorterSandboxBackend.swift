@@ -1,17 +1,52 @@
 import Foundation
 import PorterSandbox
+import Synchronization
 
 /// ``SandboxBackend`` on the PorterSandbox SDK, for Porter or the local Sandbox API.
 public struct PorterSandboxBackend: SandboxBackend {
     /// The client.
     public let porter: Porter
 
+    /// The live pages last read, by their tags: a page whose body comes back the same is not decoded again.
+    private let livePages = LivePageCache()
+
     /// A backend using `porter`.
     public init(porter: Porter) { self.porter = porter }
 
     public func liveSandboxes(tags: [String: String]) async throws -> [ObservedSandbox] {
-        try await sandboxes(tags: tags, phases: [.queued, .creating, .running])
+        try await liveListing(tags: tags).sandboxes
     }
+
+    /// Every page of live sandboxes; a page whose body has the digest it had when last read here is
+    /// taken from then, not decoded again. The fingerprint is the pages' digests.
+    public func liveListing(tags: [String: String]) async throws -> LiveListing {
+        var sandboxes: [ObservedSandbox] = []
+        var digests: [BodyDigest] = []
+        var pages: [LivePageCache.Page] = []
+        let known = livePages.pages(for: tags)
+        while true {
+            let number = pages.count + 1
+            let previous = known.count >= number ? known[number - 1] : nil
+            let answer = try await porter.sandboxes.listStatuses(
+                tags: tags, phases: Self.livePhases, page: number, knownDigest: previous?.digest)
+            let page =
+                if let response = answer.response {
+                    LivePageCache.Page(
+                        digest: answer.digest, sandboxes: response.sandboxes.map(ObservedSandbox.init),
+                        hasNext: response.pagination.hasNextPage && !response.sandboxes.isEmpty)
+                } else {
+                    previous ?? LivePageCache.Page(digest: answer.digest, sandboxes: [], hasNext: false)
+                }
+            pages.append(page)
+            digests.append(page.digest)
+            sandboxes.append(contentsOf: page.sandboxes)
+            guard page.hasNext else { break }
+        }
+        livePages.remember(pages, for: tags)
+        return LiveListing(sandboxes: sandboxes, fingerprint: ListingFingerprint(pages: digests))
+    }
+
+    private static let livePhases: [SandboxPhaseFilter] = [.queued, .creating, .running]
 
     public func endedSandboxes(tags: [String: String]) async throws -> [ObservedSandbox] {
         try await sandboxes(tags: tags, phases: [.succeeded, .failed, .terminated])
@@ -76,5 +111,28 @@ public struct PorterSandboxBackend: SandboxBackend {
         } catch let error as PorterError where error.kind == .notFound {
             return
         }
+    }
+}
+
+/// The pages of the last live listing of each tag filter, decoded: a backend lists the same fleet every
+/// pass, and most passes get the same bytes back.
+final class LivePageCache: Sendable {
+    /// One page as decoded, with the digest of its body.
+    struct Page: Sendable {
+        var digest: BodyDigest
+        var sandboxes: [ObservedSandbox]
+        var hasNext: Bool
+    }
+
+    private let pagesByTags = Mutex<[[String: String]: [Page]]>([:])
+
+    /// The pages last read for `tags`.
+    func pages(for tags: [String: String]) -> [Page] {
+        pagesByTags.withLock { $0[tags] ?? [] }
+    }
+
+    /// Keeps `pages` as the latest for `tags`.
+    func remember(_ pages: [Page], for tags: [String: String]) {
+        pagesByTags.withLock { $0[tags] = pages }
     }
 }

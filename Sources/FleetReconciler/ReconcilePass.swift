@@ -14,6 +14,14 @@ struct ReconcilePass: Sendable {
     var input: PlannerInput?
     var changes = ReconcilerChanges()
     let now: Date
+    /// The store revisions the pass read.
+    var revisions = StoreRevisions(desired: 0, pruneAllRequested: nil, reconciler: 0)
+    /// The fingerprint of the live listing, when the backend gives one.
+    var listing: ListingFingerprint?
+    /// The volumes listed, when the pass listed them.
+    var volumes: [ObservedVolume]?
+    /// Whether the plan is the last settled pass's, reused (``SettledObservation``): nothing to record.
+    var reusedPlan = false
 
     /// Merges history and the plan's statuses into the stored statuses, recording only what changed,
     /// and drops the statuses of logical sandboxes no longer desired with nothing live.

@@ -18,6 +18,8 @@ public struct ReconcileResult: Sendable, Equatable {
     public var apiCalls: Int
     /// Whether the pass wrote to the store (a no-op pass writes nothing).
     public var wroteStore = false
+    /// Whether the pass observed exactly what the last settled pass did and reused its plan.
+    public var reusedPlan = false
     /// Wall time spent observing and planning, executing, and recording, in seconds.
     public var timings = Timings()
 

@@ -2,57 +2,47 @@ import Foundation
 import PorterSandbox
 
 /// A sandbox as the reconciler observes it in the Sandbox API.
+///
+/// A value, stored out of line: a pass passes 10,000 of these through dictionaries and arrays, and a copy
+/// is then one reference, not a dozen (the storage is copied on the first change, as for `Array`).
 public struct ObservedSandbox: Sendable, Equatable {
-    /// The API id.
-    public var id: String
-    /// The actual name.
-    public var name: String
-    /// Its tags (ownership tags included).
-    public var tags: [String: String] {
-        didSet { readOwnership() }
+    /// The fields, and the ownership tags read once from `tags` (they are consulted many times a pass).
+    private struct Fields: Equatable {
+        var id: String
+        var name: String
+        var tags: [String: String]
+        var phase: SandboxPhase
+        var image: String
+        var volumeMounts: [String: String]
+        var createdAt: Date
+        var startedAt: Date?
+        var finishedAt: Date?
+        var exitCode: Int?
+        var terminationReason: TerminationReason?
+        var fleet: String?
+        var logicalName: String?
+        var generation: Int?
+        var specHash: String?
     }
-    /// Its phase.
-    public var phase: SandboxPhase
-    /// Its image.
-    public var image: String
-    /// Mount path → volume id.
-    public var volumeMounts: [String: String]
-    /// When it was created.
-    public var createdAt: Date
-    /// When it started running.
-    public var startedAt: Date?
-    /// When it finished.
-    public var finishedAt: Date?
-    /// Its exit code, once finished.
-    public var exitCode: Int?
-    /// Why it ended.
-    public var terminationReason: TerminationReason?
+
+    /// Shared by copies until one of them changes (see ``unique()``), so never changed while shared.
+    private final class Box: @unchecked Sendable {
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private var box: Box
 
     /// Creates an observation.
     public init(
         id: String, name: String, tags: [String: String], phase: SandboxPhase, image: String = "", volumeMounts: [String: String] = [:],
         createdAt: Date, startedAt: Date? = nil, finishedAt: Date? = nil, exitCode: Int? = nil, terminationReason: TerminationReason? = nil
     ) {
-        self.id = id
-        self.name = name
-        self.tags = tags
-        self.phase = phase
-        self.image = image
-        self.volumeMounts = volumeMounts
-        self.createdAt = createdAt
-        self.startedAt = startedAt
-        self.finishedAt = finishedAt
-        self.exitCode = exitCode
-        self.terminationReason = terminationReason
+        box = Box(
+            Fields(
+                id: id, name: name, tags: tags, phase: phase, image: image, volumeMounts: volumeMounts, createdAt: createdAt, startedAt: startedAt,
+                finishedAt: finishedAt, exitCode: exitCode, terminationReason: terminationReason))
         readOwnership()
-    }
-
-    /// Reads the ownership tags once (they are consulted many times a pass).
-    private mutating func readOwnership() {
-        fleet = tags[OwnershipTags.fleet]
-        logicalName = tags[OwnershipTags.name]
-        generation = tags[OwnershipTags.generation].flatMap { Int($0) }
-        specHash = tags[OwnershipTags.specHash]
     }
 
     /// The observation of an API status.
@@ -63,14 +53,112 @@ public struct ObservedSandbox: Sendable, Equatable {
             finishedAt: status.finishedAt, exitCode: status.exitCode.map(Int.init), terminationReason: status.terminationReason)
     }
 
+    public static func == (a: ObservedSandbox, b: ObservedSandbox) -> Bool {
+        a.box === b.box || a.box.fields == b.box.fields
+    }
+
+    /// The storage, copied first when another value shares it.
+    private mutating func unique() -> Box {
+        if !isKnownUniquelyReferenced(&box) { box = Box(box.fields) }
+        return box
+    }
+
+    /// Reads the ownership tags from `tags`.
+    private mutating func readOwnership() {
+        let box = unique()
+        let tags = box.fields.tags
+        box.fields.fleet = tags[OwnershipTags.fleet]
+        box.fields.logicalName = tags[OwnershipTags.name]
+        box.fields.generation = tags[OwnershipTags.generation].flatMap { Int($0) }
+        box.fields.specHash = tags[OwnershipTags.specHash]
+    }
+
+    /// The API id.
+    public var id: String {
+        get { box.fields.id }
+        set {
+            unique().fields.id = newValue
+        }
+    }
+    /// The actual name.
+    public var name: String {
+        get { box.fields.name }
+        set {
+            unique().fields.name = newValue
+        }
+    }
+    /// Its tags (ownership tags included).
+    public var tags: [String: String] {
+        get { box.fields.tags }
+        set {
+            unique().fields.tags = newValue
+            readOwnership()
+        }
+    }
+    /// Its phase.
+    public var phase: SandboxPhase {
+        get { box.fields.phase }
+        set {
+            unique().fields.phase = newValue
+        }
+    }
+    /// Its image.
+    public var image: String {
+        get { box.fields.image }
+        set {
+            unique().fields.image = newValue
+        }
+    }
+    /// Mount path → volume id.
+    public var volumeMounts: [String: String] {
+        get { box.fields.volumeMounts }
+        set {
+            unique().fields.volumeMounts = newValue
+        }
+    }
+    /// When it was created.
+    public var createdAt: Date {
+        get { box.fields.createdAt }
+        set {
+            unique().fields.createdAt = newValue
+        }
+    }
+    /// When it started running.
+    public var startedAt: Date? {
+        get { box.fields.startedAt }
+        set {
+            unique().fields.startedAt = newValue
+        }
+    }
+    /// When it finished.
+    public var finishedAt: Date? {
+        get { box.fields.finishedAt }
+        set {
+            unique().fields.finishedAt = newValue
+        }
+    }
+    /// Its exit code, once finished.
+    public var exitCode: Int? {
+        get { box.fields.exitCode }
+        set {
+            unique().fields.exitCode = newValue
+        }
+    }
+    /// Why it ended.
+    public var terminationReason: TerminationReason? {
+        get { box.fields.terminationReason }
+        set {
+            unique().fields.terminationReason = newValue
+        }
+    }
     /// The fleet in its `porter-fleet/fleet` tag.
-    public private(set) var fleet: String?
+    public var fleet: String? { box.fields.fleet }
     /// The logical name in its `porter-fleet/name` tag.
-    public private(set) var logicalName: String?
+    public var logicalName: String? { box.fields.logicalName }
     /// The generation in its `porter-fleet/generation` tag.
-    public private(set) var generation: Int?
+    public var generation: Int? { box.fields.generation }
     /// The spec hash in its `porter-fleet/spec-hash` tag.
-    public private(set) var specHash: String?
+    public var specHash: String? { box.fields.specHash }
 
     /// Whether `fleet` owns this sandbox: its fleet tag, a logical name and a generation. A sandbox with
     /// the fleet tag alone was not created by porter-fleet and is never terminated by it.
@@ -104,6 +192,8 @@ public struct ObservedVolume: Sendable, Equatable {
 public protocol SandboxBackend: Sendable {
     /// The live (`queued`, `creating`, `running`) sandboxes carrying every tag given, all pages.
     func liveSandboxes(tags: [String: String]) async throws -> [ObservedSandbox]
+    /// The same sandboxes, with a fingerprint of the API's answer when the backend can tell one.
+    func liveListing(tags: [String: String]) async throws -> LiveListing
     /// The ended (`succeeded`, `failed`, `terminated`) sandboxes carrying every tag given, all pages: the
     /// history the API keeps, read when the store has none.
     func endedSandboxes(tags: [String: String]) async throws -> [ObservedSandbox]
@@ -121,6 +211,13 @@ public protocol SandboxBackend: Sendable {
     func createVolume(name: String) async throws -> ObservedVolume
     /// Deletes a volume; a missing one is fine.
     func deleteVolume(id: String) async throws
+}
+
+extension SandboxBackend {
+    /// The live sandboxes without a fingerprint: every pass plans in full.
+    public func liveListing(tags: [String: String]) async throws -> LiveListing {
+        LiveListing(sandboxes: try await liveSandboxes(tags: tags))
+    }
 }
 
 /// The ownership tags every sandbox porter-fleet creates carries (docs/design-decisions.md, "Ownership tags").

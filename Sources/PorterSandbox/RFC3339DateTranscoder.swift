@@ -47,7 +47,12 @@ public struct RFC3339DateTranscoder: DateTranscoder {
 
     /// Parses an RFC 3339 timestamp, or returns nil.
     public static func parse(_ text: String) -> Date? {
-        let bytes = Array(text.utf8)
+        var text = text
+        return text.withUTF8 { parse(utf8: $0) }
+    }
+
+    /// Parses an RFC 3339 timestamp from its UTF-8 bytes, or returns nil.
+    public static func parse(utf8 bytes: UnsafeBufferPointer<UInt8>) -> Date? {
         var index = 0
         func number(_ digits: Int) -> Int64? {
             guard index + digits <= bytes.count else { return nil }
@@ -60,13 +65,14 @@ public struct RFC3339DateTranscoder: DateTranscoder {
             }
             return value
         }
-        func expect(_ characters: Set<UInt8>) -> Bool {
-            guard index < bytes.count, characters.contains(bytes[index]) else { return false }
+        func expect(_ byte: UInt8, or other: UInt8? = nil, or third: UInt8? = nil) -> Bool {
+            guard index < bytes.count, bytes[index] == byte || bytes[index] == other || bytes[index] == third else { return false }
             index += 1
             return true
         }
-        guard let year = number(4), expect([45]), let month = number(2), expect([45]), let day = number(2),
-            expect([84, 116, 32]), let hour = number(2), expect([58]), let minute = number(2), expect([58]),
+        // "-", "T" or "t" or " ", ":".
+        guard let year = number(4), expect(45), let month = number(2), expect(45), let day = number(2),
+            expect(84, or: 116, or: 32), let hour = number(2), expect(58), let minute = number(2), expect(58),
             let second = number(2),
             (1...12).contains(month), (1...31).contains(day), hour < 24, minute < 60, second < 61
         else { return nil }
@@ -89,7 +95,7 @@ public struct RFC3339DateTranscoder: DateTranscoder {
         } else if bytes[index] == 43 || bytes[index] == 45 {
             let sign: Int64 = bytes[index] == 45 ? -1 : 1
             index += 1
-            guard let offsetHours = number(2), expect([58]), let offsetMinutes = number(2) else { return nil }
+            guard let offsetHours = number(2), expect(58), let offsetMinutes = number(2) else { return nil }
             offsetSeconds = sign * (offsetHours * 3600 + offsetMinutes * 60)
         } else {
             return nil

@@ -133,6 +133,17 @@ public struct Sandboxes: Sendable {
         return try await PorterCall.perform { try await listing.list(query) }
     }
 
+    /// One page of statuses, decoded only when its body differs from the one whose digest the caller
+    /// knows: a caller that lists the same filters over and over (a controller's every pass) keeps what it
+    /// decoded before, and pays only for the HTTP exchange and a SHA-256 when nothing changed.
+    public func listStatuses(
+        tags: [String: String] = [:], phases: [SandboxPhaseFilter] = [], search: String? = nil, page: Int, knownDigest: BodyDigest?
+    ) async throws -> StatusPage {
+        let query = Operations.ListSandboxes.Input.Query(
+            search: search, tag: Self.tagQuery(tags), phase: phases.isEmpty ? nil : phases, page: Int64(page))
+        return try await PorterCall.perform { try await listing.list(query, knownDigest: knownDigest) }
+    }
+
     /// Every sandbox matching the filters, page after page, fetched lazily as the sequence is iterated.
     public func all(
         tags: [String: String] = [:],

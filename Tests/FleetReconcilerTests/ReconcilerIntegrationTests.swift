@@ -54,6 +54,41 @@ struct ReconcilerIntegrationTests {
         #expect(try await harness.store.events().count == eventsBefore && harness.store.statuses() == statusesBefore, "and writes nothing")
     }
 
+    @Test func aPassThatSeesNothingNewReusesTheSettledPlanUntilSomethingChanges() async throws {
+        let harness = try await ReconcilerHarness.start()
+        defer { Task { await harness.stop() } }
+        try harness.apply(sandboxYAML("api") + "---\n" + "apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: web\nspec:\n  replicas: 3\n  template: {image: busybox, command: [sleep, infinity]}\n")
+        let controller = harness.controller()
+        try await harness.converge(controller)
+        let settle = try await controller.reconcileOnce()
+        #expect(settle.converged && !settle.wroteStore)
+        let reused = try await controller.reconcileOnce()
+        #expect(reused.reusedPlan, "the same listing, revisions and nothing waiting: the settled plan is reused")
+        #expect(reused.converged && reused.plan.actions.isEmpty && !reused.wroteStore && reused.apiCalls == 1)
+        #expect(reused.plan.statuses.map(\.logicalName) == ["api", "web-0", "web-1", "web-2"] && reused.plan.statuses.allSatisfy { $0.health == .healthy })
+
+        // The desired state changes: planned in full.
+        try harness.apply(sandboxYAML("api", image: "python:3.13-slim"))
+        let afterApply = try await controller.reconcileOnce()
+        #expect(!afterApply.reusedPlan && afterApply.succeeded.map(\.summary) == ["create sandbox api-g2"])
+        try await harness.converge(controller)
+
+        // Nothing changes for longer than the full-pass interval: planned in full all the same.
+        _ = try await controller.reconcileOnce()
+        #expect(try await controller.reconcileOnce().reusedPlan)
+        harness.clock.advance(by: ControllerOptions().fullPassInterval + 1)
+        let late = try await controller.reconcileOnce()
+        #expect(!late.reusedPlan && late.converged && !late.wroteStore)
+
+        // The API's answer changes: planned in full, and the killed sandbox comes back.
+        #expect(try await controller.reconcileOnce().reusedPlan)
+        try await harness.porter.sandboxes.get(name: "web-1-g1").terminate(source: .cli)
+        let afterKill = try await controller.reconcileOnce()
+        #expect(!afterKill.reusedPlan)
+        try await harness.converge(controller)
+        #expect(try await harness.liveNames() == ["api-g2", "web-0-g1", "web-1-g2", "web-2-g1"])
+    }
+
     @Test func aSandboxKilledOutOfBandComesBackAsTheNextGeneration() async throws {
         let harness = try await ReconcilerHarness.start()
         defer { Task { await harness.stop() } }

@@ -102,6 +102,14 @@ public final class FakeSandboxBackend: SandboxBackend {
         }
     }
 
+    /// The live sandboxes with a fingerprint of every field listed, as the real API's page digests would
+    /// give: the controller may then reuse a settled plan while nothing it lists changes.
+    public func liveListing(tags: [String: String]) async throws -> LiveListing {
+        let sandboxes = try await liveSandboxes(tags: tags)
+        let text = sandboxes.map(\.fingerprintText).joined(separator: "\n")
+        return LiveListing(sandboxes: sandboxes, fingerprint: ListingFingerprint(pages: [BodyDigest(hashing: Array(text.utf8))]))
+    }
+
     public func endedSandboxes(tags: [String: String]) async throws -> [ObservedSandbox] {
         try finish(try begin(.list), .list)
         return state.withLock { state in
@@ -181,5 +189,18 @@ public final class FakeSandboxBackend: SandboxBackend {
         let fault = try begin(.deleteVolume)
         state.withLock { _ = $0.volumes.removeValue(forKey: id) }
         try finish(fault, .deleteVolume)
+    }
+}
+
+extension ObservedSandbox {
+    /// Every field, in a fixed order.
+    var fingerprintText: String {
+        func sorted(_ map: [String: String]) -> String { map.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") }
+        let fields: [String] = [
+            id, name, phase.rawValue, image, sorted(tags), sorted(volumeMounts), "\(createdAt.timeIntervalSince1970)",
+            "\(startedAt?.timeIntervalSince1970 ?? -1)", "\(finishedAt?.timeIntervalSince1970 ?? -1)", "\(exitCode ?? -1)",
+            terminationReason?.rawValue ?? "-",
+        ]
+        return fields.joined(separator: "|")
     }
 }

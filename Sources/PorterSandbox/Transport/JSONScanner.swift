@@ -57,43 +57,64 @@ struct JSONScanner: ~Copyable {
     }
 
     /// Reads an object whose keys are told apart by their bytes, without making strings of them: `key`
-    /// maps a key's raw bytes (nil when it has escapes or is not valid UTF-8) to what `member` is called
-    /// with. For objects read many times over, where keys are known words.
-    mutating func readObject<Key>(keys key: (UnsafeBufferPointer<UInt8>?) -> Key, _ member: (inout JSONScanner, Key) -> Bool) -> Bool {
+    /// maps a scanned key to what `member` is called with. For objects read many times over, where keys
+    /// are known words.
+    mutating func readObject<Key>(keys key: (ScannedString) -> Key, _ member: (inout JSONScanner, Key) -> Bool) -> Bool {
         guard consume(0x7B) else { return false }
         if consume(0x7D) { return true }
         repeat {
-            guard let raw = readRawKey(), consume(0x3A), member(&self, key(raw.plain ? raw.bytes : nil)) else { return false }
+            guard let raw = scanString(), consume(0x3A), member(&self, key(raw)) else { return false }
         } while consume(0x2C)
         return consume(0x7D)
     }
 
-    /// A key's bytes between its quotes, and whether they are plain (no escapes, valid UTF-8); nil when it
-    /// is not a valid string.
-    private mutating func readRawKey() -> (bytes: UnsafeBufferPointer<UInt8>, plain: Bool)? {
-        skipWhitespace()
-        let start = index + 1
-        guard index < bytes.count, bytes[index] == 0x22 else { return nil }
-        var end = start
+    /// A string as scanned: its bytes between the quotes when it has no escapes, else decoded.
+    enum ScannedString {
+        /// Valid UTF-8 without escapes, in the scanned buffer.
+        case plain(UnsafeBufferPointer<UInt8>)
+        /// A string written with escapes, decoded.
+        case escaped(String)
+    }
+
+    /// Scans a string: nil when the next value is not a valid JSON string (bad escapes, control
+    /// characters, invalid UTF-8, no closing quote).
+    mutating func scanString() -> ScannedString? {
+        guard consume(0x22) else { return nil }
+        let start = index
         var ascii = true
-        while end < bytes.count, bytes[end] != 0x22, bytes[end] != 0x5C, bytes[end] >= 0x20 {
-            ascii = ascii && bytes[end] < 0x80
-            end += 1
+        while index < bytes.count {
+            let byte = bytes[index]
+            if byte == 0x22 {
+                let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                guard ascii || String(validating: raw, as: UTF8.self) != nil else { return nil }
+                index += 1
+                return .plain(raw)
+            }
+            if byte == 0x5C { return readEscapedString(from: start).map(ScannedString.escaped) }
+            if byte < 0x20 { return nil }
+            ascii = ascii && byte < 0x80
+            index += 1
         }
-        let raw = UnsafeBufferPointer(rebasing: bytes[start..<min(end, bytes.count)])
-        if end < bytes.count, bytes[end] == 0x22, ascii || String(validating: raw, as: UTF8.self) != nil {
-            index = end + 1
-            return (raw, true)
-        }
-        // Escapes (or something invalid): read it properly; the caller sees it as no known word.
-        guard readString() != nil else { return nil }
-        return (raw, false)
+        return nil
+    }
+
+    /// Reads a plain string (no escapes) and hands its bytes to `parse`; nil when the next value is not
+    /// such a string or `parse` returns nil. For values such as timestamps, read without making a string.
+    mutating func readPlainString<T>(_ parse: (UnsafeBufferPointer<UInt8>) -> T?) -> T? {
+        guard case .plain(let bytes)? = scanString() else { return nil }
+        return parse(bytes)
     }
 
     /// Whether `bytes` are exactly `word`.
     static func matches(_ bytes: UnsafeBufferPointer<UInt8>, _ word: StaticString) -> Bool {
         guard bytes.count == word.utf8CodeUnitCount else { return false }
         return word.withUTF8Buffer { expected in (0..<bytes.count).allSatisfy { bytes[$0] == expected[$0] } }
+    }
+
+    /// Whether `bytes` are exactly the UTF-8 of `word`.
+    static func matches(_ bytes: UnsafeBufferPointer<UInt8>, _ word: String) -> Bool {
+        var word = word
+        return word.withUTF8 { expected in expected.count == bytes.count && expected.elementsEqual(bytes) }
     }
 
     /// Reads an array, calling `element` for each element, which must read or skip it.
@@ -119,19 +140,12 @@ struct JSONScanner: ~Copyable {
 
     /// Reads a string: nil when the next value is not a valid JSON string.
     mutating func readString() -> String? {
-        guard consume(0x22) else { return nil }
-        let start = index
-        while index < bytes.count {
-            let byte = bytes[index]
-            if byte == 0x22 {
-                defer { index += 1 }
-                return String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-            }
-            if byte == 0x5C { return readEscapedString(from: start) }
-            if byte < 0x20 { return nil }
-            index += 1
+        switch scanString() {
+        // Already checked to be valid UTF-8: decoding it repairs nothing.
+        case .plain(let bytes): String(decoding: bytes, as: UTF8.self)
+        case .escaped(let string): string
+        case nil: nil
         }
-        return nil
     }
 
     /// The rest of a string that has escapes, from its first byte at `start`.
@@ -214,7 +228,7 @@ struct JSONScanner: ~Copyable {
         }
         let digits = index - start
         guard digits > 0, !(digits > 1 && bytes[start] == 0x30) else { return nil }
-        if index < bytes.count, [0x2E, 0x65, 0x45].contains(bytes[index]) { return nil }
+        if index < bytes.count, bytes[index] == 0x2E || bytes[index] == 0x65 || bytes[index] == 0x45 { return nil }
         return negative ? -value : value
     }
 
@@ -230,7 +244,7 @@ struct JSONScanner: ~Copyable {
         skipWhitespace()
         guard index < bytes.count else { return false }
         switch bytes[index] {
-        case 0x22: return readString() != nil
+        case 0x22: return scanString() != nil
         case 0x7B: return readObject { scanner, _ in scanner.skipValue() }
         case 0x5B: return readArray { $0.skipValue() }
         case 0x74, 0x66: return readBool() != nil

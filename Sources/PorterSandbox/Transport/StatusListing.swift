@@ -1,3 +1,4 @@
+import Crypto
 import Foundation
 import HTTPTypes
 @_spi(Generated) import OpenAPIRuntime
@@ -18,6 +19,14 @@ struct StatusListing: Sendable {
 
     /// One page for `query`.
     func list(_ query: Operations.ListSandboxes.Input.Query) async throws -> Components.Schemas.ListResponse {
+        guard let response = try await list(query, knownDigest: nil).response else {
+            throw PorterError(kind: .invalidResponse, statusCode: 200, message: "A sandbox listing without a page")
+        }
+        return response
+    }
+
+    /// One page for `query`, not decoded when its body has `knownDigest`.
+    func list(_ query: Operations.ListSandboxes.Input.Query, knownDigest: BodyDigest?) async throws -> StatusPage {
         let converter = client.converter
         return try await client.send(
             input: query,
@@ -44,8 +53,44 @@ struct StatusListing: Sendable {
                 _ = try converter.bestContentType(received: converter.extractContentTypeIfPresent(in: response.headerFields), options: ["application/json"])
                 guard let body else { throw PorterError(kind: .invalidResponse, statusCode: 200, message: "A sandbox listing without a body") }
                 let bytes = try await [UInt8](collecting: body, upTo: Self.maximumBody)
-                if let page = StatusPageReader.read(bytes) { return page }
-                return try await converter.getResponseBodyAsJSON(Components.Schemas.ListResponse.self, from: HTTPBody(bytes), transforming: { $0 })
+                let digest = BodyDigest(SHA256.hash(data: bytes))
+                if digest == knownDigest { return StatusPage(digest: digest, response: nil) }
+                if let page = StatusPageReader.read(bytes) { return StatusPage(digest: digest, response: page) }
+                let page = try await converter.getResponseBodyAsJSON(Components.Schemas.ListResponse.self, from: HTTPBody(bytes), transforming: { $0 })
+                return StatusPage(digest: digest, response: page)
             })
     }
+}
+
+/// The SHA-256 of a response body as the API sent it: two bodies with one digest are the same bytes.
+public struct BodyDigest: Hashable, Sendable {
+    /// The digest's 32 bytes.
+    private let words: (UInt64, UInt64, UInt64, UInt64)
+
+    init(_ digest: SHA256Digest) {
+        words = digest.withUnsafeBytes { bytes in
+            (bytes.loadUnaligned(as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 8, as: UInt64.self),
+                bytes.loadUnaligned(fromByteOffset: 16, as: UInt64.self), bytes.loadUnaligned(fromByteOffset: 24, as: UInt64.self))
+        }
+    }
+
+    /// The digest of `bytes`.
+    public init(hashing bytes: [UInt8]) { self.init(SHA256.hash(data: bytes)) }
+
+    public static func == (a: BodyDigest, b: BodyDigest) -> Bool { a.words == b.words }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(words.0)
+        hasher.combine(words.1)
+        hasher.combine(words.2)
+        hasher.combine(words.3)
+    }
+}
+
+/// One page of a sandbox listing, read by ``Sandboxes/listStatuses(tags:phases:search:page:knownDigest:)``.
+public struct StatusPage: Sendable {
+    /// The digest of the page's body.
+    public var digest: BodyDigest
+    /// The page; nil when its body had the digest the caller already knew, so it was not decoded again.
+    public var response: Components.Schemas.ListResponse?
 }

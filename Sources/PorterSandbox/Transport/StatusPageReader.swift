@@ -11,12 +11,13 @@ enum StatusPageReader {
     static func read(_ bytes: [UInt8]) -> Components.Schemas.ListResponse? {
         bytes.withUnsafeBufferPointer { buffer in
             var scanner = JSONScanner(buffer)
+            var tags = RepeatedStrings()
             var sandboxes: [Components.Schemas.StatusResponse]?
             var pagination: Components.Schemas.Pagination?
             let read = scanner.readObject { scanner, key in
                 switch key {
                 case "sandboxes":
-                    sandboxes = readStatuses(&scanner)
+                    sandboxes = readStatuses(&scanner, tags: &tags)
                     return sandboxes != nil
                 case "pagination":
                     pagination = readPagination(&scanner)
@@ -30,10 +31,10 @@ enum StatusPageReader {
         }
     }
 
-    private static func readStatuses(_ scanner: inout JSONScanner) -> [Components.Schemas.StatusResponse]? {
+    private static func readStatuses(_ scanner: inout JSONScanner, tags: inout RepeatedStrings) -> [Components.Schemas.StatusResponse]? {
         var statuses: [Components.Schemas.StatusResponse] = []
         let read = scanner.readArray { scanner in
-            guard let status = readStatus(&scanner) else { return false }
+            guard let status = readStatus(&scanner, tags: &tags) else { return false }
             statuses.append(status)
             return true
         }
@@ -89,8 +90,8 @@ enum StatusPageReader {
             ("termination_reason", .terminationReason),
         ]
 
-        init(_ bytes: UnsafeBufferPointer<UInt8>?) {
-            guard let bytes else {
+        init(_ key: JSONScanner.ScannedString) {
+            guard case .plain(let bytes) = key else {
                 self = .escaped
                 return
             }
@@ -98,9 +99,9 @@ enum StatusPageReader {
         }
     }
 
-    private static func readStatus(_ scanner: inout JSONScanner) -> Components.Schemas.StatusResponse? {
+    private static func readStatus(_ scanner: inout JSONScanner, tags: inout RepeatedStrings) -> Components.Schemas.StatusResponse? {
         var fields = Fields()
-        let read = scanner.readObject(keys: Key.init) { scanner, key in readField(key, into: &fields, &scanner) }
+        let read = scanner.readObject(keys: Key.init) { scanner, key in readField(key, into: &fields, &scanner, tags: &tags) }
         guard read, let id = fields.id, let name = fields.name, let image = fields.image, let phase = fields.phase,
             let createdAt = fields.createdAt, let host = fields.host
         else { return nil }
@@ -112,14 +113,14 @@ enum StatusPageReader {
     }
 
     /// Reads the value of `key`; false when it cannot be read here. Optional fields may be null.
-    private static func readField(_ key: Key, into fields: inout Fields, _ scanner: inout JSONScanner) -> Bool {
+    private static func readField(_ key: Key, into fields: inout Fields, _ scanner: inout JSONScanner, tags: inout RepeatedStrings) -> Bool {
         switch key {
         case .id: return set(&fields.id, scanner.readString())
         case .name: return set(&fields.name, scanner.readString())
         case .image: return set(&fields.image, scanner.readString())
         case .host: return set(&fields.host, scanner.readString())
-        case .phase: return set(&fields.phase, scanner.readString().flatMap(Components.Schemas.StatusResponsePhase.init(rawValue:)))
-        case .createdAt: return set(&fields.createdAt, scanner.readString().flatMap(RFC3339DateTranscoder.parse))
+        case .phase: return set(&fields.phase, scanner.readPlainString(phase))
+        case .createdAt: return set(&fields.createdAt, scanner.readPlainString(RFC3339DateTranscoder.parse(utf8:)))
         case .execTarget: return scanner.consumeNull()
         case .other: return scanner.skipValue()
         case .escaped: return false
@@ -127,16 +128,21 @@ enum StatusPageReader {
         }
         if scanner.consumeNull() { return true }
         switch key {
-        case .tags: return set(&fields.tags, scanner.readStringMap())
+        case .tags: return set(&fields.tags, tags.readMap(&scanner))
         case .volumeMounts: return set(&fields.volumeMounts, scanner.readStringMap())
         case .exitCode: return set(&fields.exitCode, scanner.readInt64())
-        case .startedAt: return set(&fields.startedAt, scanner.readString().flatMap(RFC3339DateTranscoder.parse))
-        case .finishedAt: return set(&fields.finishedAt, scanner.readString().flatMap(RFC3339DateTranscoder.parse))
+        case .startedAt: return set(&fields.startedAt, scanner.readPlainString(RFC3339DateTranscoder.parse(utf8:)))
+        case .finishedAt: return set(&fields.finishedAt, scanner.readPlainString(RFC3339DateTranscoder.parse(utf8:)))
         case .internalAddress: return set(&fields.internalAddress, scanner.readString())
         case .terminationReason:
             return set(&fields.terminationReason, scanner.readString().flatMap(Components.Schemas.StatusResponseTerminationReason.init(rawValue:)))
         default: return scanner.skipValue()
         }
+    }
+
+    /// The phase spelled by `bytes`, matched without making a string; nil for an unknown one.
+    private static func phase(_ bytes: UnsafeBufferPointer<UInt8>) -> Components.Schemas.StatusResponsePhase? {
+        Components.Schemas.StatusResponsePhase.allCases.first { JSONScanner.matches(bytes, $0.rawValue) }
     }
 
     /// Stores `value` when there is one and the field has none yet (a key given twice is left to the
