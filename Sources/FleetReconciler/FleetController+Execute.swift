@@ -140,6 +140,7 @@ extension FleetController {
         switch outcome {
         case .created(let record, let reason):
             pass.track(record)
+            pass.recordSpec(of: record)
             pass.event(.sandbox, record.logicalName, .normal, reason.isReplacement ? .replacing : .created,
                 "created generation \(record.generation) (\(record.name)): \(reason)")
             apiBackoff[key(of: record.logicalName)] = nil

@@ -62,6 +62,7 @@ extension FleetController {
             history: pass.history, retryIntents: retryIntents, now: now, maxSurge: options.maxSurge)
         pass.input = input
         pass.plan = Planner.plan(input)
+        try await describeDrift(&pass)
         return pass
     }
 

@@ -21,6 +21,12 @@ public enum PlannedAction: Sendable, Equatable {
     /// Terminate an actual sandbox of this fleet.
     case terminateSandbox(id: String, actualName: String, logicalName: String, reason: TerminateReason)
 
+    /// The fields a replacement of a drifted generation changes, where known.
+    public var fieldChanges: [FieldChange] {
+        if case .createSandbox(_, _, _, _, _, .replaceDrifted(_, let changes)) = self { return changes }
+        return []
+    }
+
     /// A one-line description for `plan` and logs.
     public var summary: String {
         switch self {
@@ -32,6 +38,12 @@ public enum PlannedAction: Sendable, Equatable {
         case .createSandbox(_, _, let actual, _, _, let reason): "create sandbox \(actual): \(reason)"
         case .terminateSandbox(_, let actual, _, let reason): "terminate sandbox \(actual): \(reason)"
         }
+    }
+
+    /// The summary without the field changes of a replacement, for output that lists them line by line.
+    public var headline: String {
+        if case .createSandbox(_, _, let actual, _, _, let reason) = self { return "create sandbox \(actual): \(reason.headline)" }
+        return summary
     }
 
     /// Whether this only cleans up: terminating an orphan, deleting or forgetting a volume.

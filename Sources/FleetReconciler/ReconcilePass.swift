@@ -52,7 +52,14 @@ struct ReconcilePass: Sendable {
         }
     }
 
-    /// Records an event.
+    /// Records what `record`'s spec hash was created from (``SpecDocument``), once a pass and hash.
+    mutating func recordSpec(of record: ActualSandboxRecord) {
+        guard !record.specHash.isEmpty, !changes.specs.contains(where: { $0.specHash == record.specHash }),
+            let sandbox = desired.sandboxes.first(where: { $0.logicalName == record.logicalName }), let document = SpecDocument.of(sandbox)
+        else { return }
+        changes.specs.append(RecordedSpec(specHash: record.specHash, document: document, recordedAt: now))
+    }
+
     /// Records an event at `time`: when the thing happened, where the API says (a sandbox's start or
     /// end), else when this pass saw it.
     mutating func event(

@@ -42,6 +42,8 @@ public struct ReconcilerChanges: Sendable, Equatable {
     public var releasedVolumes: [String] = []
     /// Events that happened.
     public var events: [FleetEvent] = []
+    /// What new spec hashes were created from (a hash already recorded keeps its first document).
+    public var specs: [RecordedSpec] = []
 
     /// Creates an empty set of changes.
     public init() {}

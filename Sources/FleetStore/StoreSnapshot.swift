@@ -23,11 +23,14 @@ public struct StoreSnapshot: Sendable, Equatable {
     public var volumes: [OwnedVolume]
     /// Events, oldest first, with their ids.
     public var events: [FleetEvent]
+    /// Recorded specs, by hash.
+    public var specs: [RecordedSpec]
 
     /// A snapshot of these parts.
     public init(
         settings: [String: String], revision: Int64, pruneAllRequestedRevision: Int64?, resources: [DesiredResource], reconcilerRevision: Int64,
-        sandboxes: [ActualSandboxRecord], statuses: [LogicalSandboxStatus], intents: [CreateIntent], volumes: [OwnedVolume], events: [FleetEvent]
+        sandboxes: [ActualSandboxRecord], statuses: [LogicalSandboxStatus], intents: [CreateIntent], volumes: [OwnedVolume], events: [FleetEvent],
+        specs: [RecordedSpec] = []
     ) {
         self.settings = settings
         self.revision = revision
@@ -39,6 +42,7 @@ public struct StoreSnapshot: Sendable, Equatable {
         self.intents = intents
         self.volumes = volumes
         self.events = events
+        self.specs = specs
     }
 
     /// Whether the store holds nothing worth keeping: no desired resource, reconciler record or event
@@ -56,6 +60,7 @@ public struct StoreSnapshot: Sendable, Equatable {
         copy.intents.sort { $0.actualName < $1.actualName }
         copy.volumes.sort { $0.logicalName < $1.logicalName }
         copy.events.sort { ($0.id ?? 0) < ($1.id ?? 0) }
+        copy.specs.sort { $0.specHash < $1.specHash }
         return copy
     }
 }

@@ -67,7 +67,7 @@ extension PostgresFleetStore {
     /// PostgreSQL has no whole-file check; this confirms every table answers.
     public func integrityCheck() async throws -> String {
         try await read { connection in
-            for table in ["fleet_setting", "desired_state", "desired_resource", "actual_sandbox", "logical_status", "create_intent", "owned_volume", "event", "lease"] {
+            for table in ["fleet_setting", "desired_state", "desired_resource", "actual_sandbox", "logical_status", "create_intent", "owned_volume", "event", "sandbox_spec", "lease"] {
                 try await connection.query(PostgresQuery(unsafeSQL: "SELECT 1 FROM \(table) LIMIT 1"), logger: logger)
             }
             return "ok"

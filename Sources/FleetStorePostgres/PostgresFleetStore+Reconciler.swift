@@ -67,6 +67,16 @@ extension PostgresFleetStore {
             try await Self.bumpReconcilerRevision(connection, logger: logger)
             try await Self.upsertRecords(changes, connection, logger: logger)
             try await Self.deleteKeys(changes, connection, logger: logger)
+            if !changes.specs.isEmpty {
+                try await connection.query(
+                    """
+                    INSERT INTO sandbox_spec SELECT * FROM jsonb_populate_recordset(NULL::sandbox_spec, \(try RecordJSON.encode(changes.specs))::jsonb)
+                    ON CONFLICT (spec_hash) DO NOTHING
+                    """, logger: logger)
+                let cutoff = now.addingTimeInterval(-EventRetention.age)
+                try await connection.query(
+                    "DELETE FROM sandbox_spec WHERE recorded_at < \(cutoff) AND spec_hash NOT IN (SELECT spec_hash FROM actual_sandbox)", logger: logger)
+            }
             if !changes.events.isEmpty {
                 try await Self.record(changes.events, connection, logger: logger)
                 let cutoff = now.addingTimeInterval(-EventRetention.age)
@@ -236,6 +246,28 @@ extension PostgresFleetStore {
                     generation: generation, actualID: actualID, actualName: actualName, message: message, lastTransitionAt: transition))
         }
         return statuses
+    }
+
+    /// What the generations of these spec hashes were created from, where recorded.
+    public func recordedSpecs(hashes: [String]) async throws -> [RecordedSpec] {
+        guard !hashes.isEmpty else { return [] }
+        return try await read { connection in try await Self.specs(connection, hashes: hashes, logger: logger) }
+    }
+
+    /// Recorded specs by hash: those of `hashes`, or all.
+    static func specs(_ connection: PostgresConnection, hashes: [String]?, logger: Logger) async throws -> [RecordedSpec] {
+        let rows =
+            if let hashes {
+                try await connection.query(
+                    "SELECT spec_hash, document, recorded_at FROM sandbox_spec WHERE spec_hash = ANY(\(hashes)::text[]) ORDER BY spec_hash", logger: logger)
+            } else {
+                try await connection.query("SELECT spec_hash, document, recorded_at FROM sandbox_spec ORDER BY spec_hash", logger: logger)
+            }
+        var specs: [RecordedSpec] = []
+        for try await (hash, document, recordedAt) in rows.decode((String, String, Date).self) {
+            specs.append(RecordedSpec(specHash: hash, document: document, recordedAt: recordedAt))
+        }
+        return specs
     }
 
     static func intents(_ connection: PostgresConnection, logger: Logger) async throws -> [CreateIntent] {

@@ -33,7 +33,8 @@ extension PostgresFleetStore {
                 settings: settings, revision: revisions.0, pruneAllRequestedRevision: revisions.1,
                 resources: try await Self.resources(connection, logger: logger), reconcilerRevision: revisions.2,
                 sandboxes: try await Self.sandboxes(connection, where: "TRUE", logger: logger), statuses: try await Self.statuses(connection, logger: logger),
-                intents: try await Self.intents(connection, logger: logger), volumes: try await Self.volumes(connection, logger: logger), events: events)
+                intents: try await Self.intents(connection, logger: logger), volumes: try await Self.volumes(connection, logger: logger), events: events,
+                specs: try await Self.specs(connection, hashes: nil, logger: logger))
         }
     }
 
@@ -46,12 +47,13 @@ extension PostgresFleetStore {
                     """
                     SELECT (SELECT COUNT(*) FROM desired_resource) + (SELECT COUNT(*) FROM actual_sandbox) + (SELECT COUNT(*) FROM logical_status)
                     + (SELECT COUNT(*) FROM create_intent) + (SELECT COUNT(*) FROM owned_volume) + (SELECT COUNT(*) FROM event)
+                    + (SELECT COUNT(*) FROM sandbox_spec)
                     """, logger: logger
                 ).single(Int64.self)
                 guard held == 0 else { throw FleetStoreError.notEmpty(location: location) }
             }
             try await connection.query(
-                "TRUNCATE fleet_setting, desired_resource, actual_sandbox, logical_status, create_intent, owned_volume, event RESTART IDENTITY",
+                "TRUNCATE fleet_setting, desired_resource, actual_sandbox, logical_status, create_intent, owned_volume, event, sandbox_spec RESTART IDENTITY",
                 logger: logger)
             if !snapshot.settings.isEmpty {
                 let keys = snapshot.settings.keys.sorted()
@@ -69,6 +71,7 @@ extension PostgresFleetStore {
             try await Self.insertAll("create_intent", snapshot.intents, connection, logger: logger)
             try await Self.insertAll("owned_volume", snapshot.volumes, connection, logger: logger)
             try await Self.insertAll("event", snapshot.events, connection, logger: logger)
+            try await Self.insertAll("sandbox_spec", snapshot.specs, connection, logger: logger)
             try await connection.query(
                 "SELECT setval(pg_get_serial_sequence('event', 'id'), COALESCE((SELECT MAX(id) FROM event), 0) + 1, false)", logger: logger)
             try await connection.query("SELECT pg_notify(\(PostgresSchema.changeChannel), \(String(snapshot.revision)))", logger: logger)

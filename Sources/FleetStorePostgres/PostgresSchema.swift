@@ -136,7 +136,12 @@ enum PostgresSchema {
                     token BIGINT NOT NULL
                 )
                 """,
-            ])
+            ]),
+        Migration(
+            version: 2, description: "recorded specs",
+            statements: [
+                "CREATE TABLE sandbox_spec (spec_hash TEXT PRIMARY KEY, document TEXT NOT NULL, recorded_at TIMESTAMPTZ NOT NULL)"
+            ]),
     ]
 
     /// Brings the database to ``version`` under the migration lock, in one transaction: refuses a

@@ -26,6 +26,11 @@ extension CreateIntent: FetchableRecord, PersistableRecord {
     public static let databaseTableName = "create_intent"
 }
 
+extension RecordedSpec: FetchableRecord, PersistableRecord {
+    /// The table.
+    public static let databaseTableName = "sandbox_spec"
+}
+
 extension OwnedVolume: FetchableRecord, PersistableRecord {
     /// The table.
     public static let databaseTableName = "owned_volume"

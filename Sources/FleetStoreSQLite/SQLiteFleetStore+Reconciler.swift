@@ -114,6 +114,12 @@ extension SQLiteFleetStore {
                     latest[key] = event
                 }
             }
+            for spec in changes.specs { try spec.insert(db, onConflict: .ignore) }
+            if !changes.specs.isEmpty {
+                try db.execute(
+                    sql: "DELETE FROM sandbox_spec WHERE recorded_at < ? AND spec_hash NOT IN (SELECT spec_hash FROM actual_sandbox)",
+                    arguments: [now.addingTimeInterval(-EventRetention.age)])
+            }
             if !changes.events.isEmpty {
                 let cutoff = now.addingTimeInterval(-EventRetention.age)
                 try db.execute(sql: "DELETE FROM event WHERE last_at < ?", arguments: [cutoff])
@@ -132,6 +138,12 @@ extension SQLiteFleetStore {
                 arguments: [since ?? Date.distantPast, limit])
             return rows.reversed()
         }
+    }
+
+    /// What the generations of these spec hashes were created from, where recorded.
+    public func recordedSpecs(hashes: [String]) throws -> [RecordedSpec] {
+        guard !hashes.isEmpty else { return [] }
+        return try readDatabase { db in try RecordedSpec.filter(keys: hashes).order(Column("spec_hash")).fetchAll(db) }
     }
 
     /// Every logical sandbox status, by name.

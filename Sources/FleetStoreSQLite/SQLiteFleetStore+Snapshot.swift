@@ -26,7 +26,8 @@ extension SQLiteFleetStore {
                 statuses: try LogicalSandboxStatus.fetchAll(db, sql: "SELECT * FROM logical_status ORDER BY logical_name"),
                 intents: try CreateIntent.fetchAll(db, sql: "SELECT * FROM create_intent ORDER BY actual_name"),
                 volumes: try OwnedVolume.fetchAll(db, sql: "SELECT * FROM owned_volume ORDER BY logical_name"),
-                events: try FleetEvent.fetchAll(db, sql: "SELECT * FROM event ORDER BY id"))
+                events: try FleetEvent.fetchAll(db, sql: "SELECT * FROM event ORDER BY id"),
+                specs: try RecordedSpec.fetchAll(db, sql: "SELECT * FROM sandbox_spec ORDER BY spec_hash"))
         }
     }
 
@@ -39,10 +40,11 @@ extension SQLiteFleetStore {
                     sql: """
                         SELECT (SELECT COUNT(*) FROM desired_resource) + (SELECT COUNT(*) FROM actual_sandbox) + (SELECT COUNT(*) FROM logical_status)
                         + (SELECT COUNT(*) FROM create_intent) + (SELECT COUNT(*) FROM owned_volume) + (SELECT COUNT(*) FROM event)
+                        + (SELECT COUNT(*) FROM sandbox_spec)
                         """) ?? 0
                 guard held == 0 else { throw FleetStoreError.notEmpty(location: self.path) }
             }
-            for table in ["fleet_setting", "desired_resource", "actual_sandbox", "logical_status", "create_intent", "owned_volume", "event"] {
+            for table in ["fleet_setting", "desired_resource", "actual_sandbox", "logical_status", "create_intent", "owned_volume", "event", "sandbox_spec"] {
                 try db.execute(sql: "DELETE FROM \(table)")
             }
             for (key, value) in snapshot.settings {
@@ -58,6 +60,7 @@ extension SQLiteFleetStore {
             for intent in snapshot.intents { try intent.insert(db) }
             for volume in snapshot.volumes { try volume.insert(db) }
             for var event in snapshot.events { try event.insert(db) }
+            for spec in snapshot.specs { try spec.insert(db) }
         }
     }
 }

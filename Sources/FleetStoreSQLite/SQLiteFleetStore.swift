@@ -216,6 +216,10 @@ public final class SQLiteFleetStore: FleetStore {
         migrator.registerMigration("v3: retained volumes") { db in
             try db.execute(sql: "ALTER TABLE owned_volume ADD COLUMN retained_at DATETIME")
         }
+        migrator.registerMigration("v4: recorded specs") { db in
+            try db.execute(
+                sql: "CREATE TABLE sandbox_spec (spec_hash TEXT PRIMARY KEY NOT NULL, document TEXT NOT NULL, recorded_at DATETIME NOT NULL)")
+        }
         return migrator
     }
 

@@ -140,6 +140,35 @@ struct CommandLeaseTests {
     }
 }
 
+/// `plan` names the fields behind a replacement, terraform style, in text and in JSON.
+@Suite("Field changes in plan")
+struct PlanFieldChangeTests {
+    @Test func aChangedTemplateIsShownFieldByField() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let api = try await cli.startLocalAPI()
+        let url = api.baseURL
+        let set = { (image: String, extra: String) in
+            "apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: w\ntags: {team: ml}\nspec:\n  replicas: 2\n  template: {image: \(image), command: [sleep, infinity]\(extra)}\n"
+        }
+        let manifest = try cli.write("set.yaml", set("busybox", ""))
+        #expect(await cli.run("apply", "-f", manifest).code == 0)
+        #expect(await cli.run("reconcile", "--once", "--wait", "--timeout", "30s", "--api-url", url).code == 0)
+        try set("busybox:1.36", ", ttl_seconds: 600").write(toFile: manifest, atomically: true, encoding: .utf8)
+        #expect(await cli.run("apply", "-f", manifest).code == 0)
+        let plan = await cli.run("plan", "--api-url", url)
+        #expect(plan.code == 2)
+        #expect(plan.out.contains("create sandbox w-0-g2: replace drifted generation 1\n    ~ spec.template.image: \"busybox\" → \"busybox:1.36\"\n    + spec.template.ttl_seconds: 600\n"), "\(plan.out)")
+        let json = await cli.run("plan", "--api-url", url, "-o", "json")
+        let object = try JSONSerialization.jsonObject(with: Data(json.out.utf8)) as? [String: Any]
+        let details = object?["action_details"] as? [[String: Any]] ?? []
+        let changes = details.first?["changes"] as? [[String: Any]] ?? []
+        #expect(changes.count == 2 && changes.first?["path"] as? String == "spec.template.image" && changes.first?["old"] as? String == "\"busybox\""
+            && changes.first?["new"] as? String == "\"busybox:1.36\"", "\(json.out)")
+        await api.stop()
+    }
+}
+
 /// The prune guard from the CLI: a desired state that would prune most of the fleet is not carried out,
 /// `plan` says so and exits 2, `reconcile --wait` does not report converged, `--allow-prune` prunes.
 @Suite("The prune guard from the CLI")

@@ -52,6 +52,30 @@ struct ReconcilerStateContractTests {
     }
 
     @Test(arguments: StoreEngine.allCases)
+    func specsAreRecordedOnceAHashAndKeptWhileASandboxHasIt(_ engine: StoreEngine) async throws {
+        let (store, other, cleanup) = try await engine.makeStores()
+        defer { cleanup() }
+        var first = ReconcilerChanges()
+        first.sandboxes = [Self.record("api-g1", generation: 1)]
+        first.specs = [RecordedSpec(specHash: "h", document: #"{"spec":{"image":"a"},"tags":{}}"#, recordedAt: Self.now)]
+        try await store.commit(first, now: Self.now)
+        var again = ReconcilerChanges()
+        again.specs = [
+            RecordedSpec(specHash: "h", document: #"{"spec":{"image":"other"},"tags":{}}"#, recordedAt: Self.now),
+            RecordedSpec(specHash: "unused", document: "{}", recordedAt: Self.now),
+        ]
+        try await store.commit(again, now: Self.now)
+        #expect(try await other.recordedSpecs(hashes: ["h", "missing"]).map(\.document) == [#"{"spec":{"image":"a"},"tags":{}}"#], "a hash keeps its first document")
+        #expect(try await other.recordedSpecs(hashes: []).isEmpty)
+        // A week later: the spec no recorded sandbox has goes with the next write of specs; the other stays.
+        var later = ReconcilerChanges()
+        later.specs = [RecordedSpec(specHash: "h2", document: "{}", recordedAt: Self.now.addingTimeInterval(8 * 86_400))]
+        try await store.commit(later, now: Self.now.addingTimeInterval(8 * 86_400))
+        #expect(try await other.recordedSpecs(hashes: ["h", "unused", "h2"]).map(\.specHash) == ["h", "h2"])
+        #expect(try await other.snapshot().specs.map(\.specHash) == ["h", "h2"], "snapshots carry them")
+    }
+
+    @Test(arguments: StoreEngine.allCases)
     func repeatedEventsFoldAndOldOnesGo(_ engine: StoreEngine) async throws {
         let (store, _, cleanup) = try await engine.makeStores()
         defer { cleanup() }

@@ -17,6 +17,7 @@ public final class InMemoryFleetStore: FleetStore {
         var intents: [String: CreateIntent] = [:]
         var ownedVolumes: [String: OwnedVolume] = [:]
         var events: [FleetEvent] = []
+        var specs: [String: RecordedSpec] = [:]
         var nextEventID: Int64 = 1
         var reconcilerRevision: Int64 = 0
         var lease: LeaseGrant?
@@ -57,14 +58,15 @@ public final class InMemoryFleetStore: FleetStore {
                 settings: settings, revision: state.revision, pruneAllRequestedRevision: state.pruneAllRevision, resources: state.sortedResources,
                 reconcilerRevision: state.reconcilerRevision, sandboxes: state.sandboxes.values.sorted { $0.name < $1.name },
                 statuses: state.statuses.values.sorted { $0.logicalName < $1.logicalName }, intents: state.intents.values.sorted { $0.actualName < $1.actualName },
-                volumes: state.ownedVolumes.values.sorted { $0.logicalName < $1.logicalName }, events: state.events)
+                volumes: state.ownedVolumes.values.sorted { $0.logicalName < $1.logicalName }, events: state.events,
+                specs: state.specs.values.sorted { $0.specHash < $1.specHash })
         }
     }
 
     public func restore(_ snapshot: StoreSnapshot, replacing: Bool) throws {
         try state.withLock { state in
             let held = !state.resources.isEmpty || !state.sandboxes.isEmpty || !state.statuses.isEmpty || !state.intents.isEmpty
-                || !state.ownedVolumes.isEmpty || !state.events.isEmpty
+                || !state.ownedVolumes.isEmpty || !state.events.isEmpty || !state.specs.isEmpty
             guard replacing || !held else { throw FleetStoreError.notEmpty(location: "memory") }
             let lease = state.lease
             state = State()
@@ -78,6 +80,7 @@ public final class InMemoryFleetStore: FleetStore {
             for sandbox in snapshot.sandboxes { state.sandboxes[sandbox.id] = sandbox }
             for status in snapshot.statuses { state.statuses[status.logicalName] = status }
             for intent in snapshot.intents { state.intents[intent.actualName] = intent }
+            for spec in snapshot.specs { state.specs[spec.specHash] = spec }
             for volume in snapshot.volumes { state.ownedVolumes[volume.logicalName] = volume }
             state.events = snapshot.events
             state.nextEventID = (snapshot.events.compactMap(\.id).max() ?? 0) + 1
@@ -175,6 +178,10 @@ public final class InMemoryFleetStore: FleetStore {
 
     public func commit(_ changes: ReconcilerChanges, now: Date) throws { try commit(changes, now: now, fence: nil) }
 
+    public func recordedSpecs(hashes: [String]) throws -> [RecordedSpec] {
+        state.withLock { state in hashes.compactMap { state.specs[$0] }.sorted { $0.specHash < $1.specHash } }
+    }
+
     public func recordIntents(_ intents: [CreateIntent], fence: LeaseFence?) throws {
         guard !intents.isEmpty else { return }
         try state.withLock { state in
@@ -196,6 +203,11 @@ public final class InMemoryFleetStore: FleetStore {
             for volume in changes.ownedVolumes { state.ownedVolumes[volume.logicalName] = volume }
             for name in changes.releasedVolumes { state.ownedVolumes[name] = nil }
             for event in changes.events { Self.record(event, in: &state) }
+            for spec in changes.specs where state.specs[spec.specHash] == nil { state.specs[spec.specHash] = spec }
+            if !changes.specs.isEmpty {
+                let used = Set(state.sandboxes.values.map(\.specHash))
+                state.specs = state.specs.filter { used.contains($0.key) || $0.value.recordedAt >= now.addingTimeInterval(-EventRetention.age) }
+            }
             if !changes.events.isEmpty {
                 let cutoff = now.addingTimeInterval(-EventRetention.age)
                 state.events.removeAll { $0.lastAt < cutoff }

@@ -36,7 +36,10 @@ struct PlanCommand: AsyncParsableCommand {
             out.line((output.structured ?? .json).render(PlanOutput(plan)))
         case .text:
             if plan.isInSync { out.line("in sync: nothing to do") }
-            for action in plan.actions { out.line(action.summary) }
+            for action in plan.actions {
+                out.line(action.headline)
+                for change in action.fieldChanges { out.line("    \(change)") }
+            }
             for line in plan.waitingOn { out.line("waiting: \(line)") }
             for event in plan.events where event.type == .warning { out.line("warning: \(event.kind)/\(event.name): \(event.message)") }
         }

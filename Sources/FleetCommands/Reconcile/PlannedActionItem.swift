@@ -1,3 +1,4 @@
+import FleetModel
 import FleetReconciler
 
 /// One planned action in `plan -o json` (`action_details`), as fields a script can read: what kind of
@@ -10,6 +11,8 @@ struct PlannedActionItem: Encodable {
     var volumeId: String?
     var reason: String?
     var summary: String
+    /// The fields a replacement of a drifted generation changes.
+    var changes: [FieldChange]?
 
     init(_ action: PlannedAction) {
         kind = action.kind.rawValue
@@ -20,6 +23,7 @@ struct PlannedActionItem: Encodable {
             self.generation = generation
             actualName = actual
             self.reason = reason.description
+            changes = action.fieldChanges.isEmpty ? nil : action.fieldChanges
         case .terminateSandbox(let id, let actual, _, let reason):
             actualName = actual
             self.reason = "\(reason) (\(id))"
