@@ -100,7 +100,7 @@ public final class SQLiteFleetStore: FleetStore {
     }
 
     /// The schema version recorded in `PRAGMA user_version`: the number of migrations.
-    static let schemaVersion = 3
+    static let schemaVersion = migrator.migrations.count
 
     /// A readable error for a failure while opening or preparing the file.
     private static func openingError(_ error: any Error, path: String) -> FleetStoreError {
