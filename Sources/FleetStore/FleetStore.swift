@@ -59,6 +59,9 @@ public protocol FleetStore: AnyObject, Sendable {
     func commit(_ changes: ReconcilerChanges, now: Date, fence: LeaseFence?) async throws
     /// Events, oldest first, newer than `since`, at most `limit`.
     func events(since: Date?, limit: Int) async throws -> [FleetEvent]
+    /// Every generation the store records for `logicalName`, oldest first: when each was created, ran and
+    /// ended, and how (kept as long as events, and the newest of each logical sandbox for good).
+    func generations(of logicalName: String) async throws -> [ActualSandboxRecord]
     /// What the generations of these spec hashes were created from, where recorded (kept while a recorded
     /// sandbox has the hash, and at least as long as events).
     func recordedSpecs(hashes: [String]) async throws -> [RecordedSpec]

@@ -82,6 +82,11 @@ extension PostgresFleetStore {
                 let cutoff = now.addingTimeInterval(-EventRetention.age)
                 try await connection.query("DELETE FROM event WHERE last_at < \(cutoff)", logger: logger)
                 try await connection.query(
+                    """
+                    DELETE FROM actual_sandbox WHERE NOT tracked AND COALESCE(finished_at, created_at) < \(cutoff)
+                    AND generation < (SELECT MAX(generation) FROM actual_sandbox newest WHERE newest.logical_name = actual_sandbox.logical_name)
+                    """, logger: logger)
+                try await connection.query(
                     "DELETE FROM event WHERE id <= (SELECT id FROM event ORDER BY id DESC LIMIT 1 OFFSET \(EventRetention.rows))", logger: logger)
             }
         }
@@ -210,13 +215,31 @@ extension PostgresFleetStore {
         guard current == 1 else { throw FleetStoreError.fencedOut(holder: fence.holder, token: fence.token) }
     }
 
+    /// Every generation recorded for `logicalName`, oldest first.
+    public func generations(of logicalName: String) async throws -> [ActualSandboxRecord] {
+        try await read { connection in
+            try await Self.sandboxes(
+                connection,
+                query: """
+                    SELECT id, name, logical_name, generation, spec_hash, phase, exit_code, termination_reason, created_at, started_at, finished_at, tracked
+                    FROM actual_sandbox WHERE logical_name = \(logicalName) ORDER BY generation
+                    """, logger: logger)
+        }
+    }
+
     static func sandboxes(_ connection: PostgresConnection, where condition: String, logger: Logger) async throws -> [ActualSandboxRecord] {
-        let rows = try await connection.query(
-            PostgresQuery(
+        try await sandboxes(
+            connection,
+            query: PostgresQuery(
                 unsafeSQL: """
                     SELECT id, name, logical_name, generation, spec_hash, phase, exit_code, termination_reason, created_at, started_at, finished_at, tracked
                     FROM actual_sandbox WHERE \(condition) ORDER BY name
                     """), logger: logger)
+    }
+
+    /// The records `query` selects (the columns of `actual_sandbox`, in order).
+    private static func sandboxes(_ connection: PostgresConnection, query: PostgresQuery, logger: Logger) async throws -> [ActualSandboxRecord] {
+        let rows = try await connection.query(query, logger: logger)
         var records: [ActualSandboxRecord] = []
         for try await (id, name, logical, generation, hash, phase, exitCode, reason, createdAt, startedAt, finishedAt, tracked) in rows.decode(
             (String, String, String, Int, String, String, Int?, String?, Date, Date?, Date?, Bool).self)

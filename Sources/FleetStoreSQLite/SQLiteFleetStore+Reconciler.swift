@@ -124,6 +124,11 @@ extension SQLiteFleetStore {
                 let cutoff = now.addingTimeInterval(-EventRetention.age)
                 try db.execute(sql: "DELETE FROM event WHERE last_at < ?", arguments: [cutoff])
                 try db.execute(
+                    sql: """
+                        DELETE FROM actual_sandbox WHERE tracked = 0 AND COALESCE(finished_at, created_at) < ?
+                        AND generation < (SELECT MAX(generation) FROM actual_sandbox newest WHERE newest.logical_name = actual_sandbox.logical_name)
+                        """, arguments: [cutoff])
+                try db.execute(
                     sql: "DELETE FROM event WHERE id <= (SELECT id FROM event ORDER BY id DESC LIMIT 1 OFFSET ?)",
                     arguments: [EventRetention.rows])
             }
@@ -137,6 +142,13 @@ extension SQLiteFleetStore {
                 db, sql: "SELECT * FROM event WHERE last_at >= ? ORDER BY id DESC LIMIT ?",
                 arguments: [since ?? Date.distantPast, limit])
             return rows.reversed()
+        }
+    }
+
+    /// Every generation recorded for `logicalName`, oldest first.
+    public func generations(of logicalName: String) throws -> [ActualSandboxRecord] {
+        try readDatabase { db in
+            try ActualSandboxRecord.fetchAll(db, sql: "SELECT * FROM actual_sandbox WHERE logical_name = ? ORDER BY generation", arguments: [logicalName])
         }
     }
 

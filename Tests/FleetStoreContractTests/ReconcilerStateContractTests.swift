@@ -76,6 +76,25 @@ struct ReconcilerStateContractTests {
     }
 
     @Test(arguments: StoreEngine.allCases)
+    func generationsAreKeptAsLongAsEventsAndTheNewestForGood(_ engine: StoreEngine) async throws {
+        let (store, other, cleanup) = try await engine.makeStores()
+        defer { cleanup() }
+        var changes = ReconcilerChanges()
+        changes.sandboxes = [
+            Self.record("api-g1", generation: 1, tracked: false), Self.record("api-g2", generation: 2, tracked: false),
+            Self.record("api-g3", generation: 3),
+        ]
+        try await store.commit(changes, now: Self.now)
+        #expect(try await other.generations(of: "api").map(\.generation) == [1, 2, 3])
+        #expect(try await other.generations(of: "nothing").isEmpty)
+        var later = ReconcilerChanges()
+        later.sandboxes = [Self.record("api-g3", generation: 3, tracked: false)]
+        later.events = [FleetEvent(kind: .sandbox, name: "api", type: .normal, reason: .terminated, message: "x", at: Self.now.addingTimeInterval(8 * 86_400))]
+        try await store.commit(later, now: Self.now.addingTimeInterval(8 * 86_400))
+        #expect(try await other.generations(of: "api").map(\.generation) == [3], "ended generations go with events; the newest stays")
+    }
+
+    @Test(arguments: StoreEngine.allCases)
     func repeatedEventsFoldAndOldOnesGo(_ engine: StoreEngine) async throws {
         let (store, _, cleanup) = try await engine.makeStores()
         defer { cleanup() }

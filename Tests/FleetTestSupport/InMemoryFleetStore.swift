@@ -178,6 +178,10 @@ public final class InMemoryFleetStore: FleetStore {
 
     public func commit(_ changes: ReconcilerChanges, now: Date) throws { try commit(changes, now: now, fence: nil) }
 
+    public func generations(of logicalName: String) throws -> [ActualSandboxRecord] {
+        state.withLock { state in state.sandboxes.values.filter { $0.logicalName == logicalName }.sorted { $0.generation < $1.generation } }
+    }
+
     public func recordedSpecs(hashes: [String]) throws -> [RecordedSpec] {
         state.withLock { state in hashes.compactMap { state.specs[$0] }.sorted { $0.specHash < $1.specHash } }
     }
@@ -211,6 +215,10 @@ public final class InMemoryFleetStore: FleetStore {
             if !changes.events.isEmpty {
                 let cutoff = now.addingTimeInterval(-EventRetention.age)
                 state.events.removeAll { $0.lastAt < cutoff }
+                let newest = Dictionary(state.sandboxes.values.map { ($0.logicalName, $0.generation) }, uniquingKeysWith: max)
+                state.sandboxes = state.sandboxes.filter { _, record in
+                    record.tracked || (record.finishedAt ?? record.createdAt) >= cutoff || record.generation >= (newest[record.logicalName] ?? 0)
+                }
                 if state.events.count > EventRetention.rows { state.events.removeFirst(state.events.count - EventRetention.rows) }
             }
         }
