@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
     ],
     targets: [
         .target(
@@ -105,8 +106,23 @@ let package = Package(
             ]
         ),
         .target(
+            name: "FleetDashboard",
+            dependencies: [
+                "FleetModel",
+                "FleetStore",
+                "FleetReconciler",
+                "PorterSandbox",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ]
+        ),
+        .target(
             name: "FleetCommands",
             dependencies: [
+                "FleetDashboard",
                 "PorterSandbox",
                 "WireFormats",
                 "LocalSandboxAPI",

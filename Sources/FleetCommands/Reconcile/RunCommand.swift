@@ -1,4 +1,5 @@
 import ArgumentParser
+import FleetDashboard
 import FleetReconciler
 import FleetStore
 import Foundation
@@ -52,16 +53,21 @@ struct DaemonOptions: ParsableArguments {
     @Option(help: "Time between passes when nothing else wakes the controller, e.g. 10s.")
     var resync = "10s"
 
-    @Option(help: "Where to serve /metrics, /healthz and /readyz ('off' to disable).")
+    @Option(help: "Where to serve the dashboard (/), /metrics, /healthz and /readyz ('off' to disable).")
     var metricsListen = "127.0.0.1:9464"
 
     @Option(help: "How long the single-writer lease lasts unless renewed (renewed every third of it).")
     var lease = "15s"
 
+    @OptionGroup var dashboard: DashboardFlags
+
     func validate() throws {
         _ = try resyncInterval()
         _ = try leaseDuration()
-        if metricsListen != "off" { _ = try HostPort.parse(metricsListen, option: "--metrics-listen") }
+        if metricsListen != "off" {
+            let (host, _) = try HostPort.parse(metricsListen, option: "--metrics-listen")
+            do { _ = try dashboard.settings.requiredToken(listeningOn: host) } catch { throw ValidationError("--metrics-listen: \(error.description)") }
+        }
     }
 
     private func resyncInterval() throws -> Duration {
@@ -79,16 +85,19 @@ struct DaemonOptions: ParsableArguments {
     /// `endpoint` whose every attempt goes through the daemon's flow control and metrics.
     func run(
         store: any FleetStore, endpoint: PorterEndpoint, flags: ControllerFlags, logging: LoggingOptions, extraServices: [any Service] = [],
-        onPass: @escaping @Sendable (ReconcileResult) -> Void = { _ in }
+        onListening: @escaping @Sendable (String) -> Void = { _ in }, onPass: @escaping @Sendable (ReconcileResult) -> Void = { _ in }
     ) async throws {
         let logger = Self.logger(logging)
+        let token = try metricsListen == "off" ? nil : dashboard.token(listeningOn: try HostPort.parse(metricsListen, option: "--metrics-listen").0, option: "--metrics-listen")
         let metrics = FleetMetrics(version: PorterFleetVersion.current)
         var options = flags.options
         options.logger = logger
         let traffic = APITraffic(flow: FlowControl(options: options.flow), metrics: metrics, logger: logger)
         let porter = traffic.porter(endpoint: endpoint)
         do {
-            try await run(store: store, porter: porter, flow: traffic.flow, metrics: metrics, logger: logger, options: options, extraServices: extraServices, onPass: onPass)
+            try await run(
+                store: store, porter: porter, flow: traffic.flow, metrics: metrics, logger: logger, options: options, token: token,
+                extraServices: extraServices, onListening: onListening, onPass: onPass)
             try? await porter.shutdown()
         } catch {
             try? await porter.shutdown()
@@ -97,21 +106,39 @@ struct DaemonOptions: ParsableArguments {
     }
 
     private func run(
-        store: any FleetStore, porter: Porter, flow: FlowControl, metrics: FleetMetrics, logger: Logger, options: ControllerOptions,
-        extraServices: [any Service], onPass: @escaping @Sendable (ReconcileResult) -> Void
+        store: any FleetStore, porter: Porter, flow: FlowControl, metrics: FleetMetrics, logger: Logger, options: ControllerOptions, token: String?,
+        extraServices: [any Service], onListening: @escaping @Sendable (String) -> Void, onPass: @escaping @Sendable (ReconcileResult) -> Void
     ) async throws {
         let controller = FleetController(store: store, backend: PorterSandboxBackend(porter: porter), options: options, flow: flow)
+        let latest = LatestPass()
         let service = FleetControllerService(
             store: store, controller: controller, metrics: metrics, resync: try resyncInterval(),
-            leaseDuration: Double(try leaseDuration().components.seconds), logger: logger, onPass: onPass)
+            leaseDuration: Double(try leaseDuration().components.seconds), logger: logger,
+            onPass: { result in
+                latest.record(result)
+                onPass(result)
+            })
         var services: [any Service] = [service] + extraServices
         if metricsListen != "off" {
             let (host, port) = try HostPort.parse(metricsListen, option: "--metrics-listen")
             let metricsLogger = logger
+            let updates = DashboardUpdates(store: store, logger: logger)
+            let plan = CachedPlan { try await controller.plan() }
+            let source = DashboardSource(
+                store: store, role: { metrics.role.summary }, lastPass: { latest.summary }, plan: { try await plan.plan() },
+                logs: DashboardSource.logs(porter))
+            let settings = dashboard.settings
             services.append(
-                buildMetricsServer(host: host, port: port, metrics: metrics, logger: metricsLogger) { bound in
-                    metricsLogger.info("metrics on http://\(host):\(bound)/metrics")
+                buildMetricsServer(
+                    host: host, port: port, metrics: metrics, logger: metricsLogger,
+                    configure: { router in DashboardRoutes.add(to: router, source: source, settings: settings, token: token, updates: updates) }
+                ) { bound in
+                    let address = host.contains(":") ? "[\(host)]:\(bound)" : "\(host):\(bound)"
+                    metricsLogger.info("dashboard on http://\(address)/, metrics on http://\(address)/metrics")
+                    onListening("http://\(address)/")
                 })
+            // Last, so it stops first: it ends the pages' update streams, which the listener waits for.
+            services.append(updates)
         }
         let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
         do {

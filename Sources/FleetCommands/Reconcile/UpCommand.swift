@@ -85,7 +85,10 @@ struct UpCommand: AsyncParsableCommand {
         out.line("keeping fleet '\(try await fleetStore.settings().fleetID)' alive; Ctrl-C stops")
         let wasConverged = Mutex(false)
         do {
-            try await daemon.run(store: fleetStore, endpoint: endpoint, flags: flags, logging: store.logging) { result in
+            try await daemon.run(
+                store: fleetStore, endpoint: endpoint, flags: flags, logging: store.logging,
+                onListening: { url in out.line("dashboard: \(url)") }
+            ) { result in
                 for done in result.succeeded { out.line(done.summary) }
                 for line in result.failed { out.error("failed: \(line)") }
                 let healthy = result.plan.statuses.filter(\.health.isSettled).count
