@@ -88,7 +88,7 @@ enum DashboardAssets {
           // with a refresh when it is shown again.
           let updates = null;
           function listen() {
-            updates = new EventSource("/api/v1/updates");
+            updates = new EventSource(document.body.dataset.updates || "/api/v1/updates");
             updates.addEventListener("changed", refresh);
             updates.addEventListener("heartbeat", refresh);
             let opened = false;

@@ -55,8 +55,16 @@ public enum DashboardRoutes {
             let page = try await SandboxPage.load(source, name: try context.parameters.require("name"), showLogs: true)
             return json(["logs": page.logs, "note": [page.logsNote]].mapValues { $0 })
         }
-        router.get("/api/v1/updates") { _, _ -> Response in
-            let notices = updates.listen()
+        router.get("/api/v1/updates") { request, _ -> Response in
+            // A page says which revisions it shows; a script without them is told of changes from now on.
+            let query = parameters(request)
+            let seen: StoreRevisions
+            if let desired = query["desired"].flatMap(Int64.init), let reconciler = query["reconciler"].flatMap(Int64.init) {
+                seen = StoreRevisions(desired: desired, pruneAllRequested: query["prune"].flatMap(Int64.init), reconciler: reconciler)
+            } else {
+                seen = try await source.store.revisions()
+            }
+            let notices = updates.listen(since: seen)
             var headers = HTTPFields()
             headers[.contentType] = "text/event-stream"
             headers[.cacheControl] = "no-cache"

@@ -21,7 +21,7 @@ enum DashboardTemplates {
     static let fleet = """
         <!doctype html>
         <html lang="en"><head>\(head)<title>porter-fleet · {{page.header.fleetID}}</title></head>
-        <body data-live="/partials/fleet{{query}}">
+        <body data-live="/partials/fleet{{query}}" data-updates="{{page.updates}}">
         <header class="top"><a class="brand" href="/">porter-fleet</a><span class="sub">fleet {{page.header.fleetID}}</span></header>
         <main>
         <form class="filters" method="get" action="/">
@@ -58,7 +58,7 @@ enum DashboardTemplates {
     static let sandbox = """
         <!doctype html>
         <html lang="en"><head>\(head)<title>porter-fleet · {{page.name}}</title></head>
-        <body data-live="/partials/sandbox/{{path}}">
+        <body data-live="/partials/sandbox/{{path}}" data-updates="{{page.updates}}">
         <header class="top"><a class="brand" href="/">porter-fleet</a><span class="sub">logical sandbox {{page.name}}</span></header>
         <main><div id="live">{{> sandboxLive}}</div></main></body></html>
         """

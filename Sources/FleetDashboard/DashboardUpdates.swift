@@ -4,6 +4,11 @@ import Logging
 import ServiceLifecycle
 import Synchronization
 
+/// Where a page listens for the changes after the revisions it shows.
+func updatesPath(_ revisions: StoreRevisions) -> String {
+    "/api/v1/updates?desired=\(revisions.desired)&reconciler=\(revisions.reconciler)" + (revisions.pruneAllRequested.map { "&prune=\($0)" } ?? "")
+}
+
 /// Tells open dashboard pages that the fleet changed. While at least one page listens, a watcher reads
 /// the store's revisions every half second (so at most two notices a second, and none for a pass that
 /// changed nothing, which writes nothing); every listener holds at most one pending notice, so a page that
@@ -17,9 +22,15 @@ public final class DashboardUpdates: Service, Sendable {
         case heartbeat
     }
 
+    /// A page's stream, and the revisions it last showed or was told of.
+    private struct Listener {
+        var continuation: AsyncStream<Notice>.Continuation
+        var seen: StoreRevisions
+    }
+
     private struct Listeners {
         var next = 0
-        var continuations: [Int: AsyncStream<Notice>.Continuation] = [:]
+        var all: [Int: Listener] = [:]
     }
 
     private let store: any FleetStore
@@ -34,55 +45,53 @@ public final class DashboardUpdates: Service, Sendable {
         self.logger = logger
     }
 
-    /// A stream of notices for one page; it ends when the service stops.
-    func listen() -> AsyncStream<Notice> {
+    /// A stream of notices for a page that shows the store as of `seen`: it is told of every change after
+    /// that (at once when there was one already); it ends when the service stops.
+    func listen(since seen: StoreRevisions) -> AsyncStream<Notice> {
         let (stream, continuation) = AsyncStream.makeStream(of: Notice.self, bufferingPolicy: .bufferingNewest(1))
         let id = listeners.withLock { listeners in
             listeners.next += 1
-            listeners.continuations[listeners.next] = continuation
+            listeners.all[listeners.next] = Listener(continuation: continuation, seen: seen)
             return listeners.next
         }
-        continuation.onTermination = { [weak self] _ in self?.listeners.withLock { _ = $0.continuations.removeValue(forKey: id) } }
+        continuation.onTermination = { [weak self] _ in self?.listeners.withLock { _ = $0.all.removeValue(forKey: id) } }
         return stream
     }
 
     /// How many pages listen.
-    var listenerCount: Int { listeners.withLock { $0.continuations.count } }
+    var listenerCount: Int { listeners.withLock { $0.all.count } }
 
     /// Watches the store while pages listen, until the service group shuts down; then ends every stream.
     public func run() async throws {
-        var last: StoreRevisions?
         var sinceHeartbeat = Duration.zero
         while !Task.isShuttingDownGracefully, !Task.isCancelled {
             try? await Task.sleep(for: interval)
-            guard listenerCount > 0 else {
-                last = nil
-                continue
-            }
+            guard listenerCount > 0 else { continue }
             sinceHeartbeat += interval
             do {
-                let revisions = try await store.revisions()
-                if let previous = last, previous != revisions {
-                    broadcast(.changed(desired: revisions.desired, reconciler: revisions.reconciler))
-                    sinceHeartbeat = .zero
-                }
-                last = revisions
+                tell(try await store.revisions())
             } catch {
                 logger.debug("dashboard updates: cannot read the store's revisions: \(error)")
             }
             if sinceHeartbeat >= .seconds(15) {
-                broadcast(.heartbeat)
+                for listener in listeners.withLock({ Array($0.all.values) }) { listener.continuation.yield(.heartbeat) }
                 sinceHeartbeat = .zero
             }
         }
         let all = listeners.withLock { listeners in
-            defer { listeners.continuations.removeAll() }
-            return Array(listeners.continuations.values)
+            defer { listeners.all.removeAll() }
+            return Array(listeners.all.values)
         }
-        for continuation in all { continuation.finish() }
+        for listener in all { listener.continuation.finish() }
     }
 
-    private func broadcast(_ notice: Notice) {
-        for continuation in listeners.withLock({ Array($0.continuations.values) }) { continuation.yield(notice) }
+    /// Tells every page that has not seen `revisions` of them.
+    private func tell(_ revisions: StoreRevisions) {
+        listeners.withLock { listeners in
+            for (id, listener) in listeners.all where listener.seen != revisions {
+                listener.continuation.yield(.changed(desired: revisions.desired, reconciler: revisions.reconciler))
+                listeners.all[id]?.seen = revisions
+            }
+        }
     }
 }

@@ -22,10 +22,13 @@ struct FleetPage: Encodable, Sendable {
     var selectorError: String?
     var plan: PlanSection
     var events: [EventItem]
+    /// Where the page listens for changes after what it shows.
+    var updates: String
 
     /// The page for `query`, read from `source`.
     static func load(_ source: DashboardSource, query: FleetQuery, now: Date = Date()) async throws -> FleetPage {
         let store = source.store
+        let revisions = try await store.revisions()
         let statuses = try await store.statuses()
         let state = try await store.reconcilerState()
         let tagsByOwner = Dictionary(try await store.resources().map { ($0.key, $0.tagMap) }, uniquingKeysWith: { a, _ in a })
@@ -54,7 +57,7 @@ struct FleetPage: Encodable, Sendable {
                     label: key.rawValue, link: query.link(sortingBy: key),
                     marker: query.sort == key ? (query.descending ? "▼" : "▲") : "")
             },
-            selectorError: selectorError, plan: await PlanSection.load(source), events: Array(events))
+            selectorError: selectorError, plan: await PlanSection.load(source), events: Array(events), updates: updatesPath(revisions))
     }
 }
 

@@ -26,9 +26,12 @@ struct SandboxPage: Encodable, Sendable {
     var logsEnabled: Bool
     var logs: [String]
     var logsNote: String
+    /// Where the page listens for changes after what it shows.
+    var updates: String
 
     static func load(_ source: DashboardSource, name: String, showLogs: Bool, now: Date = Date()) async throws -> SandboxPage {
         let store = source.store
+        let revisions = try await store.revisions()
         let status = try await store.statuses().first { $0.logicalName == name }
         let records = try await store.generations(of: name)
         let events = try await store.events(since: now.addingTimeInterval(-Self.window), limit: 2000).filter { $0.name == name }
@@ -43,7 +46,8 @@ struct SandboxPage: Encodable, Sendable {
             row: status.map { FleetRow($0, createdAt: records.last?.createdAt, now: now) }, generations: generations, timeline: timeline,
             timelineHeight: max(1, timeline.count) * TimelineBar.laneHeight + 20, events: events.reversed().prefix(100).map { EventItem($0, now: now) },
             image: desired?.template.image ?? "", tags: (desired?.tags ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" },
-            environmentKeys: (desired?.template.env ?? [:]).keys.sorted(), logsEnabled: showLogs, logs: logs, logsNote: note)
+            environmentKeys: (desired?.template.env ?? [:]).keys.sorted(), logsEnabled: showLogs, logs: logs, logsNote: note,
+            updates: updatesPath(revisions))
     }
 
     /// Why each generation was created, from its `Created` or `Replacing` event.
