@@ -10,7 +10,7 @@ struct CLIDocumentationTests {
 
     static let commands: [[String]] = [
         ["apply"], ["diff"], ["delete"], ["get"], ["export"], ["scale"], ["edit"], ["settings"], ["plan"], ["reconcile"], ["run"], ["up"],
-        ["status"], ["events"], ["gc"], ["exec"], ["logs"], ["store", "info"], ["store", "copy"], ["doctor"],
+        ["status"], ["events"], ["gc"], ["exec"], ["logs"], ["dashboard"], ["store", "info"], ["store", "copy"], ["doctor"],
         ["explain"], ["local", "serve"], ["version"],
     ]
 
