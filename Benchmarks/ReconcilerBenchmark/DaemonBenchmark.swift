@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FleetStoreSQLite
 import Foundation
 import Synchronization
 
@@ -30,6 +31,29 @@ extension ReconcilerBenchmark {
         print(String(format: "daemon no-op over %d in-sync sandboxes (porter-fleet run, default flags): CPU %.0f ms a pass over %d passes in %.0f s (goal ≤ 200 ms)",
             count, cpu * 1000 / Double(window), window, seconds(ContinuousClock.now - wallBefore)))
         print(String(format: "resident memory of a porter-fleet run daemon keeping %d sandboxes: peak %.1f MB (goal ≤ 80 MB)", count, peakResidentMegabytes(pid: daemon.processIdentifier)))
+        try await dashboard(of: daemon, metrics: String(metrics.split(separator: " ").last ?? ""), db: db, count: count, passes: passes)
+    }
+
+    /// The dashboard of that daemon: its first render and JSON status, then three passes with a page
+    /// listening for changes; the daemon's peak memory, and whether those passes wrote anything.
+    static func dashboard(of daemon: Process, metrics: String, db: String, count: Int, passes: () async throws -> Int) async throws {
+        let base = String(metrics.dropLast("metrics".count))
+        let revisionBefore = try SQLiteFleetStore(path: db, create: false).reconcilerRevision()
+        let updates = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + "api/v1/updates"), timeout: .seconds(600))
+        var started = ContinuousClock.now
+        let page = try await HTTPClient.shared.execute(HTTPClientRequest(url: base), timeout: .seconds(30))
+        let html = try await page.body.collect(upTo: 1 << 26)
+        let render = ContinuousClock.now - started
+        started = ContinuousClock.now
+        let status = try await HTTPClient.shared.execute(HTTPClientRequest(url: base + "api/v1/status"), timeout: .seconds(30))
+        _ = try await status.body.collect(upTo: 1 << 26)
+        let json = ContinuousClock.now - started
+        _ = try await nextPass(after: try await passes() + 2, passes)
+        let revisionAfter = try SQLiteFleetStore(path: db, create: false).reconcilerRevision()
+        print(String(format: "dashboard over %d logical sandboxes: first render %.0f ms (%d KB, one page of 100 rows; goal ≤ 1 s), /api/v1/status %.0f ms; with a page listening, three more passes: peak RSS %.1f MB (goal ≤ 100 MB), store written: %@",
+            count, seconds(render) * 1000, html.readableBytes / 1024, seconds(json) * 1000, peakResidentMegabytes(pid: daemon.processIdentifier),
+            revisionAfter == revisionBefore ? "no" : "yes"))
+        _ = updates
     }
 
     /// Waits until more than `count` passes succeeded; returns how many have.

@@ -45,7 +45,8 @@ public enum DashboardRoutes {
             let since = query["since"].flatMap(RFC3339DateTranscoder.parse)
             let limit = min(1000, max(1, query["limit"].flatMap(Int.init) ?? 100))
             let now = Date()
-            return json(try await source.store.events(since: since, limit: limit).map { EventItem($0, now: now) })
+            let objects = try EventObjects(resources: try await source.store.resources())
+            return json(try await source.store.events(since: since, limit: limit).map { EventItem($0, object: objects.object(of: $0), now: now) })
         }
         router.get("/api/v1/history/:name") { _, context in
             json(try await SandboxPage.load(source, name: try context.parameters.require("name"), showLogs: false))

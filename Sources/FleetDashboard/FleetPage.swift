@@ -31,7 +31,9 @@ struct FleetPage: Encodable, Sendable {
         let revisions = try await store.revisions()
         let statuses = try await store.statuses()
         let state = try await store.reconcilerState()
-        let tagsByOwner = Dictionary(try await store.resources().map { ($0.key, $0.tagMap) }, uniquingKeysWith: { a, _ in a })
+        let resources = try await store.resources()
+        let tagsByOwner = Dictionary(resources.map { ($0.key, $0.tagMap) }, uniquingKeysWith: { a, _ in a })
+        let objects = try EventObjects(resources: resources)
         var selector: LabelSelector?
         var selectorError: String?
         if !query.selector.isEmpty {
@@ -45,7 +47,7 @@ struct FleetPage: Encodable, Sendable {
         let pages = max(1, (sorted.count + FleetQuery.pageSize - 1) / FleetQuery.pageSize)
         let page = min(query.page, pages)
         let rows = Array(sorted.dropFirst((page - 1) * FleetQuery.pageSize).prefix(FleetQuery.pageSize))
-        let events = try await store.events(since: nil, limit: 50).reversed().map { EventItem($0, now: now) }
+        let events = try await store.events(since: nil, limit: 50).reversed().map { EventItem($0, object: objects.object(of: $0), now: now) }
         return FleetPage(
             header: try await FleetHeader.load(source, statuses: statuses, now: now), rows: rows, matched: sorted.count, page: page, pages: pages,
             previousPage: page > 1 ? query.link(page: page - 1) : nil, nextPage: page < pages ? query.link(page: page + 1) : nil,
@@ -141,8 +143,9 @@ struct EventItem: Encodable, Sendable {
     var times: String
     var warning: Bool
 
-    init(_ event: FleetEvent, now: Date) {
-        object = "\(event.kind.rawValue)/\(event.name)"
+    /// `event`, about `object` (`SandboxSet/agent[1]` for a set member, as `porter-fleet events` names it).
+    init(_ event: FleetEvent, object: String? = nil, now: Date) {
+        self.object = object ?? "\(event.kind.rawValue)/\(event.name)"
         type = event.type.rawValue
         reason = event.reason.rawValue
         message = event.message

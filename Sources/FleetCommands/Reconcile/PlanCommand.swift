@@ -1,5 +1,6 @@
 import ArgumentParser
 import FleetReconciler
+import FleetStore
 import Foundation
 
 /// `porter-fleet plan`: what one reconcile pass would do, and why.

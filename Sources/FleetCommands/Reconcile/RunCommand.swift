@@ -125,7 +125,13 @@ struct DaemonOptions: ParsableArguments {
             let updates = DashboardUpdates(store: store, logger: logger)
             let plan = CachedPlan { try await controller.plan() }
             let source = DashboardSource(
-                store: store, role: { metrics.role.summary }, lastPass: { latest.summary }, plan: { try await plan.plan() },
+                store: store, role: { metrics.role.summary }, lastPass: { latest.summary },
+                // The last pass's plan while it found nothing to do (the next pass runs at once when the
+                // desired state changes, and sees the API within --resync); else the controller plans.
+                plan: {
+                    if let last = latest.summary, last.succeeded, last.plan.isInSync { return last.plan }
+                    return try await plan.plan()
+                },
                 logs: DashboardSource.logs(porter))
             let settings = dashboard.settings
             services.append(

@@ -1,14 +1,13 @@
 import FleetModel
-import FleetStore
 
 /// How `events` names the object of an event: a member of a set as `SandboxSet/NAME[i]` (there is no
 /// Sandbox of that name to look for), everything else as `Kind/name`.
-struct EventObjects {
+public struct EventObjects: Sendable {
     /// Set member logical name → (set name, index), for the sets desired now.
     private let members: [String: (set: String, index: Int)]
 
     /// The members of every desired set in `resources`.
-    init(resources: [DesiredResource]) throws {
+    public init(resources: [DesiredResource]) throws {
         var members: [String: (set: String, index: Int)] = [:]
         for resource in resources where resource.kind == .sandboxSet {
             for (index, name) in try resource.claim().names.enumerated() { members[name] = (resource.name, index) }
@@ -17,29 +16,29 @@ struct EventObjects {
     }
 
     /// The object an event is about, as printed and as `--for` matches it.
-    func object(of event: FleetEvent) -> String {
+    public func object(of event: FleetEvent) -> String {
         object(kind: event.kind.rawValue, name: event.name)
     }
 
     /// `KIND/NAME`, or `SandboxSet/SET[INDEX]` for the logical sandbox of a set member.
-    func object(kind: String, name: String) -> String {
+    public func object(kind: String, name: String) -> String {
         if kind == ResourceKind.sandbox.rawValue, let member = members[name] { return "SandboxSet/\(member.set)[\(member.index)]" }
         return "\(kind)/\(name)"
     }
 
     /// The logical sandbox `name` as `-o name` prints it: `sandbox/NAME` or `sandboxset/SET[INDEX]`.
-    func sandboxName(_ name: String) -> String {
+    public func sandboxName(_ name: String) -> String {
         Self.nameForm(object(kind: ResourceKind.sandbox.rawValue, name: name))
     }
 
     /// `KIND/NAME` as `-o name` prints it: the kind in lower case, as kubectl does.
-    static func nameForm(_ object: String) -> String {
+    public static func nameForm(_ object: String) -> String {
         guard let slash = object.firstIndex(of: "/") else { return object }
         return object[..<slash].lowercased() + object[slash...]
     }
 
     /// Whether `event` is about `wanted` (`KIND/NAME`, kinds case-insensitive; a set matches its members).
-    func event(_ event: FleetEvent, isAbout wanted: String) -> Bool {
+    public func event(_ event: FleetEvent, isAbout wanted: String) -> Bool {
         let object = object(of: event)
         let lowered = wanted.lowercased()
         return object.lowercased() == lowered || object.lowercased().hasPrefix(lowered + "[")
