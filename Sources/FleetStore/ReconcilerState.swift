@@ -27,6 +27,15 @@ public struct ReconcilerState: Sendable, Equatable {
 }
 
 /// Everything one reconcile pass changes, written in one transaction (nothing for a no-op pass).
+extension ReconcilerState {
+    /// The newest record of each logical sandbox, by logical name; a record that is also tracked is the
+    /// tracked value itself, so a fleet of 10,000 holds its records once, not twice.
+    public static func latest(_ records: [ActualSandboxRecord], sharingWith tracked: [ActualSandboxRecord]) -> [String: ActualSandboxRecord] {
+        let trackedByID = Dictionary(tracked.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return Dictionary(records.map { ($0.logicalName, trackedByID[$0.id] ?? $0) }, uniquingKeysWith: { first, _ in first })
+    }
+}
+
 public struct ReconcilerChanges: Sendable, Equatable {
     /// Actual sandbox records to insert or replace.
     public var sandboxes: [ActualSandboxRecord] = []

@@ -20,7 +20,7 @@ extension PostgresFleetStore {
                 statuses: Dictionary(statuses.map { ($0.logicalName, $0) }, uniquingKeysWith: { first, _ in first }),
                 intents: intents,
                 ownedVolumes: Dictionary(volumes.map { ($0.logicalName, $0) }, uniquingKeysWith: { first, _ in first }),
-                latestSandboxes: Dictionary(latest.map { ($0.logicalName, $0) }, uniquingKeysWith: { first, _ in first }))
+                latestSandboxes: ReconcilerState.latest(latest, sharingWith: tracked))
         }
     }
 

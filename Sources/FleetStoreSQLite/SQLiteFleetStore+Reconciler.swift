@@ -24,7 +24,7 @@ extension SQLiteFleetStore {
                 statuses: Dictionary(uniqueKeysWithValues: statuses.map { ($0.logicalName, $0) }),
                 intents: intents,
                 ownedVolumes: Dictionary(uniqueKeysWithValues: volumes.map { ($0.logicalName, $0) }),
-                latestSandboxes: Dictionary(latest.map { ($0.logicalName, $0) }, uniquingKeysWith: { first, _ in first }))
+                latestSandboxes: ReconcilerState.latest(latest, sharingWith: tracked))
         }
     }
 
