@@ -53,8 +53,7 @@ public enum DashboardRoutes {
         }
         router.get("/api/v1/logs/:name") { _, context -> Response in
             guard settings.showLogs else { throw HTTPError(.notFound, message: "logs are served when the dashboard is started with --dashboard-logs") }
-            let page = try await SandboxPage.load(source, name: try context.parameters.require("name"), showLogs: true)
-            return json(["logs": page.logs, "note": [page.logsNote]].mapValues { $0 })
+            return json(try await SandboxPage.logTail(source, name: try context.parameters.require("name"), enabled: true))
         }
         router.get("/api/v1/updates") { request, _ -> Response in
             // A page says which revisions it shows; a script without them is told of changes from now on.

@@ -39,14 +39,14 @@ struct SandboxPage: Encodable, Sendable {
         let generations = records.reversed().map { GenerationItem($0, createdBecause: created[$0.generation], now: now) }
         let recent = records.filter { ($0.finishedAt ?? now) >= now.addingTimeInterval(-Self.window) }
         let timeline = recent.enumerated().map { lane, record in TimelineBar(record, lane: lane, now: now, window: Self.window) }
-        let (logs, note) = await Self.logs(source, status: status, enabled: showLogs)
+        let tail = await Self.logTail(source, status: status, enabled: showLogs)
         let desired = try await Self.desired(store, name: name)
         return SandboxPage(
             name: name, found: status != nil || !records.isEmpty,
             row: status.map { FleetRow($0, createdAt: records.last?.createdAt, now: now) }, generations: generations, timeline: timeline,
             timelineHeight: max(1, timeline.count) * TimelineBar.laneHeight + 20, events: events.reversed().prefix(100).map { EventItem($0, now: now) },
             image: desired?.template.image ?? "", tags: (desired?.tags ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" },
-            environmentKeys: (desired?.template.env ?? [:]).keys.sorted(), logsEnabled: showLogs, logs: logs, logsNote: note,
+            environmentKeys: (desired?.template.env ?? [:]).keys.sorted(), logsEnabled: showLogs, logs: tail.logs, logsNote: tail.note,
             updates: updatesPath(revisions))
     }
 
@@ -70,16 +70,28 @@ struct SandboxPage: Encodable, Sendable {
         return fleet.sandboxes.first { $0.logicalName == name }
     }
 
-    private static func logs(_ source: DashboardSource, status: LogicalSandboxStatus?, enabled: Bool) async -> ([String], String) {
-        guard enabled else { return ([], "logs are shown when the dashboard is started with --dashboard-logs") }
-        guard let logs = source.logs else { return ([], "no Sandbox API configured") }
-        guard let id = status?.actualID else { return ([], "no live generation") }
+    /// The last 100 log lines of the current generation of `name`, or why there are none.
+    static func logTail(_ source: DashboardSource, name: String, enabled: Bool) async throws -> LogTail {
+        let status = try await source.store.statuses().first { $0.logicalName == name }
+        return await logTail(source, status: status, enabled: enabled)
+    }
+
+    private static func logTail(_ source: DashboardSource, status: LogicalSandboxStatus?, enabled: Bool) async -> LogTail {
+        guard enabled else { return LogTail(logs: [], note: "logs are shown when the dashboard is started with --dashboard-logs") }
+        guard let logs = source.logs else { return LogTail(logs: [], note: "no Sandbox API configured") }
+        guard let id = status?.actualID else { return LogTail(logs: [], note: "no live generation") }
         do {
-            return (try await logs(id, 100), "")
+            return LogTail(logs: try await logs(id, 100), note: "")
         } catch {
-            return ([], "the logs could not be read: \(error)")
+            return LogTail(logs: [], note: "the logs could not be read: \(error)")
         }
     }
+}
+
+/// The tail of a sandbox's logs (`/api/v1/logs/NAME`), with why it is empty when it is.
+struct LogTail: Encodable, Sendable {
+    var logs: [String]
+    var note: String
 }
 
 /// One generation in the detail page's table.

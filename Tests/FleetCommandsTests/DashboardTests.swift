@@ -3,6 +3,7 @@ import FleetStore
 import FleetStoreSQLite
 import Foundation
 import NIOCore
+import Synchronization
 import Testing
 
 /// The dashboard as real processes serve it: `porter-fleet dashboard` and `run` on a real store file,
@@ -47,6 +48,55 @@ struct DashboardTests {
         var description: String { message }
     }
 
+    /// A server-sent event stream read in the background, so that waiting for a line can time out.
+    final class EventStream: Sendable {
+        private final class Read: Sendable {
+            let text = Mutex("")
+            let type = Mutex<String?>(nil)
+            let ended = Mutex(false)
+        }
+
+        private let read = Read()
+        private let reader: Task<Void, any Error>
+
+        init(_ url: String) {
+            let read = read
+            reader = Task {
+                defer { read.ended.withLock { $0 = true } }
+                let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url), timeout: .seconds(30))
+                read.type.withLock { $0 = response.headers.first(name: "content-type") }
+                for try await chunk in response.body { read.text.withLock { $0 += String(buffer: chunk) } }
+            }
+        }
+
+        /// The stream's `Content-Type`, once its head arrived.
+        var contentType: String? { read.type.withLock { $0 } }
+
+        /// Everything read once it contains `wanted`; fails after `seconds`.
+        func wait(for wanted: String, seconds: Double = 10) async throws -> String {
+            let deadline = ContinuousClock.now + .seconds(seconds)
+            while ContinuousClock.now < deadline {
+                let text = read.text.withLock { $0 }
+                if text.contains(wanted) { return text }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+            reader.cancel()
+            throw DashboardTestFailure(message: "no '\(wanted)' within \(seconds) s; read: \(read.text.withLock { $0 })")
+        }
+
+        /// Waits for the server to end the stream; fails after `seconds`.
+        func waitForEnd(seconds: Double = 10) async throws {
+            let deadline = ContinuousClock.now + .seconds(seconds)
+            while !read.ended.withLock({ $0 }) {
+                guard ContinuousClock.now < deadline else {
+                    reader.cancel()
+                    throw DashboardTestFailure(message: "the stream did not end within \(seconds) s")
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
+        }
+    }
+
     static func get(_ url: String, headers: [(String, String)] = []) async throws -> (status: UInt, headers: [(String, String)], body: String) {
         var request = HTTPClientRequest(url: url)
         for (name, value) in headers { request.headers.add(name: name, value: value) }
@@ -87,6 +137,12 @@ struct DashboardTests {
         #expect(detail.status == 200 && detail.body.contains("API_TOKEN") && !detail.body.contains("s3cret"), "values are never shown")
         #expect(try await Self.get(url + "sandbox/nothing").status == 404)
         #expect(try await Self.get(url + "api/v1/logs/web-0").status == 404, "logs only with --dashboard-logs")
+        let withLogs = try Server(["dashboard", "--db", cli.database, "--listen", "127.0.0.1:0", "--api-url", api.baseURL, "--dashboard-logs"])
+        defer { withLogs.stop() }
+        let logsURL = try await withLogs.wait(for: #"dashboard: (http://\S+)"#)
+        let tail = Self.json(try await Self.get(logsURL + "api/v1/logs/web-0").body)
+        #expect(tail["logs"] is [String] && tail["note"] as? String == "", "read through the API: \(tail)")
+        #expect(Self.json(try await Self.get(logsURL + "api/v1/logs/nothing").body)["note"] as? String == "no live generation")
         let plan = Self.json(try await Self.get(url + "api/v1/plan").body)
         #expect(plan["available"] as? Bool == true && plan["in_sync"] as? Bool == true)
         let events = try await Self.get(url + "api/v1/events?limit=2")
@@ -102,28 +158,24 @@ struct DashboardTests {
         let server = try Server(["dashboard", "--db", cli.database, "--listen", "127.0.0.1:0"])
         defer { server.stop() }
         let url = try await server.wait(for: #"dashboard: (http://\S+)"#)
-        let response = try await HTTPClient.shared.execute(HTTPClientRequest(url: url + "api/v1/updates"), timeout: .seconds(30))
-        #expect(response.headers.first(name: "content-type") == "text/event-stream")
-        var body = response.body.makeAsyncIterator()
-        var received = ""
-        while !received.contains("retry:"), let chunk = try await body.next() { received += String(buffer: chunk) }
+        let updates = EventStream(url + "api/v1/updates")
+        _ = try await updates.wait(for: "retry:")
+        #expect(updates.contentType == "text/event-stream")
         let started = ContinuousClock.now
         #expect(await cli.run("apply", "-f", try cli.write("b.yaml", sandboxManifest("b"))).code == 0)
-        while !received.contains("event: changed"), let chunk = try await body.next() { received += String(buffer: chunk) }
+        let received = try await updates.wait(for: "event: changed")
         #expect(received.contains("event: changed\ndata: {\"desired\":"), "\(received)")
         #expect(ContinuousClock.now - started < .seconds(3), "announced within a second or so of the change")
         // A page that shows the store as it was before that change is told at once.
         let page = try await Self.get(url)
         let stale = page.body.firstMatch(of: #/data-updates="([^"]+)"/#).map { String($0.output.1).replacingOccurrences(of: "&amp;", with: "&") } ?? ""
         #expect(stale.hasPrefix("/api/v1/updates?desired=2&reconciler=0"), "\(stale)")
-        let old = try await HTTPClient.shared.execute(
-            HTTPClientRequest(url: url + String(stale.dropFirst()).replacingOccurrences(of: "desired=2", with: "desired=1")), timeout: .seconds(30))
-        var oldBody = old.body.makeAsyncIterator()
-        var told = ""
-        while !told.contains("event: changed"), let chunk = try await oldBody.next() { told += String(buffer: chunk) }
-        #expect(told.contains("\"desired\":2"))
+        let old = EventStream(url + String(stale.dropFirst()).replacingOccurrences(of: "desired=2", with: "desired=1"))
+        #expect(try await old.wait(for: "event: changed").contains("\"desired\":2"))
         server.stop()
         #expect(server.process.terminationStatus == 0, "Ctrl-C ends open update streams and the server at once")
+        try await updates.waitForEnd()
+        try await old.waitForEnd()
     }
 
     @Test func beyondLoopbackATokenIsRequired() async throws {
