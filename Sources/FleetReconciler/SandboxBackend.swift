@@ -63,6 +63,12 @@ public struct ObservedSandbox: Sendable, Equatable {
         return box
     }
 
+    /// A field, read from the shared storage and written to a storage of this value's own.
+    private subscript<Value>(field field: WritableKeyPath<Fields, Value>) -> Value {
+        get { box.fields[keyPath: field] }
+        set { unique().fields[keyPath: field] = newValue }
+    }
+
     /// Reads the ownership tags from `tags`.
     private mutating func readOwnership() {
         let box = unique()
@@ -75,81 +81,61 @@ public struct ObservedSandbox: Sendable, Equatable {
 
     /// The API id.
     public var id: String {
-        get { box.fields.id }
-        set {
-            unique().fields.id = newValue
-        }
+        get { self[field: \.id] }
+        set { self[field: \.id] = newValue }
     }
     /// The actual name.
     public var name: String {
-        get { box.fields.name }
-        set {
-            unique().fields.name = newValue
-        }
+        get { self[field: \.name] }
+        set { self[field: \.name] = newValue }
     }
     /// Its tags (ownership tags included).
     public var tags: [String: String] {
-        get { box.fields.tags }
+        get { self[field: \.tags] }
         set {
-            unique().fields.tags = newValue
+            self[field: \.tags] = newValue
             readOwnership()
         }
     }
     /// Its phase.
     public var phase: SandboxPhase {
-        get { box.fields.phase }
-        set {
-            unique().fields.phase = newValue
-        }
+        get { self[field: \.phase] }
+        set { self[field: \.phase] = newValue }
     }
     /// Its image.
     public var image: String {
-        get { box.fields.image }
-        set {
-            unique().fields.image = newValue
-        }
+        get { self[field: \.image] }
+        set { self[field: \.image] = newValue }
     }
     /// Mount path → volume id.
     public var volumeMounts: [String: String] {
-        get { box.fields.volumeMounts }
-        set {
-            unique().fields.volumeMounts = newValue
-        }
+        get { self[field: \.volumeMounts] }
+        set { self[field: \.volumeMounts] = newValue }
     }
     /// When it was created.
     public var createdAt: Date {
-        get { box.fields.createdAt }
-        set {
-            unique().fields.createdAt = newValue
-        }
+        get { self[field: \.createdAt] }
+        set { self[field: \.createdAt] = newValue }
     }
     /// When it started running.
     public var startedAt: Date? {
-        get { box.fields.startedAt }
-        set {
-            unique().fields.startedAt = newValue
-        }
+        get { self[field: \.startedAt] }
+        set { self[field: \.startedAt] = newValue }
     }
     /// When it finished.
     public var finishedAt: Date? {
-        get { box.fields.finishedAt }
-        set {
-            unique().fields.finishedAt = newValue
-        }
+        get { self[field: \.finishedAt] }
+        set { self[field: \.finishedAt] = newValue }
     }
     /// Its exit code, once finished.
     public var exitCode: Int? {
-        get { box.fields.exitCode }
-        set {
-            unique().fields.exitCode = newValue
-        }
+        get { self[field: \.exitCode] }
+        set { self[field: \.exitCode] = newValue }
     }
     /// Why it ended.
     public var terminationReason: TerminationReason? {
-        get { box.fields.terminationReason }
-        set {
-            unique().fields.terminationReason = newValue
-        }
+        get { self[field: \.terminationReason] }
+        set { self[field: \.terminationReason] = newValue }
     }
     /// The fleet in its `porter-fleet/fleet` tag.
     public var fleet: String? { box.fields.fleet }
