@@ -32,7 +32,7 @@ struct FleetPage: Encodable, Sendable {
         let statuses = try await store.statuses()
         // Ages come from the generations' records: for every row only when sorting by age, else for the
         // page's rows alone (a fleet of 10,000 is not read twice to show 100 of them).
-        let createdAt = query.sort == .age ? try await store.reconcilerState().latestSandboxes.mapValues(\.createdAt) : [:]
+        let createdAt = query.sort == .age ? try await store.reconcilerState().newestSandboxes.mapValues(\.createdAt) : [:]
         let resources = try await store.resources()
         let tagsByOwner = Dictionary(resources.map { ($0.key, $0.tagMap) }, uniquingKeysWith: { a, _ in a })
         let objects = try EventObjects(resources: resources)

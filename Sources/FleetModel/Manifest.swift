@@ -62,6 +62,15 @@ public enum ResourceSpec: Sendable, Equatable {
     case sandboxSet(SandboxSetSpec)
     /// A volume's spec.
     case volume(VolumeSpecification)
+
+    /// How many logical sandboxes it declares: one for a sandbox, its replicas for a set, none for a volume.
+    public var logicalSandboxCount: Int {
+        switch self {
+        case .sandbox: 1
+        case .sandboxSet(let set): max(0, set.replicas)
+        case .volume: 0
+        }
+    }
 }
 
 /// What a sandbox should run: every field of the Sandbox API's `SandboxSpec` but `name` and `tags`,

@@ -61,10 +61,11 @@ public struct DesiredFleet: Sendable, Equatable {
 
     /// The desired fleet of stored resources.
     public init(resources: [DesiredResource], settings: FleetSettings, pruneAllRequested: Bool) throws {
+        let manifests = try resources.map { try $0.manifest() }
         var sandboxes: [DesiredSandbox] = []
+        sandboxes.reserveCapacity(manifests.reduce(0) { count, manifest in count + manifest.spec.logicalSandboxCount })
         var volumes: [DesiredVolume] = []
-        for resource in resources {
-            let manifest = try resource.manifest()
+        for manifest in manifests {
             switch manifest.spec {
             case .sandbox(let template):
                 sandboxes.append(DesiredSandbox(logicalName: manifest.name, owner: manifest.reference, template: template, tags: manifest.tags))
@@ -77,9 +78,8 @@ public struct DesiredFleet: Sendable, Equatable {
                 volumes.append(DesiredVolume(logicalName: manifest.name, spec: spec))
             }
         }
-        self.init(
-            fleetID: settings.fleetID, namePrefix: settings.namePrefix, sandboxes: sandboxes.sorted { $0.logicalName < $1.logicalName },
-            volumes: volumes, pruneAllRequested: pruneAllRequested)
+        sandboxes.sort { $0.logicalName < $1.logicalName }
+        self.init(fleetID: settings.fleetID, namePrefix: settings.namePrefix, sandboxes: sandboxes, volumes: volumes, pruneAllRequested: pruneAllRequested)
     }
 
     /// The actual name of a generation: `<prefix><logical>-g<generation>`.

@@ -34,12 +34,12 @@ extension FleetController {
 
     /// Desired logical sandboxes with no status, no record, no intent and nothing live.
     private func unknownLogicalNames(_ pass: ReconcilePass) -> Set<String> {
-        let live = Set(pass.live.compactMap(\.logicalName))
-        let intended = Set(pass.state.intents.map(\.logicalName))
-        return Set(
-            pass.desired.sandboxes.map(\.logicalName).filter {
-                pass.state.statuses[$0] == nil && pass.state.latestSandboxes[$0] == nil && !live.contains($0) && !intended.contains($0)
-            })
+        let state = pass.state
+        let unrecorded = pass.desired.sandboxes.lazy.map(\.logicalName).filter { state.statuses[$0] == nil && state.newestEnded[$0] == nil }
+        // The usual pass: every desired logical sandbox has a status, and nothing more is built.
+        guard !unrecorded.isEmpty else { return [] }
+        let known = Set(pass.live.compactMap(\.logicalName) + state.intents.map(\.logicalName) + state.trackedSandboxes.map(\.logicalName))
+        return Set(unrecorded.filter { !known.contains($0) })
     }
 
     /// Takes an ended generation found in the API into the history and the store's records.

@@ -12,7 +12,7 @@ extension FleetController {
             history[status.logicalName] = LogicalHistory(
                 lastGeneration: status.lastGeneration, failureCount: status.failureCount, backoffUntil: status.backoffUntil)
         }
-        for record in state.latestSandboxes.values where !record.tracked {
+        for record in state.newestEnded.values {
             if let phase = SandboxPhase(rawValue: record.phase), phase.isTerminal {
                 let outcome = LogicalHistory.Outcome(
                     generation: record.generation, phase: phase, reason: record.terminationReason.flatMap(TerminationReason.init(rawValue:)),
@@ -124,10 +124,14 @@ extension FleetController {
 
     /// Live sandboxes: new ones are tracked, phase changes recorded, and running ones feed the history.
     private func recordLiveGenerations(_ pass: inout ReconcilePass) {
-        let trackedByID = Dictionary(pass.state.trackedSandboxes.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
+        let tracked = pass.state.trackedSandboxes
+        // Positions, not copies of the records: 10,000 records copied into a dictionary every full pass
+        // would be the pass's largest allocation.
+        var trackedIndex = [String: Int](minimumCapacity: tracked.count)
+        for (index, record) in tracked.enumerated() where trackedIndex[record.id] == nil { trackedIndex[record.id] = index }
         for sandbox in pass.live {
             guard let logicalName = sandbox.logicalName, let generation = sandbox.generation else { continue }
-            if var record = trackedByID[sandbox.id] {
+            if var record = trackedIndex[sandbox.id].map({ tracked[$0] }) {
                 if record.phase != sandbox.phase.rawValue || !sameMillisecond(record.startedAt, sandbox.startedAt) {
                     if sandbox.phase == .running, record.phase != SandboxPhase.running.rawValue {
                         pass.event(.sandbox, logicalName, .normal, .running, "generation \(generation) (\(sandbox.name)) is running", at: sandbox.startedAt)
@@ -142,13 +146,16 @@ extension FleetController {
                         id: sandbox.id, name: sandbox.name, logicalName: logicalName, generation: generation, specHash: sandbox.specHash ?? "",
                         phase: sandbox.phase.rawValue, createdAt: sandbox.createdAt, startedAt: sandbox.startedAt, tracked: true))
             }
-            var logical = pass.history[logicalName] ?? LogicalHistory()
+            let known = pass.history[logicalName]
+            var logical = known ?? LogicalHistory()
             if sandbox.phase == .running {
                 logical.recordRunning(generation: generation, startedAt: sandbox.startedAt, now: pass.now)
             } else {
                 logical.lastGeneration = max(logical.lastGeneration, generation)
             }
-            pass.history[logicalName] = logical
+            // Written only when it changed: the history is shared with the cached state, and a write
+            // copies all of it (10,000 entries) when nothing changed.
+            if logical != known { pass.history[logicalName] = logical }
         }
     }
 

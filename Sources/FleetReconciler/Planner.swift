@@ -47,6 +47,7 @@ public enum Planner {
     /// The plan for one pass: volumes first, then each logical sandbox by the rules, then orphans.
     public static func plan(_ input: PlannerInput) -> Plan {
         var plan = Plan()
+        plan.statuses.reserveCapacity(input.desired.sandboxes.count)
         let volumeIDs = VolumePlanning(input: input).plan(into: &plan)
         reportIncompleteOwnership(input, into: &plan)
         var sandboxes = SandboxPlanning(input: input, volumeIDs: volumeIDs)

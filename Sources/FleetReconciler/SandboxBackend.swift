@@ -6,11 +6,12 @@ import PorterSandbox
 /// A value, stored out of line: a pass passes 10,000 of these through dictionaries and arrays, and a copy
 /// is then one reference, not a dozen (the storage is copied on the first change, as for `Array`).
 public struct ObservedSandbox: Sendable, Equatable {
-    /// The fields, and the ownership tags read once from `tags` (they are consulted many times a pass).
+    /// The fields. The ownership tags are kept apart from the other tags, read once (they are consulted
+    /// many times a pass), and the other tags (usually none) need no storage of their own.
     private struct Fields: Equatable {
         var id: String
         var name: String
-        var tags: [String: String]
+        var otherTags: [String: String] = [:]
         var phase: SandboxPhase
         var image: String
         var volumeMounts: [String: String]
@@ -21,6 +22,7 @@ public struct ObservedSandbox: Sendable, Equatable {
         var terminationReason: TerminationReason?
         var fleet: String?
         var logicalName: String?
+        var generationTag: String?
         var generation: Int?
         var specHash: String?
     }
@@ -40,9 +42,9 @@ public struct ObservedSandbox: Sendable, Equatable {
     ) {
         box = Box(
             Fields(
-                id: id, name: name, tags: tags, phase: phase, image: image, volumeMounts: volumeMounts, createdAt: createdAt, startedAt: startedAt,
+                id: id, name: name, phase: phase, image: image, volumeMounts: volumeMounts, createdAt: createdAt, startedAt: startedAt,
                 finishedAt: finishedAt, exitCode: exitCode, terminationReason: terminationReason))
-        readOwnership()
+        setTags(tags)
     }
 
     /// The observation of an API status.
@@ -69,14 +71,25 @@ public struct ObservedSandbox: Sendable, Equatable {
         set { unique().fields[keyPath: field] = newValue }
     }
 
-    /// Reads the ownership tags from `tags`.
-    private mutating func readOwnership() {
+    /// Keeps `tags`: the ownership tags as fields, the others as they are.
+    private mutating func setTags(_ tags: [String: String]) {
         let box = unique()
-        let tags = box.fields.tags
         box.fields.fleet = tags[OwnershipTags.fleet]
         box.fields.logicalName = tags[OwnershipTags.name]
-        box.fields.generation = tags[OwnershipTags.generation].flatMap { Int($0) }
+        box.fields.generationTag = tags[OwnershipTags.generation]
+        box.fields.generation = box.fields.generationTag.flatMap { Int($0) }
         box.fields.specHash = tags[OwnershipTags.specHash]
+        let ownership = ownershipTags.count
+        box.fields.otherTags = tags.count == ownership ? [:] : tags.filter { !OwnershipTags.all.contains($0.key) }
+    }
+
+    /// The ownership tags it carries, as key and value.
+    private var ownershipTags: [(key: String, value: String)] {
+        let fields = box.fields
+        return [
+            (OwnershipTags.fleet, fields.fleet), (OwnershipTags.name, fields.logicalName), (OwnershipTags.generation, fields.generationTag),
+            (OwnershipTags.specHash, fields.specHash),
+        ].compactMap { key, value in value.map { (key, $0) } }
     }
 
     /// The API id.
@@ -91,11 +104,8 @@ public struct ObservedSandbox: Sendable, Equatable {
     }
     /// Its tags (ownership tags included).
     public var tags: [String: String] {
-        get { self[field: \.tags] }
-        set {
-            self[field: \.tags] = newValue
-            readOwnership()
-        }
+        get { box.fields.otherTags.merging(ownershipTags, uniquingKeysWith: { _, ownership in ownership }) }
+        set { setTags(newValue) }
     }
     /// Its phase.
     public var phase: SandboxPhase {
@@ -216,4 +226,6 @@ public enum OwnershipTags {
     public static let generation = "porter-fleet/generation"
     /// The spec hash.
     public static let specHash = "porter-fleet/spec-hash"
+    /// The four of them.
+    public static let all: Set<String> = [fleet, name, generation, specHash]
 }

@@ -10,32 +10,34 @@ public struct ReconcilerState: Sendable, Equatable {
     public var intents: [CreateIntent]
     /// Volumes porter-fleet owns, by logical name.
     public var ownedVolumes: [String: OwnedVolume]
-    /// The newest generation's record of each logical sandbox.
-    public var latestSandboxes: [String: ActualSandboxRecord]
+    /// The record of each logical sandbox whose newest generation has ended (is no longer tracked), by
+    /// logical name. A newest generation still live is among ``trackedSandboxes``, so a fleet of 10,000
+    /// live sandboxes holds its records once.
+    public var newestEnded: [String: ActualSandboxRecord]
 
     /// The state read from a store.
     public init(
         trackedSandboxes: [ActualSandboxRecord], statuses: [String: LogicalSandboxStatus], intents: [CreateIntent],
-        ownedVolumes: [String: OwnedVolume], latestSandboxes: [String: ActualSandboxRecord]
+        ownedVolumes: [String: OwnedVolume], newestEnded: [String: ActualSandboxRecord]
     ) {
         self.trackedSandboxes = trackedSandboxes
         self.statuses = statuses
         self.intents = intents
         self.ownedVolumes = ownedVolumes
-        self.latestSandboxes = latestSandboxes
+        self.newestEnded = newestEnded
+    }
+
+    /// The newest generation's record of each logical sandbox: tracked or ended.
+    public var newestSandboxes: [String: ActualSandboxRecord] {
+        var newest = newestEnded
+        for record in trackedSandboxes where (newest[record.logicalName]?.generation ?? Int.min) < record.generation {
+            newest[record.logicalName] = record
+        }
+        return newest
     }
 }
 
 /// Everything one reconcile pass changes, written in one transaction (nothing for a no-op pass).
-extension ReconcilerState {
-    /// The newest record of each logical sandbox, by logical name; a record that is also tracked is the
-    /// tracked value itself, so a fleet of 10,000 holds its records once, not twice.
-    public static func latest(_ records: [ActualSandboxRecord], sharingWith tracked: [ActualSandboxRecord]) -> [String: ActualSandboxRecord] {
-        let trackedByID = Dictionary(tracked.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-        return Dictionary(records.map { ($0.logicalName, trackedByID[$0.id] ?? $0) }, uniquingKeysWith: { first, _ in first })
-    }
-}
-
 public struct ReconcilerChanges: Sendable, Equatable {
     /// Actual sandbox records to insert or replace.
     public var sandboxes: [ActualSandboxRecord] = []

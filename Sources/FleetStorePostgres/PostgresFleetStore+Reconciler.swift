@@ -8,9 +8,9 @@ extension PostgresFleetStore {
     public func reconcilerState() async throws -> ReconcilerState {
         try await read { connection in
             let tracked = try await Self.sandboxes(connection, where: "tracked", logger: logger)
-            let latest = try await Self.sandboxes(
+            let ended = try await Self.sandboxes(
                 connection,
-                where: "(logical_name, generation) IN (SELECT logical_name, MAX(generation) FROM actual_sandbox GROUP BY logical_name)",
+                where: "NOT tracked AND (logical_name, generation) IN (SELECT logical_name, MAX(generation) FROM actual_sandbox GROUP BY logical_name)",
                 logger: logger)
             let statuses = try await Self.statuses(connection, logger: logger)
             let intents = try await Self.intents(connection, logger: logger)
@@ -20,7 +20,7 @@ extension PostgresFleetStore {
                 statuses: Dictionary(statuses.map { ($0.logicalName, $0) }, uniquingKeysWith: { first, _ in first }),
                 intents: intents,
                 ownedVolumes: Dictionary(volumes.map { ($0.logicalName, $0) }, uniquingKeysWith: { first, _ in first }),
-                latestSandboxes: ReconcilerState.latest(latest, sharingWith: tracked))
+                newestEnded: Dictionary(ended.map { ($0.logicalName, $0) }, uniquingKeysWith: { first, _ in first }))
         }
     }
 

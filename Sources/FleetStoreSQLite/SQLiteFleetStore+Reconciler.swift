@@ -9,23 +9,32 @@ extension SQLiteFleetStore {
     public func reconcilerState() throws -> ReconcilerState {
         try readDatabase { db in
             let tracked = try ActualSandboxRecord.fetchAll(db, sql: "SELECT * FROM actual_sandbox WHERE tracked = 1")
-            let statuses = try LogicalSandboxStatus.fetchAll(db)
             let intents = try CreateIntent.fetchAll(db)
             let volumes = try OwnedVolume.fetchAll(db)
-            let latest = try ActualSandboxRecord.fetchAll(
+            let ended = try ActualSandboxRecord.fetchAll(
                 db,
                 sql: """
                     SELECT a.* FROM actual_sandbox a
                     JOIN (SELECT logical_name, MAX(generation) AS generation FROM actual_sandbox GROUP BY logical_name) m
                     ON a.logical_name = m.logical_name AND a.generation = m.generation
+                    WHERE a.tracked = 0
                     """)
             return ReconcilerState(
                 trackedSandboxes: tracked,
-                statuses: Dictionary(uniqueKeysWithValues: statuses.map { ($0.logicalName, $0) }),
+                statuses: try Self.statusesByName(db),
                 intents: intents,
                 ownedVolumes: Dictionary(uniqueKeysWithValues: volumes.map { ($0.logicalName, $0) }),
-                latestSandboxes: ReconcilerState.latest(latest, sharingWith: tracked))
+                newestEnded: Dictionary(uniqueKeysWithValues: ended.map { ($0.logicalName, $0) }))
         }
+    }
+
+    /// The statuses by logical name, read into a dictionary of the right size (a fleet of 10,000 would
+    /// otherwise hold them twice while the dictionary is built).
+    private static func statusesByName(_ db: Database) throws -> [String: LogicalSandboxStatus] {
+        var statuses = [String: LogicalSandboxStatus](minimumCapacity: try LogicalSandboxStatus.fetchCount(db))
+        let cursor = try LogicalSandboxStatus.fetchCursor(db)
+        while let status = try cursor.next() { statuses[status.logicalName] = status }
+        return statuses
     }
 
     /// Records a create before it is sent, in its own transaction.

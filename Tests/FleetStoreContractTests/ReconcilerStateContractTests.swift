@@ -33,7 +33,7 @@ struct ReconcilerStateContractTests {
         let state = try await other.reconcilerState()
         #expect(state.trackedSandboxes.map(\.name) == ["api-g1"] && state.intents.isEmpty)
         #expect(state.statuses["api"]?.health == .healthy && state.statuses["api"]?.sync == .synced)
-        #expect(state.ownedVolumes["data"]?.volumeID == "vol-1" && state.latestSandboxes["api"]?.generation == 1)
+        #expect(state.ownedVolumes["data"]?.volumeID == "vol-1" && state.newestSandboxes["api"]?.generation == 1 && state.newestEnded.isEmpty)
         var retained = ReconcilerChanges()
         retained.ownedVolumes = [OwnedVolume(logicalName: "old", volumeID: "vol-0", actualName: "old", adopted: true, deletionPolicy: "delete", createdAt: Self.now, retainedAt: Self.now)]
         try await store.commit(retained, now: Self.now)
@@ -48,7 +48,8 @@ struct ReconcilerStateContractTests {
         try await store.commit(ended, now: Self.now)
         let after = try await other.reconcilerState()
         #expect(after.trackedSandboxes.isEmpty && after.statuses.isEmpty && after.ownedVolumes.keys.sorted() == ["old"])
-        #expect(after.latestSandboxes["api"]?.tracked == false, "the last generation is remembered after it ends")
+        #expect(after.newestEnded["api"]?.tracked == false, "the last generation is remembered after it ends")
+        #expect(after.newestSandboxes["api"]?.generation == 1)
     }
 
     @Test(arguments: StoreEngine.allCases)

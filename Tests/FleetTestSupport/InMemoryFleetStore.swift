@@ -166,9 +166,10 @@ public final class InMemoryFleetStore: FleetStore {
             for record in state.sandboxes.values where (latest[record.logicalName]?.generation ?? Int.min) < record.generation {
                 latest[record.logicalName] = record
             }
+            let ended = latest.filter { !$0.value.tracked }
             return ReconcilerState(
                 trackedSandboxes: state.sandboxes.values.filter(\.tracked).sorted { $0.name < $1.name }, statuses: state.statuses,
-                intents: state.intents.values.sorted { $0.actualName < $1.actualName }, ownedVolumes: state.ownedVolumes, latestSandboxes: latest)
+                intents: state.intents.values.sorted { $0.actualName < $1.actualName }, ownedVolumes: state.ownedVolumes, newestEnded: ended)
         }
     }
 
