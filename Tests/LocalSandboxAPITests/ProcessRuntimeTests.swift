@@ -63,6 +63,34 @@ struct ProcessRuntimeTests {
         }
     }
 
+    /// Output written right up to the exit is all returned: it used to be gathered by readability
+    /// handlers that the exit cleared, so a chunk read by a handler still running when the process ended
+    /// was dropped (most often the whole output of a short command such as `pwd`).
+    @Test func execsReturnEveryByteTheirCommandWrote() async throws {
+        try await withLocalAPI({ $0.runtime = .process }) { api in
+            let sandbox = try await api.porter.sandboxes.create(image: "debian:12", name: "chatty", command: ["sleep", "600"])
+            _ = try await api.waitFor(sandbox) { $0.phase == .running }
+            let long = (1...4000).map { "\($0)\n" }.joined()
+            let cases: [(command: String, stdout: String, stderr: String)] = [
+                ("echo short", "short\n", ""), ("echo short >&2", "", "short\n"), ("seq 1 4000; seq 1 4000 >&2", long, long),
+            ]
+            for round in 0..<4 {
+                try await withThrowingTaskGroup(of: Void.self) { group in
+                    for index in 0..<12 {
+                        let expected = cases[index % cases.count]
+                        group.addTask {
+                            let result = try await sandbox.exec(["sh", "-c", expected.command])
+                            #expect(result.exitCode == 0)
+                            #expect(result.stdout == expected.stdout, "round \(round): \(expected.command)")
+                            #expect(result.stderr == expected.stderr, "round \(round): \(expected.command)")
+                        }
+                    }
+                    try await group.waitForAll()
+                }
+            }
+        }
+    }
+
     @Test func missingIsolationIsStatedInReadiness() async throws {
         try await withLocalAPI({ $0.runtime = .process; $0.useBubblewrap = false }) { api in
             let readiness = try await api.porter.readiness()

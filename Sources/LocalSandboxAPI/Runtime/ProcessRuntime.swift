@@ -97,47 +97,44 @@ final class ProcessRuntime: SandboxRuntime {
         if case .refused(let reason) = isolation { throw LocalAPIError(status: .internalServerError, message: reason) }
         let directory = try prepareDirectory(for: sandbox.id, mounts: mounts)
         let process = makeProcess(command, sandbox: sandbox, directory: directory, mounts: mounts)
-        // Output is gathered by Foundation's own threads (readability and termination handlers), never
-        // by blocking reads on the concurrency pool, so a long exec cannot starve the server.
+        // Each pipe is read to its end on a thread of its own, never by blocking reads on the concurrency
+        // pool, so a long exec cannot starve the server; the result waits for both ends and the exit.
         let stdout = Pipe()
         let stderr = Pipe()
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
-        let collected = Mutex<(out: Data, err: Data)>((Data(), Data()))
-        stdout.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            collected.withLock { $0.out.append(data) }
-        }
-        stderr.fileHandleForReading.readabilityHandler = { handle in
-            let data = handle.availableData
-            collected.withLock { $0.err.append(data) }
-        }
-        let (outData, errData): (Data, Data) = await withCheckedContinuation { continuation in
-            process.terminationHandler = { _ in
-                stdout.fileHandleForReading.readabilityHandler = nil
-                stderr.fileHandleForReading.readabilityHandler = nil
-                let restOut = stdout.fileHandleForReading.readDataToEndOfFile()
-                let restErr = stderr.fileHandleForReading.readDataToEndOfFile()
-                let result = collected.withLock { ($0.out + restOut, $0.err + restErr) }
-                continuation.resume(returning: result)
-            }
+        async let outData = Self.readToEnd(stdout)
+        async let errData = Self.readToEnd(stderr)
+        let launchError: String? = await withCheckedContinuation { continuation in
+            process.terminationHandler = { _ in continuation.resume(returning: nil) }
             do {
                 try process.run()
             } catch {
                 process.terminationHandler = nil
-                continuation.resume(returning: (Data(), Data("exec: \(error)\n".utf8)))
+                // Nothing will write: the readers see the end at once.
+                try? stdout.fileHandleForWriting.close()
+                try? stderr.fileHandleForWriting.close()
+                continuation.resume(returning: "exec: \(error)\n")
             }
         }
-        if !process.isRunning, process.processIdentifier == 0 {
-            return ExecResult(stdout: "", stderr: String(decoding: errData, as: UTF8.self), exitCode: 127, execId: execID)
+        if let launchError {
+            _ = await (outData, errData)
+            return ExecResult(stdout: "", stderr: launchError, exitCode: 127, execId: execID)
         }
-        let outText = String(decoding: outData, as: UTF8.self)
-        let errText = String(decoding: errData, as: UTF8.self)
+        let outText = String(decoding: await outData, as: UTF8.self)
+        let errText = String(decoding: await errData, as: UTF8.self)
         for line in LineSplitter.lines(of: outText) { hooks.log(line, .info, execID) }
         for line in LineSplitter.lines(of: errText) { hooks.log(line, .error, execID) }
         let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
         return ExecResult(stdout: outText, stderr: errText, exitCode: Int64(status), execId: execID)
+    }
+
+    /// Everything written to `pipe` until its last writer closes it, read on a thread of its own.
+    private static func readToEnd(_ pipe: Pipe) async -> Data {
+        await withCheckedContinuation { continuation in
+            Thread.detachNewThread { continuation.resume(returning: pipe.fileHandleForReading.readDataToEndOfFile()) }
+        }
     }
 
     /// `<root>/<id>/work` (the working directory) and `<root>/<id>/tmp` (its `/tmp`); when sandboxes run
