@@ -64,3 +64,62 @@ extension LogicalSandboxStatus {
             actualID: row["actual_id"], actualName: row["actual_name"], message: row["message"], lastTransitionAt: row["last_transition_at"])
     }
 }
+
+// Rows written column by column: a pass that creates 1,000 sandboxes writes 1,000 intents, records,
+// statuses and events, and the Codable path (an encoder, a dictionary of columns and a `DateFormatter` a
+// row) was most of the time spent recording them. ``StoredRow`` gives each record one list of columns,
+// used by GRDB's `insert` and by the bulk writes of a pass (one prepared statement for all rows).
+
+extension ActualSandboxRecord: StoredRow {
+    static let columnNames = [
+        "id", "name", "logical_name", "generation", "spec_hash", "phase", "exit_code", "termination_reason", "created_at", "started_at",
+        "finished_at", "tracked",
+    ]
+
+    var columnValues: [(any DatabaseValueConvertible)?] {
+        [
+            id, name, logicalName, generation, specHash, phase, exitCode, terminationReason, StoreTimestamp(createdAt), startedAt.map(StoreTimestamp.init),
+            finishedAt.map(StoreTimestamp.init), tracked,
+        ]
+    }
+
+    /// Writes the row column by column.
+    public func encode(to container: inout PersistenceContainer) { encodeColumns(to: &container) }
+}
+
+extension LogicalSandboxStatus: StoredRow {
+    static let columnNames = [
+        "logical_name", "owner", "last_generation", "failure_count", "backoff_until", "sync", "health", "phase", "generation", "actual_id",
+        "actual_name", "message", "last_transition_at",
+    ]
+
+    var columnValues: [(any DatabaseValueConvertible)?] {
+        [
+            logicalName, owner, lastGeneration, failureCount, backoffUntil.map(StoreTimestamp.init), sync.rawValue, health.rawValue, phase, generation,
+            actualID, actualName, message, StoreTimestamp(lastTransitionAt),
+        ]
+    }
+
+    /// Writes the row column by column.
+    public func encode(to container: inout PersistenceContainer) { encodeColumns(to: &container) }
+}
+
+extension CreateIntent: StoredRow {
+    static let columnNames = ["actual_name", "kind", "logical_name", "generation", "created_at"]
+
+    var columnValues: [(any DatabaseValueConvertible)?] { [actualName, kind, logicalName, generation, StoreTimestamp(createdAt)] }
+
+    /// Writes the row column by column.
+    public func encode(to container: inout PersistenceContainer) { encodeColumns(to: &container) }
+}
+
+extension FleetEvent: StoredRow {
+    static let columnNames = ["id", "kind", "name", "type", "reason", "message", "count", "first_at", "last_at"]
+
+    var columnValues: [(any DatabaseValueConvertible)?] {
+        [id, kind.rawValue, name, type.rawValue, reason.rawValue, message, count, StoreTimestamp(firstAt), StoreTimestamp(lastAt)]
+    }
+
+    /// Writes the row column by column.
+    public func encode(to container: inout PersistenceContainer) { encodeColumns(to: &container) }
+}

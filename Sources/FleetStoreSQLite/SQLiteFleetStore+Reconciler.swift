@@ -54,7 +54,7 @@ extension SQLiteFleetStore {
         guard !intents.isEmpty else { return }
         try write { db in
             try Self.check(fence, db)
-            for intent in intents { try intent.insert(db, onConflict: .replace) }
+            try db.insert(intents, replacing: true)
             try Self.bumpReconcilerRevision(db)
         }
     }
@@ -95,8 +95,8 @@ extension SQLiteFleetStore {
         try write { db in
             try Self.check(fence, db)
             try Self.bumpReconcilerRevision(db)
-            for sandbox in changes.sandboxes { try sandbox.insert(db, onConflict: .replace) }
-            for status in changes.statuses { try status.insert(db, onConflict: .replace) }
+            try db.insert(changes.sandboxes, replacing: true)
+            try db.insert(changes.statuses, replacing: true)
             let removeStatus = try db.cachedStatement(sql: "DELETE FROM logical_status WHERE logical_name = ?")
             for name in changes.removedStatuses { try removeStatus.execute(arguments: [name]) }
             let settle = try db.cachedStatement(sql: "DELETE FROM create_intent WHERE actual_name = ?")
@@ -119,7 +119,8 @@ extension SQLiteFleetStore {
                     try previous.update(db)
                     latest[key] = previous
                 } else {
-                    try event.insert(db)
+                    try db.insert([event], replacing: false)
+                    event.id = db.lastInsertedRowID
                     latest[key] = event
                 }
             }

@@ -55,11 +55,11 @@ extension SQLiteFleetStore {
                 arguments: [snapshot.revision, snapshot.pruneAllRequestedRevision])
             try db.execute(sql: "UPDATE reconciler_revision SET revision = ? WHERE id = 1", arguments: [snapshot.reconcilerRevision])
             for resource in snapshot.resources { try resource.insert(db) }
-            for sandbox in snapshot.sandboxes { try sandbox.insert(db) }
-            for status in snapshot.statuses { try status.insert(db) }
-            for intent in snapshot.intents { try intent.insert(db) }
+            try db.insert(snapshot.sandboxes, replacing: false)
+            try db.insert(snapshot.statuses, replacing: false)
+            try db.insert(snapshot.intents, replacing: false)
             for volume in snapshot.volumes { try volume.insert(db) }
-            for var event in snapshot.events { try event.insert(db) }
+            try db.insert(snapshot.events, replacing: false)
             for spec in snapshot.specs { try spec.insert(db) }
         }
     }
