@@ -24,15 +24,18 @@ extension ReconcilerBenchmark {
         let (controller, client) = try Self.controller(store: store, url: url, options: options)
         var passes = 0
         var firstPass = Duration.zero
+        var firstPassCPU = 0.0
         var settled = 0.0
         let clock = ContinuousClock()
         let converge = try await clock.measure {
             var converged = false
             while !converged {
                 let started = ContinuousClock.now
+                let cpuBefore = cpuSeconds()
                 let result = try await controller.reconcileOnce()
                 if passes == 0 {
                     firstPass = ContinuousClock.now - started
+                    firstPassCPU = cpuSeconds() - cpuBefore
                     settled = controller.flow.snapshot.limit
                     print(String(format: "  first pass: observe and plan %.3f s, execute %.3f s, record %.3f s; the limit ended at %.0f", result.timings.observe, result.timings.execute, result.timings.record, settled))
                 }
@@ -43,12 +46,15 @@ extension ReconcilerBenchmark {
         }
         try await client.shutdown()
         let concurrency = max(1, Int(settled))
+        let bareCPUBefore = cpuSeconds()
         let bare = try await bareLoop(porter: porter, count: count, concurrency: concurrency)
+        let bareCPU = cpuSeconds() - bareCPUBefore
         print(String(format: "converge 0 → %d at default flags: first pass (all creates) %.2f s, converged in %.2f s over %d passes", count, seconds(firstPass), seconds(converge), passes))
         if let python {
             print(String(format: "  ratio to the Python SDK loop (16 threads, %.2f s): %.2f (goal ≤ 0.5)", python, seconds(firstPass) / python))
         }
         print(String(format: "  ratio to a bare loop of %d Swift SDK creates at concurrency %d (%.2f s): %.2f (goal ≤ 1.2)", count, concurrency, seconds(bare), seconds(firstPass) / seconds(bare)))
+        print(String(format: "  this process's CPU (the API's is its own): the first pass %.2f s, the bare loop %.2f s", firstPassCPU, bareCPU))
     }
 
     /// `count` SDK creates with `concurrency` workers, the same requests the controller sends.
