@@ -48,9 +48,11 @@ struct ProcessRuntimeTests {
             let sandbox = try await api.porter.sandboxes.create(image: "debian:12", name: "busy", command: ["sleep", "600"])
             _ = try await api.waitFor(sandbox) { $0.phase == .running }
             let finished = ExecTracker()
+            // Long enough that five listings answer first even on a loaded machine (beside the whole suite,
+            // they once took longer than a 2 s exec).
             let execs = (0..<3).map { _ in
                 Task {
-                    let result = try await sandbox.exec(["sleep", "2"])
+                    let result = try await sandbox.exec(["sleep", "6"])
                     finished.markDone()
                     return result.exitCode
                 }
