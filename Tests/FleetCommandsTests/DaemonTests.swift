@@ -96,7 +96,7 @@ struct DaemonTests {
         #expect(try await store.events().filter { $0.reason == .created }.count == 3)
 
         leader.terminate()
-        leader.waitUntilExit()
+        try await offThePool { leader.waitUntilExit() }
         #expect(leader.terminationStatus == 0, "SIGTERM drains and exits 0")
         try await env.porter.sandboxes.get(name: "w-1-g1").terminate(source: .cli)
         _ = try await env.waitFor { $0 == ["w-0-g1", "w-1-g2", "w-2-g1"] }
@@ -132,7 +132,7 @@ struct DaemonTests {
         #expect(metrics.contains("porter_fleet_flow_concurrency_limit "))
         #expect(metrics.split(separator: "\n").contains { $0.hasPrefix("porter_fleet_leader ") && Double($0.split(separator: " ")[1]) == 1 })
         daemon.terminate()
-        daemon.waitUntilExit()
+        try await offThePool { daemon.waitUntilExit() }
         #expect(daemon.terminationStatus == 0)
         log.stop()
     }
@@ -150,7 +150,7 @@ struct DaemonTests {
         let deadline = Date().addingTimeInterval(10)
         while !log.text.contains("create sandbox w-1-g1"), Date() < deadline { try await Task.sleep(for: .milliseconds(100)) }
         daemon.terminate()
-        daemon.waitUntilExit()
+        try await offThePool { daemon.waitUntilExit() }
         log.stop()
         let lines = log.text.split(separator: "\n")
         let objects = lines.compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: String] }
@@ -168,7 +168,7 @@ struct DaemonTests {
         let slow = try env.daemon(["--concurrency", "2", "--qps", "4"])
         _ = try await env.waitFor({ $0.count >= 5 }, seconds: 30)
         kill(slow.processIdentifier, SIGKILL)
-        slow.waitUntilExit()
+        try await offThePool { slow.waitUntilExit() }
         let partial = try await env.live()
         #expect(partial.count < 40, "killed mid-pass")
         // The restarted daemon stands by until the dead one's lease (3 s) expires, then finishes the work.
@@ -218,7 +218,7 @@ struct UpCommandTests {
         #expect(names == ["w-0-g1", "w-1-g1"])
         try await porter.shutdown()
         process.terminate()
-        process.waitUntilExit()
+        try await offThePool { process.waitUntilExit() }
         #expect(process.terminationStatus == 0)
         try await Task.sleep(for: .milliseconds(200))
         output.stop()

@@ -196,7 +196,7 @@ struct DesiredStateCommandTests {
             return process
         }
         for process in processes { try process.run() }
-        for process in processes { process.waitUntilExit() }
+        try await offThePool { for process in processes { process.waitUntilExit() } }
         #expect(processes.map(\.terminationStatus) == Array(repeating: 0, count: 6))
         let store = try SQLiteFleetStore(path: cli.database, create: false)
         #expect(try await store.resources().count == 12)

@@ -8,7 +8,6 @@ struct DoctorTests {
     @Test func reportsEachProblemWithItsFixAndPassesWhenAllIsWell() async throws {
         let cli = try CLIHarness()
         defer { cli.remove() }
-        unsetenv("PORTER_SANDBOX_BASE_URL")
         let broken = await cli.run("doctor", "--api-url", "http://127.0.0.1:1")
         #expect(broken.code == 1)
         #expect(broken.out.contains("FAIL store: \(cli.database) does not exist"))
@@ -19,9 +18,9 @@ struct DoctorTests {
         #expect(await cli.run("apply", "-f", try cli.write("a.yaml", sandboxManifest("a"))).code == 0)
         let unauthorised = await cli.run("doctor", "--api-url", api.baseURL)
         #expect(unauthorised.out.contains("ok   store:") && unauthorised.out.contains("rejected the credentials"))
-        setenv("PORTER_SANDBOX_API_KEY", "doctor-token", 1)
-        let healthy = await cli.run("doctor", "--api-url", api.baseURL, "-o", "json")
-        unsetenv("PORTER_SANDBOX_API_KEY")
+        // The key by flag: set in this process's environment, it configured a backend for every other test
+        // running meanwhile (`status --watch` then planned against the real Porter API until it gave up).
+        let healthy = await cli.run("doctor", "--api-url", api.baseURL, "--api-key", "doctor-token", "-o", "json")
         let checks = (try JSONSerialization.jsonObject(with: Data(healthy.out.utf8)) as? [String: [[String: Any]]])?["checks"] ?? []
         #expect(checks.map { $0["name"] as? String } == ["store", "sandbox api", "isolation"])
         #expect(checks.prefix(2).allSatisfy { $0["ok"] as? Bool == true })

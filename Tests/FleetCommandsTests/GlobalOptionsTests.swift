@@ -53,7 +53,7 @@ struct WatchTests {
         let database = cli.database
         let watcher = Task { await PorterFleetCommand.execute([command, "--db", database, "--watch"], output: captured.output) }
         defer { watcher.cancel() }
-        #expect(try await Self.waitUntil(captured, contains: command == "get" ? "first" : "1 desired resources"))
+        #expect(try await Self.waitUntil(captured, contains: command == "get" ? "first" : "1 desired resources"), "\(captured.standardOutput)")
         #expect(await cli.run("apply", "-f", try cli.write("b.yaml", sandboxManifest("second"))).code == 0)
         #expect(try await Self.waitUntil(captured, contains: command == "get" ? "second" : "2 desired resources"), "\(captured.standardOutput)")
     }

@@ -131,7 +131,8 @@ struct HighAvailabilityTests {
         #expect(await operatorB.run(["scale", "set", "w", "--replicas", "12", "--db", db]).code == 0)
         _ = try await waitFor(seconds: 20) { $0.count >= 5 }
         kill(leader.process.processIdentifier, SIGKILL)
-        leader.process.waitUntilExit()
+        let killed = leader.process
+        try await offThePool { killed.waitUntilExit() }
         let atKill = try await live()
         #expect(atKill.count < 12, "killed mid scale-up: \(atKill.count)")
 

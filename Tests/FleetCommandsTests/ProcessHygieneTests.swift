@@ -17,7 +17,11 @@ struct ProcessHygieneTests {
 
     /// Runs the binary with `arguments`; with `closedStdout`, its standard output is a pipe whose
     /// reading end is already closed (as with `| head -1` once head has read its line).
-    static func run(_ arguments: [String], closedStdout: Bool = false, environment: [String: String] = [:]) throws -> Ended {
+    static func run(_ arguments: [String], closedStdout: Bool = false, environment: [String: String] = [:]) async throws -> Ended {
+        try await offThePool { try runBlocking(arguments, closedStdout: closedStdout, environment: environment) }
+    }
+
+    private static func runBlocking(_ arguments: [String], closedStdout: Bool, environment: [String: String]) throws -> Ended {
         let process = Process()
         process.executableURL = CLIHarness.binary
         process.arguments = arguments
@@ -45,7 +49,7 @@ struct ProcessHygieneTests {
         defer { cli.remove() }
         let manifests = (0..<200).map { sandboxManifest("s\($0)") }.joined(separator: "\n---\n")
         #expect(await cli.run("apply", "-f", try cli.write("fleet.yaml", manifests)).code == 0)
-        let ended = try Self.run(["get", "--db", cli.database], closedStdout: true)
+        let ended = try await Self.run(["get", "--db", cli.database], closedStdout: true)
         // Killed by SIGPIPE (what a shell reports as 141) when it is not ignored, else exit 141 after EPIPE.
         let quiet = ended.bySignal ? ended.status == SIGPIPE : ended.status == 141
         #expect(quiet, "exit \(ended.status), signal: \(ended.bySignal)")
@@ -71,7 +75,7 @@ struct ProcessHygieneTests {
             default: command + [taken, "--db", cli.database, "--api-url", api.baseURL]
             }
         if command[0] == "run" { #expect(await cli.run("apply", "-f", manifest).code == 0) }
-        let ended = try Self.run(arguments)
+        let ended = try await Self.run(arguments)
         #expect(ended.status == 1, "exit \(ended.status): \(ended.stderr.prefix(300))")
         #expect(ended.stderr.contains("cannot listen on \(taken): the address is already in use"), "\(ended.stderr.prefix(300))")
         #expect(ended.stderr.contains("choose another \(option)") && !ended.stderr.contains("Fatal error"))
@@ -92,12 +96,12 @@ struct APIConfigurationTests {
         defer { cli.remove() }
         #expect(await cli.run("apply", "-f", try cli.write("a.yaml", sandboxManifest("a"))).code == 0)
         let environment = ["PORTER_CLUSTER_ID": "42"]
-        let doctor = try ProcessHygieneTests.run(["doctor", "--db", cli.database], environment: environment)
+        let doctor = try await ProcessHygieneTests.run(["doctor", "--db", cli.database], environment: environment)
         #expect(doctor.status == 1)
-        let plan = try ProcessHygieneTests.run(["plan", "--db", cli.database], environment: environment)
+        let plan = try await ProcessHygieneTests.run(["plan", "--db", cli.database], environment: environment)
         #expect(plan.status == 1 && plan.stderr.contains("needs an API key: set PORTER_SANDBOX_API_KEY or pass --api-key"), "\(plan.stderr)")
         #expect(!plan.stderr.contains("pass apiKey"), "no SDK parameter names in CLI messages")
-        let status = try ProcessHygieneTests.run(["status", "--db", cli.database], environment: environment)
+        let status = try await ProcessHygieneTests.run(["status", "--db", cli.database], environment: environment)
         #expect(status.status == 0, "status shows what was recorded whatever the API configuration: \(status.stderr)")
     }
 }
@@ -111,16 +115,16 @@ struct CompletionTests {
         defer { cli.remove() }
         let set = "apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: workers\nspec:\n  replicas: 1\n  template: {image: x}\n"
         #expect(await cli.run("apply", "-f", try cli.write("a.yaml", sandboxManifest("api") + "\n---\n" + sandboxManifest("batch") + "\n---\n" + set)).code == 0)
-        func complete(_ words: [String], cursor: Int = 0) throws -> [String] {
+        func complete(_ words: [String], cursor: Int = 0) async throws -> [String] {
             let line = ["porter-fleet"] + words
-            let ended = try ProcessHygieneTests.run(["---completion", "get", "--", "positional@0", String(line.count - 1), String(cursor)] + line)
+            let ended = try await ProcessHygieneTests.run(["---completion", "get", "--", "positional@0", String(line.count - 1), String(cursor)] + line)
             return ended.stdout.split(separator: "\n").map(String.init)
         }
-        #expect(try complete(["get", ""]) == ["sandboxes", "sets", "volumes", "all"])
-        #expect(try complete(["get", "--db", cli.database, "sandboxes", ""]).sorted() == ["api", "batch"])
-        #expect(try complete(["get", "--db", cli.database, "sets", ""]) == ["workers"])
-        #expect(try complete(["get", "--db", cli.database, "sandboxes", "b"], cursor: 1) == ["batch"])
-        let script = try ProcessHygieneTests.run(["--generate-completion-script", "bash"]).stdout
+        #expect(try await complete(["get", ""]) == ["sandboxes", "sets", "volumes", "all"])
+        #expect(try await complete(["get", "--db", cli.database, "sandboxes", ""]).sorted() == ["api", "batch"])
+        #expect(try await complete(["get", "--db", cli.database, "sets", ""]) == ["workers"])
+        #expect(try await complete(["get", "--db", cli.database, "sandboxes", "b"], cursor: 1) == ["batch"])
+        let script = try await ProcessHygieneTests.run(["--generate-completion-script", "bash"]).stdout
         #expect(script.contains("---completion get") && script.contains("---completion delete"))
     }
 }

@@ -113,8 +113,11 @@ struct StoreSafetyTests {
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         try process.run()
-        let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
+        let message = try await offThePool {
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            process.waitUntilExit()
+            return message
+        }
         #expect(process.terminationStatus == 1)
         #expect(message.contains("cannot be written") && !message.contains("SQLite error"), "\(message)")
     }
