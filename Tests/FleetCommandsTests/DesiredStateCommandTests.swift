@@ -138,20 +138,21 @@ struct DesiredStateCommandTests {
         let cli = try CLIHarness()
         defer { cli.remove() }
         #expect(await cli.run("apply", "-f", CLIHarness.fixture("valid/fleet.yaml")).code == 0)
-        let script = try cli.write("edit.sh", "#!/bin/sh\nsed -i -E \"s/replicas: [0-9]+/replicas: $REPLICAS/\" \"$1\"\n")
-        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
-        setenv("EDITOR", script, 1)
-        setenv("REPLICAS", "5", 1)
-        #expect(await cli.run("edit", "set", "agent").out == "sandboxset/agent configured\n")
+        // The editor is named in the command's own environment: set in this process's, it would reach every
+        // test running beside this one.
+        func editor(replicas: Int) throws -> [String: String] {
+            let script = try cli.write("edit\(replicas).sh", "#!/bin/sh\nsed -i -E \"s/replicas: [0-9]+/replicas: \(replicas)/\" \"$1\"\n")
+            try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+            return ["EDITOR": script, "VISUAL": script]
+        }
+        let edited = try await ProcessHygieneTests.run(["edit", "--db", cli.database, "set", "agent"], environment: try editor(replicas: 5))
+        #expect(edited.stdout == "sandboxset/agent configured\n", "\(edited.stderr)")
         #expect(await cli.export().contains("replicas: 5"))
         let before = await cli.export()
-        setenv("REPLICAS", "-2", 1)
-        let invalid = await cli.run("edit", "set", "agent")
-        #expect(invalid.code == 1)
-        #expect(invalid.err.contains("spec.replicas must be 0 or more, not -2") && invalid.err.contains("nothing changed; your edit is kept in"))
+        let invalid = try await ProcessHygieneTests.run(["edit", "--db", cli.database, "set", "agent"], environment: try editor(replicas: -2))
+        #expect(invalid.status == 1)
+        #expect(invalid.stderr.contains("spec.replicas must be 0 or more, not -2") && invalid.stderr.contains("nothing changed; your edit is kept in"))
         #expect(await cli.export() == before)
-        unsetenv("EDITOR")
-        unsetenv("REPLICAS")
     }
 
     @Test func storeProblemsAreClearErrors() async throws {
