@@ -41,6 +41,7 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Crypto", package: "swift-crypto"),
+                "WireFormats",
             ],
             exclude: ["openapi-generator-config.yaml"]
         ),
@@ -78,6 +79,7 @@ let package = Package(
             dependencies: [
                 "FleetModel",
                 "FleetStore",
+                "WireFormats",
                 .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),

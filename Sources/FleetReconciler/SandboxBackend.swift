@@ -79,7 +79,7 @@ public struct ObservedSandbox: Sendable, Equatable {
         box.fields.generationTag = tags[OwnershipTags.generation]
         box.fields.generation = box.fields.generationTag.flatMap { Int($0) }
         box.fields.specHash = tags[OwnershipTags.specHash]
-        let ownership = ownershipTags.count
+        let ownership = OwnershipTags.all.count { tags[$0] != nil }
         box.fields.otherTags = tags.count == ownership ? [:] : tags.filter { !OwnershipTags.all.contains($0.key) }
     }
 

@@ -4,7 +4,8 @@ import Foundation
 import GRDB
 
 // The records of the store contract, as rows of the SQLite schema (see the migrations in
-// SQLiteFleetStore): the table of each, and the Codable column mapping GRDB reads and writes.
+// SQLiteFleetStore): the table of each, and how GRDB reads and writes them — Codable for the small
+// tables, column by column for the ones a pass reads or writes thousands of (below).
 
 extension DesiredResource: FetchableRecord, PersistableRecord {
     /// The table.

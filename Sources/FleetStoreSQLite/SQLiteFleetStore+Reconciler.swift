@@ -24,7 +24,9 @@ extension SQLiteFleetStore {
                 statuses: try Self.statusesByName(db),
                 intents: intents,
                 ownedVolumes: Dictionary(uniqueKeysWithValues: volumes.map { ($0.logicalName, $0) }),
-                newestEnded: Dictionary(uniqueKeysWithValues: ended.map { ($0.logicalName, $0) }))
+                // Records are keyed by id, so two can share a logical name and generation (after the name
+                // prefix changed, say): the first is kept, as the PostgreSQL engine does, instead of trapping.
+                newestEnded: Dictionary(ended.map { ($0.logicalName, $0) }, uniquingKeysWith: { first, _ in first }))
         }
     }
 
