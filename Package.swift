@@ -46,11 +46,14 @@ let package = Package(
             exclude: ["openapi-generator-config.yaml"]
         ),
         .target(name: "WireFormats"),
+        .target(name: "CLinuxFiles"),
         .target(
             name: "LocalSandboxAPI",
             dependencies: [
                 "PorterSandbox",
                 "WireFormats",
+                "CLinuxFiles",
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "OpenAPIHummingbird", package: "swift-openapi-hummingbird"),
                 .product(name: "Hummingbird", package: "hummingbird"),

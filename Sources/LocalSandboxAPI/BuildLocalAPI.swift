@@ -21,22 +21,18 @@ public func buildLocalAPI(
     let data = URL(fileURLWithPath: configuration.dataDirectory, isDirectory: true)
     let sandboxesRoot = data.appendingPathComponent("sandboxes")
     let volumesRoot = data.appendingPathComponent("volumes")
-    for directory in [data, sandboxesRoot, volumesRoot] {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-    }
+    for directory in [data, sandboxesRoot, volumesRoot] { try PrivateFiles.directory(directory) }
     let logger = configuration.logger
     let runtime: any SandboxRuntime =
         switch configuration.runtime {
         case .simulated: SimulatedRuntime(configuration: configuration.simulated)
         case .process:
-            ProcessRuntime(
-                sandboxesRoot: sandboxesRoot, gracePeriod: configuration.terminationGracePeriod,
-                isolation: ProcessIsolation.detect(wanted: configuration.useBubblewrap, user: configuration.sandboxUser)
-                    .verified(),
-                logger: logger)
+            makeProcessRuntime(configuration: configuration, sandboxesRoot: sandboxesRoot, dataDirectory: data)
         }
     if let warning = runtime.isolationWarning { logger.warning("\(warning)") }
-    let store = try LocalStore(path: data.appendingPathComponent("local-api.sqlite").path)
+    let storePath = data.appendingPathComponent("local-api.sqlite")
+    try PrivateFiles.file(storePath)
+    let store = try LocalStore(path: storePath.path)
     let engine = LocalSandboxEngine(store: store, runtime: runtime, volumesRoot: volumesRoot, logger: logger)
     try await engine.load()
 
@@ -83,4 +79,17 @@ struct LocalSandboxEngineService: Service {
         }
         await engine.shutdown()
     }
+}
+
+/// The process runtime with the isolation, network and process limit this machine allows.
+private func makeProcessRuntime(configuration: LocalAPIConfiguration, sandboxesRoot: URL, dataDirectory: URL) -> ProcessRuntime {
+    let isolation = ProcessIsolation.detect(wanted: configuration.useBubblewrap, user: configuration.sandboxUser).verified()
+    let limit: Result<ProcessLimit, ProcessLimit.Unavailable> =
+        if case .bubblewrap(_, _, .some) = isolation { ProcessLimit.detect(maximum: configuration.sandboxProcessLimit) } else {
+            .failure(.init(reason: "the server does not run as root"))
+        }
+    return ProcessRuntime(
+        sandboxesRoot: sandboxesRoot, gracePeriod: configuration.terminationGracePeriod, isolation: isolation,
+        network: SandboxNetwork.detect(for: isolation), processLimit: limit,
+        hidden: [dataDirectory.resolvingSymlinksInPath().path], logger: configuration.logger)
 }

@@ -28,10 +28,17 @@ public struct LocalAPIConfiguration: Sendable {
     public var useBubblewrap = true
     /// Who process sandboxes run as on the host when the server runs as root (`nobody` by default).
     public var sandboxUser: SandboxUser = .nobody
+    /// The most processes (and threads) one process sandbox may have at once, where a pids cgroup can
+    /// be made (the server runs as root).
+    public var sandboxProcessLimit = 1024
     /// The largest file one write accepts (1 GiB, like Porter).
     public var maxUploadBytes: Int64 = 1 << 30
     /// The entry budget of one file listing.
     public var fileListBudget = 1000
+    /// The entries one `?search=` may look at (its matches are still cut at ``fileListBudget``).
+    public var fileSearchBudget = 10_000
+    /// The longest one listing or search may walk; what is not read by then is marked `truncated`.
+    public var fileWalkTimeLimit: Duration = .seconds(2)
     /// Limits on connections and request heads.
     public var httpLimits = HTTPLimits()
     /// How often timers (phases, TTLs) are checked.

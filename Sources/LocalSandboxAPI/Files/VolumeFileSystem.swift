@@ -1,15 +1,20 @@
+import CLinuxFiles
 import Foundation
 import PorterSandbox
 import WireFormats
 
-/// The files of one disk volume: listing, ranged reads, atomic writes and moves, with every path
-/// confined to the volume's directory (`..`, NUL and symlinks leading out are refused with 400).
+/// The files of one disk volume: listing, ranged reads, atomic writes and moves.
+///
+/// Every path is resolved once, beneath the volume's root and without following any symbolic link
+/// (see ``DirectoryHandle``), and every create, rename and read happens relative to the descriptors
+/// so obtained. A sandbox that has the volume mounted may change its tree at any moment, even in the
+/// middle of a request: the most it can make an operation do is fail. Listings report links as
+/// entries of their own and never descend them.
 struct VolumeFileSystem {
     let root: URL
     /// Who gets what the server writes (files and the directories made for them), so sandboxes
     /// running as another user can change it; nil to leave the server's own user.
     var owner: SandboxUser?
-    let fileManager = FileManager.default
 
     /// The longest name of one file or directory, in bytes (`NAME_MAX`).
     static let maximumNameBytes = 255
@@ -33,71 +38,20 @@ struct VolumeFileSystem {
     /// The `/`-rooted form of a path.
     static func display(_ components: [String]) -> String { "/" + components.joined(separator: "/") }
 
-    /// The URL of a path inside the volume, after checking no symlink on the way leads out of it.
-    func resolve(_ components: [String]) throws -> URL {
-        var url = root
-        let rootReal = root.resolvingSymlinksInPath().path
-        for component in components {
-            url.appendPathComponent(component)
-            if (try? fileManager.destinationOfSymbolicLink(atPath: url.path)) != nil {
-                let real = url.resolvingSymlinksInPath().path
-                guard real == rootReal || real.hasPrefix(rootReal + "/") else {
-                    throw LocalAPIError.badRequest("path '\(Self.display(components))' leads out of the volume through a symbolic link")
-                }
-            }
-        }
-        return url
-    }
-
-    func isDirectory(_ url: URL) -> Bool? {
-        var directory: ObjCBool = false
-        guard fileManager.fileExists(atPath: url.path, isDirectory: &directory) else { return nil }
-        return directory.boolValue
-    }
+    /// The volume's root, held open.
+    private func rootHandle() throws -> DirectoryHandle { try DirectoryHandle.root(root.path) }
 
     // MARK: Listing
 
-    /// Breadth-first walk up to `budget` entries; with `search`, the tree pruned to entries whose
-    /// name contains it (case-insensitively) and the directories holding them.
-    func list(path: String, search: String?, budget: Int) throws -> VolumeFileListing {
+    /// Breadth-first walk of the directory at `path` (see ``FileTreeWalk``).
+    func list(path: String, search: String?, limits: FileTreeWalk.Limits) throws -> VolumeFileListing {
         let components = try Self.components(of: path)
-        let directory = try resolve(components)
-        guard let isDirectory = isDirectory(directory) else {
-            throw LocalAPIError.notFound("no directory '\(Self.display(components))' in the volume")
-        }
-        guard isDirectory else { throw LocalAPIError.badRequest("'\(Self.display(components))' is a file, not a directory") }
-        let top = Node(url: directory, name: "", isDirectory: true)
-        var queue: [Node] = [top]
-        var used = 0
-        var stoppedEarly = false
-        var head = 0
-        let scanBudget = search == nil ? budget : max(budget, 100_000)
-        while head < queue.count {
-            let node = queue[head]
-            head += 1
-            let children = entries(of: node.url)
-            if used + children.count > scanBudget {
-                // A directory that does not fit is left unread (so clients list it again by path),
-                // except the listed directory itself, which is read as far as the budget goes.
-                if node === top {
-                    node.children = Array(children.prefix(scanBudget))
-                } else {
-                    node.children = nil
-                }
-                node.truncated = true
-                stoppedEarly = true
-                for pending in queue[head...] { pending.truncated = true }
-                break
-            }
-            node.children = children
-            used += children.count
-            queue.append(contentsOf: children.filter(\.isDirectory))
-        }
-        var entries = top.children?.map { $0.entry() } ?? []
-        if let search, !search.isEmpty {
-            entries = Self.prune(entries, query: search.lowercased())
-        }
-        return VolumeFileListing(path: Self.display(components), entries: entries, truncated: stoppedEarly)
+        let display = Self.display(components)
+        let descriptor = try rootHandle().openBeneath(components, flags: O_RDONLY | O_DIRECTORY, display: display)
+        var walk = FileTreeWalk(limits: limits, searching: search != nil && search?.isEmpty == false)
+        var entries = walk.entries(ofDirectory: descriptor)
+        if let search, !search.isEmpty { entries = Self.prune(entries, query: search.lowercased()) }
+        return VolumeFileListing(path: display, entries: entries, truncated: walk.stoppedEarly)
     }
 
     /// Entries kept by a search: matching names, and directories with matches below them.
@@ -112,58 +66,15 @@ struct VolumeFileSystem {
         }
     }
 
-    private func entries(of directory: URL) -> [Node] {
-        let names = (try? fileManager.contentsOfDirectory(atPath: directory.path)) ?? []
-        let nodes = names.map { name -> Node in
-            let url = directory.appendingPathComponent(name)
-            return Node(url: url, name: name, isDirectory: isDirectory(url) ?? false)
-        }
-        return nodes.sorted { ($0.isDirectory ? 0 : 1, $0.name) < ($1.isDirectory ? 0 : 1, $1.name) }
-    }
-
-    private final class Node {
-        let url: URL
-        let name: String
-        let isDirectory: Bool
-        var children: [Node]?
-        var truncated = false
-
-        init(url: URL, name: String, isDirectory: Bool) {
-            self.url = url
-            self.name = name
-            self.isDirectory = isDirectory
-        }
-
-        func entry() -> VolumeFileEntry {
-            let attributes = try? FileManager.default.attributesOfItem(atPath: url.path)
-            let modified = attributes?[.modificationDate] as? Date
-            let size = isDirectory ? 0 : (attributes?[.size] as? NSNumber)?.int64Value ?? 0
-            return VolumeFileEntry(
-                name: name,
-                _type: isDirectory ? .directory : .file,
-                sizeBytes: size,
-                modifiedAt: modified.map { Date(timeIntervalSince1970: $0.timeIntervalSince1970.rounded(.down)) },
-                truncated: isDirectory && truncated ? true : nil,
-                entries: isDirectory ? children?.map { $0.entry() } : nil
-            )
-        }
-    }
-
     // MARK: Reading
 
-    /// Opens a regular file for reading (see ``RegularFile``): links inside the volume are resolved
-    /// first, checked to stay inside it, and the real path is then opened without following links.
+    /// Opens a regular file for reading (see ``RegularFile``); no link on the way is followed.
     func openRegularFile(path: String) throws -> RegularFile {
         let components = try Self.components(of: path)
         let display = Self.display(components)
         guard !components.isEmpty else { throw LocalAPIError.badRequest("path '/' is the volume root, not a file") }
-        let rootReal = root.resolvingSymlinksInPath().path
-        let real = components.reduce(root) { $0.appendingPathComponent($1) }.resolvingSymlinksInPath().path
-        guard real == rootReal || real.hasPrefix(rootReal + "/") else {
-            throw LocalAPIError.badRequest("path '\(display)' leads out of the volume through a symbolic link")
-        }
-        let realComponents = real.dropFirst(rootReal.count).split(separator: "/").map(String.init)
-        return try RegularFile.open(root: URL(fileURLWithPath: rootReal), components: realComponents, display: display)
+        let descriptor = try rootHandle().openBeneath(components, flags: porter_O_PATH, display: display)
+        return try RegularFile.open(descriptor: descriptor, display: display)
     }
 
     /// The inclusive byte range a `Range` header asks for within `size` bytes, nil to answer the
@@ -183,71 +94,80 @@ struct VolumeFileSystem {
 
     // MARK: Writing and moving
 
-    /// Writes a file atomically: the body is staged in `staging` and renamed into place only once it
-    /// has fully arrived, so a failed upload leaves the previous content. Parent directories are created.
+    /// Writes a file atomically: the body is staged in `staging` (a directory no sandbox sees) and
+    /// renamed into place only once it has fully arrived, so a failed upload leaves the previous
+    /// content. Missing parent directories are created, each relative to the one before.
     func write<Body: AsyncSequence>(path: String, body: Body, staging: URL, maxBytes: Int64) async throws
     where Body.Element == ArraySlice<UInt8> {
         let components = try Self.components(of: path)
-        guard !components.isEmpty else { throw LocalAPIError.badRequest("cannot write to the volume root") }
-        let url = try resolve(components)
-        if isDirectory(url) == true { throw LocalAPIError.conflict("'\(Self.display(components))' is a directory") }
-        let parent = url.deletingLastPathComponent()
-        if isDirectory(parent) == false {
-            throw LocalAPIError.conflict("a parent of '\(Self.display(components))' is a file")
-        }
-        try fileManager.createDirectory(at: staging, withIntermediateDirectories: true)
-        let staged = staging.appendingPathComponent(UUID().uuidString)
-        guard fileManager.createFile(atPath: staged.path, contents: nil), let handle = FileHandle(forWritingAtPath: staged.path) else {
-            throw LocalAPIError(status: .internalServerError, message: "could not stage the upload")
-        }
-        var written: Int64 = 0
+        let display = Self.display(components)
+        guard let name = components.last else { throw LocalAPIError.badRequest("cannot write to the volume root") }
+        try refuseEarly(components, display: display)
+        let staged = try StagedUpload(directory: staging, owner: owner)
         do {
             for try await chunk in body {
-                written += Int64(chunk.count)
-                if written > maxBytes { throw LocalAPIError.tooLarge("the file is larger than the \(maxBytes)-byte limit of one write") }
-                try handle.write(contentsOf: chunk)
+                try staged.append(chunk, limit: maxBytes)
             }
-            try handle.close()
-            try createDirectories(parent)
-            try owner?.own(staged.path)
-            if rename(staged.path, url.path) != 0 {
-                throw LocalAPIError(status: .internalServerError, message: "could not move the upload into place (errno \(errno))")
+            try staged.finish()
+            let parent = try rootHandle().makeDirectories(Array(components.dropLast()), owner: owner, display: display)
+            if let existing = parent.status(of: name), porter_mode_is_directory(existing.st_mode) != 0 {
+                throw LocalAPIError.conflict("'\(display)' is a directory")
             }
+            try staged.commit(into: parent, name: name, display: display)
         } catch {
-            try? handle.close()
-            try? fileManager.removeItem(at: staged)
+            staged.discard()
             throw error
         }
     }
 
-    /// Creates `directory` and its missing parents inside the volume, each handed to ``owner``.
-    private func createDirectories(_ directory: URL) throws {
-        guard isDirectory(directory) == nil else { return }
-        try createDirectories(directory.deletingLastPathComponent())
-        try fileManager.createDirectory(at: directory, withIntermediateDirectories: false)
-        try owner?.own(directory.path)
+    /// Refuses, before the body is read, an upload that cannot succeed as things stand: the target
+    /// is a directory, or a parent is a file or a link. (Checked again when the body has arrived.)
+    private func refuseEarly(_ components: [String], display: String) throws {
+        let root = try rootHandle()
+        var current = root
+        for (index, name) in components.enumerated() {
+            guard let info = current.status(of: name) else { return }
+            let isLast = index == components.count - 1
+            if porter_mode_is_directory(info.st_mode) != 0 {
+                if isLast { throw LocalAPIError.conflict("'\(display)' is a directory") }
+                current = try current.directory([name], display: display)
+            } else if !isLast {
+                if porter_mode_is_link(info.st_mode) != 0 { throw DirectoryHandle.refusal(errno: ELOOP, display: display) }
+                throw LocalAPIError.conflict("a parent of '\(display)' is a file")
+            }
+        }
     }
 
     /// Moves a file or directory to a new full path; nothing is overwritten, the destination's parent
-    /// must exist, and the root can be neither moved nor replaced.
+    /// must exist, and the root can be neither moved nor replaced. The two parents are opened without
+    /// following links and the move is one `renameat2(RENAME_NOREPLACE)` between them.
     func move(from: String, to: String) throws {
         let source = try Self.components(of: from)
         let destination = try Self.components(of: to)
-        guard !source.isEmpty, !destination.isEmpty else { throw LocalAPIError.badRequest("the volume root can be neither moved nor overwritten") }
+        guard let sourceName = source.last, let destinationName = destination.last else {
+            throw LocalAPIError.badRequest("the volume root can be neither moved nor overwritten")
+        }
+        let sourceDisplay = Self.display(source)
+        let destinationDisplay = Self.display(destination)
         if destination.count > source.count, Array(destination.prefix(source.count)) == source {
-            throw LocalAPIError.badRequest("cannot move '\(Self.display(source))' into itself")
+            throw LocalAPIError.badRequest("cannot move '\(sourceDisplay)' into itself")
         }
-        let sourceURL = try resolve(source)
-        let destinationURL = try resolve(destination)
-        guard isDirectory(sourceURL) != nil else { throw LocalAPIError.notFound("no file or directory '\(Self.display(source))'") }
-        guard isDirectory(destinationURL.deletingLastPathComponent()) == true else {
-            throw LocalAPIError.notFound("the parent directory of '\(Self.display(destination))' does not exist")
+        let root = try rootHandle()
+        let sourceParent = try root.directory(Array(source.dropLast()), display: sourceDisplay)
+        guard sourceParent.status(of: sourceName) != nil else { throw LocalAPIError.notFound("no file or directory '\(sourceDisplay)'") }
+        let destinationParent: DirectoryHandle
+        do {
+            destinationParent = try root.directory(Array(destination.dropLast()), display: destinationDisplay)
+        } catch let error as LocalAPIError where error.status == .notFound {
+            throw LocalAPIError.notFound("the parent directory of '\(destinationDisplay)' does not exist")
         }
-        guard isDirectory(destinationURL) == nil, (try? fileManager.destinationOfSymbolicLink(atPath: destinationURL.path)) == nil else {
-            throw LocalAPIError.conflict("'\(Self.display(destination))' already exists; a move never overwrites")
-        }
-        guard rename(sourceURL.path, destinationURL.path) == 0 else {
-            throw LocalAPIError(status: .internalServerError, message: "move failed (errno \(errno))")
+        guard porter_rename_noreplace(sourceParent.descriptor, sourceName, destinationParent.descriptor, destinationName) == 0 else {
+            switch errno {
+            case EEXIST, ENOTEMPTY: throw LocalAPIError.conflict("'\(destinationDisplay)' already exists; a move never overwrites")
+            case ENOENT: throw LocalAPIError.notFound("no file or directory '\(sourceDisplay)'")
+            case EINVAL: throw LocalAPIError.badRequest("cannot move '\(sourceDisplay)' into itself")
+            case let code: throw LocalAPIError(status: .internalServerError, message: "move failed (errno \(code))")
+            }
         }
     }
 }

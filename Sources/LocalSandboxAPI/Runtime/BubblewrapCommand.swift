@@ -2,8 +2,8 @@ import Foundation
 
 /// Builds the bubblewrap (`bwrap`) command line that isolates a process sandbox.
 ///
-/// The workload runs in new user, mount, pid, ipc, uts and cgroup namespaces (the network is the
-/// host's, so sandboxes can serve their ports and reach the network), with every capability dropped,
+/// The workload runs in new user, mount, pid, ipc, uts and cgroup namespaces, and, when the server
+/// is root, a network namespace of its own (see ``SandboxNetwork``), with every capability dropped,
 /// no new privileges (setuid binaries do not elevate), no way to make further user namespaces, its own
 /// session (no access to the server's terminal), and it dies with its parent.
 ///
@@ -15,7 +15,8 @@ import Foundation
 ///
 /// The sandbox sees: an empty tmpfs `/` with the host's top-level directories bound read-only (symlinks
 /// such as `/bin` recreated); its own directory read-write at ``workspace`` (the working directory and
-/// `HOME`); its own `tmp` directory at `/tmp`; fresh `/dev` and `/proc`; each volume read-write (no
+/// `HOME`); its own `tmp` directory at `/tmp`; fresh `/dev` (null, zero, full, random, urandom, tty)
+/// and `/proc`; the server's data directory covered by an empty tmpfs; each volume read-write (no
 /// devices, no setuid) at its absolute mount path. A mount path under a host directory is made possible
 /// by turning each of its existing ancestors into a tmpfs that re-binds that directory's other entries
 /// read-only, because bubblewrap cannot create a mount point inside a read-only bind; ancestors that do
@@ -37,6 +38,14 @@ struct BubblewrapCommand {
     var tmpDirectory: String
     /// Host directory by absolute mount path.
     var mounts: [String: String]
+    /// Host directories the sandbox must not see (the server's data directory), covered by a tmpfs.
+    var hidden: [String] = []
+    /// Whether the sandbox gets a network namespace of its own (the two-step, root form only).
+    var unshareNetwork = false
+    /// The descriptor bubblewrap reports its child's pid on (`--info-fd`), opened by the launcher.
+    var infoDescriptor: Int32?
+    /// The descriptor bubblewrap waits on before it runs the workload (`--block-fd`).
+    var blockDescriptor: Int32?
     var fileManager: FileManager = .default
 
     /// The whole argv, then the workload's.
@@ -44,9 +53,15 @@ struct BubblewrapCommand {
         guard let user, let setpriv else {
             return noNewPrivileges() + [executable] + userNamespace(as: nil) + sandbox() + ["--"] + command
         }
-        let outer = [executable, "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"] + sandbox() + ["--"]
+        var outer = [executable, "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
+        if unshareNetwork { outer.append("--unshare-net") }
+        if let infoDescriptor { outer += ["--info-fd", "\(infoDescriptor)"] }
+        if let blockDescriptor { outer += ["--block-fd", "\(blockDescriptor)"] }
+        outer += sandbox() + ["--"]
         let drop = [setpriv, "--reuid=\(user.uid)", "--regid=\(user.gid)", "--clear-groups", "--no-new-privs", "--"]
-        let inner = [executable] + userNamespace(as: user) + ["--bind", "/", "/", "--chdir", Self.workspace, "--"]
+        // `--dev-bind`: the outer bubblewrap's /dev nodes stay usable (a plain bind would make every
+        // mount below `/` nodev, and `sh -c 'x > /dev/null'` would fail).
+        let inner = [executable] + userNamespace(as: user) + ["--dev-bind", "/", "/", "--chdir", Self.workspace, "--"]
         return outer + drop + inner + command
     }
 
@@ -69,6 +84,7 @@ struct BubblewrapCommand {
         var arguments = ["--new-session", "--die-with-parent", "--hostname", hostname]
         let expanded = expandedAncestors()
         appendRoot(into: &arguments, expanded: expanded)
+        for directory in hidden where isVisible(directory) { arguments += ["--tmpfs", directory] }
         arguments += ["--dev", "/dev", "--proc", "/proc", "--bind", tmpDirectory, "/tmp"]
         arguments += ["--bind", sandboxDirectory, Self.workspace]
         for (path, hostDirectory) in mounts.sorted(by: { $0.key < $1.key }) {
@@ -78,6 +94,13 @@ struct BubblewrapCommand {
             arguments += ["--bind", hostDirectory, path]
         }
         return arguments + ["--chdir", Self.workspace]
+    }
+
+    /// Whether a host directory shows through the host's top-level directories bound into the
+    /// sandbox (one under `/tmp`, `/dev`, `/proc` or `/sys` does not).
+    private func isVisible(_ directory: String) -> Bool {
+        guard let top = directory.split(separator: "/").first else { return false }
+        return !["tmp", "dev", "proc", "sys"].contains(top) && fileManager.fileExists(atPath: directory)
     }
 
     /// `/a`, `/a/b` for `/a/b/c`.

@@ -97,7 +97,7 @@ public enum ProcessIsolation: Sendable, Equatable {
         }
     }
 
-    private static func locate(_ name: String, environment: [String: String]) -> String? {
+    static func locate(_ name: String, environment: [String: String]) -> String? {
         let path = environment["PATH"] ?? "/usr/bin:/bin"
         for directory in path.split(separator: ":") + ["/usr/bin", "/bin"] {
             let candidate = "\(directory)/\(name)"

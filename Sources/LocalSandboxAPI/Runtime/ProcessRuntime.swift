@@ -11,19 +11,50 @@ final class ProcessRuntime: SandboxRuntime {
     let sandboxesRoot: URL
     let gracePeriod: Duration
     let isolation: ProcessIsolation
+    /// The network each sandbox gets.
+    let network: SandboxNetwork
+    /// The most processes of one sandbox, when this machine can enforce it.
+    let processLimit: Result<ProcessLimit, ProcessLimit.Unavailable>
+    /// Host directories no sandbox may see (the server's data directory).
+    let hidden: [String]
     let logger: Logger
-    private let processes = Mutex<[String: Process]>([:])
+    private let running = Mutex<[String: RunningSandbox]>([:])
+
+    /// A live workload and what was set up around it.
+    private struct RunningSandbox: Sendable {
+        let process: Process
+        /// The host pid of the sandbox's first process, whose network namespace execs join.
+        var namespacePID: Int32?
+        var network: NetworkAttachment?
+    }
 
     var kind: LocalRuntimeKind { .process }
     var survivesRestart: Bool { false }
-    var isolationWarning: String? { isolation.warning }
-    var isolationSummary: String { isolation.summary }
+    var isolationWarning: String? {
+        let warnings = [isolation.warning, network.warning, processLimitWarning].compactMap { $0 }
+        return warnings.isEmpty ? nil : warnings.joined(separator: "; ")
+    }
+    var isolationSummary: String {
+        let limit = (try? processLimit.get()).map { "at most \($0.maximum) processes a sandbox (pids cgroup)" } ?? "no process limit"
+        return [isolation.summary, network.summary, limit].joined(separator: "; ")
+    }
     var fileOwner: SandboxUser? { isolation.user }
 
-    init(sandboxesRoot: URL, gracePeriod: Duration, isolation: ProcessIsolation, logger: Logger) {
+    private var processLimitWarning: String? {
+        guard case .bubblewrap = isolation, case .failure(let unavailable) = processLimit else { return nil }
+        return "no per-sandbox process limit: \(unavailable.reason)"
+    }
+
+    init(
+        sandboxesRoot: URL, gracePeriod: Duration, isolation: ProcessIsolation, network: SandboxNetwork,
+        processLimit: Result<ProcessLimit, ProcessLimit.Unavailable>, hidden: [String], logger: Logger
+    ) {
         self.sandboxesRoot = sandboxesRoot
         self.gracePeriod = gracePeriod
         self.isolation = isolation
+        self.network = network
+        self.processLimit = processLimit
+        self.hidden = hidden
         self.logger = logger
     }
 
@@ -35,7 +66,9 @@ final class ProcessRuntime: SandboxRuntime {
         if case .refused(let reason) = isolation { return .failed(reason) }
         do {
             let directory = try prepareDirectory(for: sandbox.id, mounts: mounts)
-            let process = makeProcess(argv, sandbox: sandbox, directory: directory, mounts: mounts)
+            let launch = try SandboxLaunch(
+                sandboxID: sandbox.id, directory: directory, network: network, processLimit: try? processLimit.get(), forExec: false)
+            let process = makeProcess(argv, sandbox: sandbox, directory: directory, mounts: mounts, launch: launch)
             let output = LineSplitter { line in hooks.log(line, .info, "") }
             let errors = LineSplitter { line in hooks.log(line, .error, "") }
             let stdout = Pipe()
@@ -53,15 +86,16 @@ final class ProcessRuntime: SandboxRuntime {
                 errors.feed(stderr.fileHandleForReading.readDataToEndOfFile())
                 output.flush()
                 errors.flush()
-                self?.processes.withLock { _ = $0.removeValue(forKey: id) }
+                self?.ended(id: id, directory: directory)
                 let code = Int64(finished.terminationReason == .uncaughtSignal ? 128 + finished.terminationStatus : finished.terminationStatus)
                 Task { await hooks.exited(code) }
             }
-            processes.withLock { $0[sandbox.id] = process }
+            running.withLock { $0[sandbox.id] = RunningSandbox(process: process) }
             do {
                 try process.run()
+                try await connect(sandbox, launch: launch)
             } catch {
-                processes.withLock { _ = $0.removeValue(forKey: id) }
+                if process.isRunning { kill(process.processIdentifier, SIGKILL) }
                 throw error
             }
             return .running
@@ -72,8 +106,39 @@ final class ProcessRuntime: SandboxRuntime {
         }
     }
 
+    /// Once the namespace exists: records its pid for execs, attaches the user-mode network and
+    /// publishes the port, then lets the workload start.
+    private func connect(_ sandbox: LocalSandbox, launch: SandboxLaunch) async throws {
+        guard network.isNamespaced else { return }
+        let pid = try await launch.namespacePID()
+        running.withLock { $0[sandbox.id]?.namespacePID = pid }
+        if case .slirp4netns(let executable) = network {
+            let attachment = try await NetworkAttachment.attach(
+                executable: executable, pid: pid, port: sandbox.spec.networking?.first?.port, control: launch.control)
+            let kept = running.withLock { table -> Bool in
+                guard table[sandbox.id] != nil else { return false }
+                table[sandbox.id]?.network = attachment
+                return true
+            }
+            if !kept { attachment.detach() }
+        }
+        try launch.release()
+    }
+
+    /// After the workload's exit: its network, cgroup and workspace go (its logs stay in the store).
+    private func ended(id: String, directory: URL) {
+        let sandbox = running.withLock { $0.removeValue(forKey: id) }
+        sandbox?.network?.detach()
+        if case .success(let limit) = processLimit { limit.removeGroup(for: id) }
+        do {
+            try FileManager.default.removeItem(at: directory)
+        } catch {
+            logger.warning("could not remove the workspace of \(id): \(error)")
+        }
+    }
+
     func stop(id: String) async {
-        guard let process = processes.withLock({ $0[id] }) else { return }
+        guard let process = running.withLock({ $0[id]?.process }) else { return }
         process.terminate()
         let deadline = ContinuousClock.now + gracePeriod
         while process.isRunning, ContinuousClock.now < deadline, !Task.isCancelled {
@@ -83,7 +148,7 @@ final class ProcessRuntime: SandboxRuntime {
     }
 
     func stopAll() async -> [String] {
-        let ids = processes.withLock { Array($0.keys) }
+        let ids = running.withLock { Array($0.keys) }
         await withTaskGroup(of: Void.self) { group in
             for id in ids { group.addTask { await self.stop(id: id) } }
         }
@@ -96,7 +161,11 @@ final class ProcessRuntime: SandboxRuntime {
         guard !command.isEmpty else { throw LocalAPIError.badRequest("command must not be empty") }
         if case .refused(let reason) = isolation { throw LocalAPIError(status: .internalServerError, message: reason) }
         let directory = try prepareDirectory(for: sandbox.id, mounts: mounts)
-        let process = makeProcess(command, sandbox: sandbox, directory: directory, mounts: mounts)
+        let launch = try SandboxLaunch(
+            sandboxID: sandbox.id, directory: directory, network: network, processLimit: try? processLimit.get(), forExec: true)
+        let process = makeProcess(
+            command, sandbox: sandbox, directory: directory, mounts: mounts, launch: launch,
+            joining: running.withLock { $0[sandbox.id]?.namespacePID })
         // Each pipe is read to its end on a thread of its own, never by blocking reads on the concurrency
         // pool, so a long exec cannot starve the server; the result waits for both ends and the exit.
         let stdout = Pipe()
@@ -148,7 +217,9 @@ final class ProcessRuntime: SandboxRuntime {
         return directory
     }
 
-    private func makeProcess(_ argv: [String], sandbox: LocalSandbox, directory: URL, mounts: [String: URL]) -> Process {
+    private func makeProcess(
+        _ argv: [String], sandbox: LocalSandbox, directory: URL, mounts: [String: URL], launch: SandboxLaunch, joining namespacePID: Int32? = nil
+    ) -> Process {
         let process = Process()
         let work = directory.appendingPathComponent("work").path
         let isolated = if case .bubblewrap = isolation { true } else { false }
@@ -163,16 +234,18 @@ final class ProcessRuntime: SandboxRuntime {
         for (key, value) in sandbox.spec.env?.additionalProperties ?? [:] { environment[key] = value }
         process.environment = environment
         if case .bubblewrap(let bubblewrap, let setpriv, let user) = isolation {
-            let command = BubblewrapCommand(
+            var command = BubblewrapCommand(
                 executable: bubblewrap,
                 setpriv: setpriv,
                 user: user,
                 hostname: sandbox.name,
                 sandboxDirectory: work,
                 tmpDirectory: directory.appendingPathComponent("tmp").path,
-                mounts: mounts.mapValues(\.path)
+                mounts: mounts.mapValues(\.path),
+                hidden: hidden
             )
-            let arguments = command.arguments(for: argv)
+            launch.configure(&command, joining: namespacePID)
+            let arguments = launch.wrap(command.arguments(for: argv), joining: namespacePID)
             process.executableURL = URL(fileURLWithPath: arguments[0])
             process.arguments = Array(arguments.dropFirst())
         } else {

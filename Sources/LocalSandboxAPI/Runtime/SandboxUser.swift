@@ -1,3 +1,4 @@
+import CLinuxFiles
 import Foundation
 
 /// The host user and group a process sandbox runs as when the server itself runs as root: `nobody`
@@ -34,6 +35,14 @@ public struct SandboxUser: Sendable, Equatable, CustomStringConvertible {
     func own(_ path: String) throws {
         guard lchown(path, uid, gid) == 0 else {
             throw LocalAPIError(status: .internalServerError, message: "could not hand '\(path)' to uid \(uid) (errno \(errno))")
+        }
+    }
+
+    /// Gives this user what `descriptor` names (an `O_PATH` descriptor is enough), so no path is
+    /// looked up again between opening and handing over.
+    func own(descriptor: Int32) throws {
+        guard fchownat(descriptor, "", uid, gid, porter_AT_EMPTY_PATH) == 0 else {
+            throw LocalAPIError(status: .internalServerError, message: "could not hand a file to uid \(uid) (errno \(errno))")
         }
     }
 }

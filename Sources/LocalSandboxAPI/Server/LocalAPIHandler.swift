@@ -163,7 +163,10 @@ struct LocalAPIHandler: APIProtocol {
 
     func listVolumeFiles(_ input: Operations.ListVolumeFiles.Input) async throws -> Operations.ListVolumeFiles.Output {
         let files = VolumeFileSystem(root: try await engine.diskDirectory(volumeID: input.path.id))
-        let listing = try files.list(path: input.query.path ?? "/", search: input.query.search, budget: configuration.fileListBudget)
+        let limits = FileTreeWalk.Limits(
+            entries: configuration.fileListBudget, searchedEntries: configuration.fileSearchBudget, duration: configuration.fileWalkTimeLimit)
+        let (path, search) = (input.query.path ?? "/", input.query.search)
+        let listing = try await FileWalkPool.shared.run { try files.list(path: path, search: search, limits: limits) }
         return .ok(.init(body: .json(listing)))
     }
 

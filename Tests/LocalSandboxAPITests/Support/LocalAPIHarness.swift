@@ -68,7 +68,10 @@ final class LocalAPIHarness: Sendable {
         while true {
             let status = try await sandbox.refresh()
             if condition(status) { return status }
-            if ContinuousClock.now > deadline { throw HarnessTimeout(message: "sandbox \(status.name) stayed \(status.phase)") }
+            if ContinuousClock.now > deadline {
+                let logs = ((try? await sandbox.logs(limit: 20)) ?? []).map(\.line).joined(separator: " | ")
+                throw HarnessTimeout(message: "sandbox \(status.name) stayed \(status.phase) (exit \(status.exitCode.map(String.init) ?? "none"); logs: \(logs))")
+            }
             try await Task.sleep(for: .milliseconds(10))
         }
     }
