@@ -45,7 +45,8 @@ public func buildLocalAPI(
     )
     let faults = configuration.faults.isEmpty ? nil : FaultInjector(spec: configuration.faults, seed: configuration.seed)
     let responder = LocalAPIResponder(
-        routes: router.buildResponder(), token: configuration.token, faults: faults, rateLimit: configuration.rateLimit.map(RequestRateLimit.init(rate:)))
+        routes: router.buildResponder(), token: configuration.token, faults: faults, rateLimit: configuration.rateLimit.map(RequestRateLimit.init(rate:)),
+        limits: configuration.httpLimits)
     return Application(
         responder: responder,
         server: .http1(configuration: configuration.httpLimits.channelConfiguration),

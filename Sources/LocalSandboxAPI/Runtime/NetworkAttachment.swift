@@ -27,9 +27,12 @@ final class NetworkAttachment: Sendable {
         let socket = socketDirectory.map { $0 + "/api.sock" }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        // setpriv --pdeathsig: slirp4netns never outlives the server, however the server ends.
+        let dieWithServer = ProcessIsolation.locate("setpriv", environment: ProcessInfo.processInfo.environment).map { [$0, "--pdeathsig", "KILL", "--"] } ?? []
         // --ready-fd writes "1" once the namespace's interface is configured.
         process.arguments = [
             "-c", "ready=$1 log=$2; shift 2; exec \"$@\" 3>\"$ready\" 2>\"$log\"", "porter-fleet-network", ready, log,
+        ] + dieWithServer + [
             executable, "--configure", "--mtu=65520", "--disable-host-loopback", "--ready-fd=3",
         ]
         if let socket { process.arguments? += ["--api-socket", socket] }

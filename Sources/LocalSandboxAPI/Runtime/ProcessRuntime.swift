@@ -86,7 +86,7 @@ final class ProcessRuntime: SandboxRuntime {
                 errors.feed(stderr.fileHandleForReading.readDataToEndOfFile())
                 output.flush()
                 errors.flush()
-                self?.ended(id: id, directory: directory)
+                self?.ended(id: id)
                 let code = Int64(finished.terminationReason == .uncaughtSignal ? 128 + finished.terminationStatus : finished.terminationStatus)
                 Task { await hooks.exited(code) }
             }
@@ -95,6 +95,8 @@ final class ProcessRuntime: SandboxRuntime {
                 try process.run()
                 try await connect(sandbox, launch: launch)
             } catch {
+                // The sandbox's first process may be waiting to start: it goes with its parent.
+                if let pid = running.withLock({ $0[id]?.namespacePID }) { kill(pid, SIGKILL) }
                 if process.isRunning { kill(process.processIdentifier, SIGKILL) }
                 throw error
             }
@@ -126,10 +128,12 @@ final class ProcessRuntime: SandboxRuntime {
     }
 
     /// After the workload's exit: its network, cgroup and workspace go (its logs stay in the store).
-    private func ended(id: String, directory: URL) {
-        let sandbox = running.withLock { $0.removeValue(forKey: id) }
-        sandbox?.network?.detach()
+    /// Called by the exit handler and by ``stop(id:)``, whichever comes first.
+    private func ended(id: String) {
+        guard let sandbox = running.withLock({ $0.removeValue(forKey: id) }) else { return }
+        sandbox.network?.detach()
         if case .success(let limit) = processLimit { limit.removeGroup(for: id) }
+        let directory = sandboxesRoot.appendingPathComponent(id)
         do {
             try FileManager.default.removeItem(at: directory)
         } catch {
@@ -145,6 +149,8 @@ final class ProcessRuntime: SandboxRuntime {
             try? await Task.sleep(for: .milliseconds(20))
         }
         if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        while process.isRunning, !Task.isCancelled { try? await Task.sleep(for: .milliseconds(5)) }
+        ended(id: id)
     }
 
     func stopAll() async -> [String] {

@@ -14,6 +14,10 @@ public struct HTTPLimits: Sendable {
     public var maximumHeaderBytes = 64 * 1024
     /// The most header fields in one request.
     public var maximumHeaderFields = 100
+    /// The longest a JSON request body may take to arrive, however steadily it trickles; then 408.
+    public var jsonBodyDeadline: Duration = .seconds(30)
+    /// The longest one file upload may take from its head to its last byte; then 408.
+    public var uploadDeadline: Duration = .seconds(600)
 
     /// The defaults.
     public init() {}

@@ -2,7 +2,9 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import NIOHTTP1
 import OpenAPIRuntime
+import Synchronization
 
 /// Wraps the generated routes with what every request goes through, outermost first: errors as
 /// `{"error": …}` JSON, bearer-token authentication, compatibility rewrites of the query string, the
@@ -17,20 +19,67 @@ struct LocalAPIResponder<Routes: HTTPResponder>: HTTPResponder where Routes.Cont
     let token: String?
     let faults: FaultInjector?
     var rateLimit: RequestRateLimit?
+    /// How long a request's body may take to arrive.
+    var limits = HTTPLimits()
 
     func respond(to request: Request, context: Context) async throws -> Response {
         do {
             try authenticate(request)
             try Self.refuseUndecodableTarget(request)
             var request = WireCompatibility.rewrite(request)
-            if request.method != .get, !request.uri.path.hasSuffix("/files/content") {
+            let isUpload = request.uri.path.hasSuffix("/files/content")
+            if request.method != .get, !isUpload {
                 // JSON bodies are small; file uploads stream with their own limit.
                 do {
-                    _ = try await request.collectBody(upTo: Self.maximumJSONBody)
+                    request = try await Self.withDeadline(limits.jsonBodyDeadline, channel: context.channel) { [request] in
+                        var collected = request
+                        _ = try await collected.collectBody(upTo: Self.maximumJSONBody)
+                        return collected
+                    }
                 } catch let error as HTTPError where error.status == .contentTooLarge {
                     throw LocalAPIError.tooLarge("the request body is larger than \(Self.maximumJSONBody) bytes")
                 }
             }
+            if isUpload, request.method == .put {
+                let answering = request
+                return try await Self.withDeadline(limits.uploadDeadline, channel: context.channel) {
+                    try await admitted(answering, context: context)
+                }
+            }
+            return try await admitted(request, context: context)
+        } catch {
+            let (status, message) = Self.describe(error)
+            if status == .contentTooLarge || status == .requestTimeout {
+                // The rest of the body is not read: the connection ends with this answer.
+                context.channel.close(mode: .input, promise: nil)
+            }
+            return Self.errorResponse(status: status, message: message)
+        }
+    }
+
+    /// `work`, or 408 once `limit` has passed: the connection's input is closed, which ends a body that
+    /// is still trickling in.
+    static func withDeadline<T: Sendable>(_ limit: Duration, channel: any Channel, _ work: @Sendable () async throws -> T) async throws -> T {
+        let expired = Mutex(false)
+        let timer = Task {
+            try await Task.sleep(for: limit)
+            expired.withLock { $0 = true }
+            channel.close(mode: .input, promise: nil)
+        }
+        defer { timer.cancel() }
+        do {
+            return try await work()
+        } catch {
+            if expired.withLock({ $0 }) {
+                throw LocalAPIError(status: .requestTimeout, message: "the request body did not arrive within \(limit) (the limit of one request)")
+            }
+            throw error
+        }
+    }
+
+    /// A request past authentication and body limits: the rate limit, injected faults, then the routes.
+    private func admitted(_ request: Request, context: Context) async throws -> Response {
+        do {
             if let rateLimit, request.uri.path.hasPrefix("/v1/"), let wait = rateLimit.admit(request.headers[.authorization] ?? "") {
                 var response = Self.errorResponse(status: .tooManyRequests, message: "rate limited: more than \(rateLimit.rate) requests a second")
                 response.headers[.retryAfter] = RequestRateLimit.retryAfter(wait)
@@ -51,9 +100,6 @@ struct LocalAPIResponder<Routes: HTTPResponder>: HTTPResponder where Routes.Cont
                 try? await context.channel.close()
             }
             return response
-        } catch {
-            let (status, message) = Self.describe(error)
-            return Self.errorResponse(status: status, message: message)
         }
     }
 
@@ -76,7 +122,10 @@ struct LocalAPIResponder<Routes: HTTPResponder>: HTTPResponder where Routes.Cont
     private func authenticate(_ request: Request) throws {
         guard let token else { return }
         let presented = request.headers[.authorization] ?? ""
-        guard Self.constantTimeEqual(presented, "Bearer \(token)") else {
+        // The scheme is case-insensitive (RFC 9110 §11.1); the token is compared as sent.
+        let scheme = presented.prefix(while: { $0 != " " })
+        let credentials = presented.dropFirst(scheme.count).drop(while: { $0 == " " })
+        guard scheme.lowercased() == "bearer", Self.constantTimeEqual(String(credentials), token) else {
             throw LocalAPIError.unauthorized(
                 presented.isEmpty ? "missing Authorization: Bearer token" : "the bearer token is not valid")
         }
@@ -112,6 +161,8 @@ struct LocalAPIResponder<Routes: HTTPResponder>: HTTPResponder where Routes.Cont
                 return (.contentTooLarge, "the request body is too large")
             }
             return (.badRequest, "invalid request: \(Self.explain(error))")
+        case let error as HTTPParserError:
+            return (.badRequest, "malformed HTTP request: \(error)")
         case let error as HTTPError:
             let message = error.body ?? (error.status == .notFound ? "no such endpoint" : error.status.reasonPhrase)
             return (error.status, message)
