@@ -109,11 +109,13 @@ struct DoctorCommand: AsyncParsableCommand {
 
     private func checkBubblewrap() -> Check {
         let isolation = ProcessIsolation.detect(wanted: true, user: .nobody).verified()
-        guard let warning = isolation.warning else {
-            return Check(name: "isolation", ok: true, detail: "local process sandboxes: \(isolation.summary)")
+        let network = SandboxNetwork.detect(for: isolation)
+        let warnings = [isolation.warning, network.warning].compactMap { $0 }
+        guard !warnings.isEmpty else {
+            return Check(name: "isolation", ok: true, detail: "local process sandboxes: \(isolation.summary); \(network.summary)")
         }
         return Check(
-            name: "isolation", ok: false, detail: warning,
-            fix: "apt-get install bubblewrap util-linux (only needed for the local Sandbox API's process runtime)")
+            name: "isolation", ok: false, detail: warnings.joined(separator: "; "),
+            fix: "apt-get install bubblewrap util-linux slirp4netns (only needed for the local Sandbox API's process runtime)")
     }
 }

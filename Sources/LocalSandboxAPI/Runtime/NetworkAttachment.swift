@@ -18,7 +18,11 @@ final class NetworkAttachment: Sendable {
     ///
     /// - Parameter control: a directory of the server's own (no sandbox sees it) for the ready file
     ///   and the API socket.
-    static func attach(executable: String, pid: Int32, port: Int64?, control: URL) async throws -> NetworkAttachment {
+    /// A port that cannot be published (taken on the host) does not stop the sandbox: `unpublished` is
+    /// told why, and the sandbox runs with its port reachable from inside only.
+    static func attach(
+        executable: String, pid: Int32, port: Int64?, control: URL, unpublished: (String) -> Void
+    ) async throws -> NetworkAttachment {
         let ready = control.appendingPathComponent("slirp.ready").path
         let log = control.appendingPathComponent("slirp.log").path
         for path in [ready, log] { unlink(path) }
@@ -47,7 +51,11 @@ final class NetworkAttachment: Sendable {
             }
             if let port, let socket {
                 try await waitUntil("slirp4netns's API socket") { FileManager.default.fileExists(atPath: socket) }
-                try publish(port: port, socket: socket)
+                do {
+                    try publish(port: port, socket: socket)
+                } catch let error as LocalAPIError {
+                    unpublished(error.message)
+                }
             }
         } catch {
             attachment.detach()

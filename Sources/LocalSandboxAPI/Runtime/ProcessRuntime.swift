@@ -93,7 +93,7 @@ final class ProcessRuntime: SandboxRuntime {
             running.withLock { $0[sandbox.id] = RunningSandbox(process: process) }
             do {
                 try process.run()
-                try await connect(sandbox, launch: launch)
+                try await connect(sandbox, launch: launch, hooks: hooks)
             } catch {
                 // The sandbox's first process may be waiting to start: it goes with its parent.
                 if let pid = running.withLock({ $0[id]?.namespacePID }) { kill(pid, SIGKILL) }
@@ -110,13 +110,14 @@ final class ProcessRuntime: SandboxRuntime {
 
     /// Once the namespace exists: records its pid for execs, attaches the user-mode network and
     /// publishes the port, then lets the workload start.
-    private func connect(_ sandbox: LocalSandbox, launch: SandboxLaunch) async throws {
+    private func connect(_ sandbox: LocalSandbox, launch: SandboxLaunch, hooks: RuntimeHooks) async throws {
         guard network.isNamespaced else { return }
         let pid = try await launch.namespacePID()
         running.withLock { $0[sandbox.id]?.namespacePID = pid }
         if case .slirp4netns(let executable) = network {
             let attachment = try await NetworkAttachment.attach(
-                executable: executable, pid: pid, port: sandbox.spec.networking?.first?.port, control: launch.control)
+                executable: executable, pid: pid, port: sandbox.spec.networking?.first?.port, control: launch.control,
+                unpublished: { reason in hooks.log("porter-fleet: \(reason); the port is reachable inside the sandbox only", .error, "") })
             let kept = running.withLock { table -> Bool in
                 guard table[sandbox.id] != nil else { return false }
                 table[sandbox.id]?.network = attachment
