@@ -104,7 +104,7 @@ struct ParsingTests {
         let asRoot = command(user: .nobody)
         #expect(Array(asRoot.prefix(5)) == ["/usr/bin/bwrap", "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"], "paths resolve as root")
         #expect(follows(["--", "/usr/bin/setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--no-new-privs", "--", "/usr/bin/bwrap"], in: asRoot))
-        #expect(follows(["--uid", "65534", "--gid", "65534", "--bind", "/", "/", "--chdir", "/workspace", "--"], in: asRoot), "then the user namespace, as nobody")
+        #expect(follows(["--uid", "65534", "--gid", "65534", "--dev-bind", "/", "/", "--chdir", "/workspace", "--"], in: asRoot), "then the user namespace, as nobody")
         let asUser = command(user: nil)
         #expect(Array(asUser.prefix(6)) == ["/usr/bin/setpriv", "--no-new-privs", "--", "/usr/bin/bwrap", "--unshare-all", "--share-net"])
     }
