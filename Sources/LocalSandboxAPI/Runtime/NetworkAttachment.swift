@@ -43,7 +43,7 @@ final class NetworkAttachment: Sendable {
         process.arguments? += ["\(pid)", "tap0"]
         process.standardInput = FileHandle.nullDevice
         process.standardOutput = FileHandle.nullDevice
-        try process.run()
+        try await ProcessSpawner.shared.run(process)
         let attachment = NetworkAttachment(process: process, socketDirectory: socketDirectory)
         do {
             try await waitUntil("slirp4netns to configure the sandbox's network") {

@@ -59,7 +59,7 @@ public enum ProcessIsolation: Sendable, Equatable {
         process.standardError = errors
         process.standardOutput = FileHandle.nullDevice
         do {
-            try process.run()
+            try ProcessSpawner.shared.runWaiting(process)
         } catch {
             return .refused(reason: "could not run \(arguments[0]): \(error)")
         }

@@ -92,7 +92,7 @@ final class ProcessRuntime: SandboxRuntime {
             }
             running.withLock { $0[sandbox.id] = RunningSandbox(process: process) }
             do {
-                try process.run()
+                try await ProcessSpawner.shared.run(process)
                 try await connect(sandbox, launch: launch, hooks: hooks)
             } catch {
                 // The sandbox's first process may be waiting to start: it goes with its parent.
@@ -182,22 +182,22 @@ final class ProcessRuntime: SandboxRuntime {
         process.standardInput = FileHandle.nullDevice
         async let outData = Self.readToEnd(stdout)
         async let errData = Self.readToEnd(stderr)
-        let launchError: String? = await withCheckedContinuation { continuation in
-            process.terminationHandler = { _ in continuation.resume(returning: nil) }
-            do {
-                try process.run()
-            } catch {
-                process.terminationHandler = nil
-                // Nothing will write: the readers see the end at once.
-                try? stdout.fileHandleForWriting.close()
-                try? stderr.fileHandleForWriting.close()
-                continuation.resume(returning: "exec: \(error)\n")
-            }
+        let (exit, exited) = AsyncStream<Void>.makeStream()
+        process.terminationHandler = { _ in
+            exited.yield()
+            exited.finish()
         }
-        if let launchError {
+        do {
+            try await ProcessSpawner.shared.run(process)
+        } catch {
+            process.terminationHandler = nil
+            // Nothing will write: the readers see the end at once.
+            try? stdout.fileHandleForWriting.close()
+            try? stderr.fileHandleForWriting.close()
             _ = await (outData, errData)
-            return ExecResult(stdout: "", stderr: launchError, exitCode: 127, execId: execID)
+            return ExecResult(stdout: "", stderr: "exec: \(error)\n", exitCode: 127, execId: execID)
         }
+        for await _ in exit { break }
         let outText = String(decoding: await outData, as: UTF8.self)
         let errText = String(decoding: await errData, as: UTF8.self)
         for line in LineSplitter.lines(of: outText) { hooks.log(line, .info, execID) }
