@@ -53,6 +53,17 @@ public struct LogicalHistory: Sendable, Equatable {
                 }
             }
         }
+
+        /// Whether this ending says something about the workload's health. A TTL that ran out (the
+        /// sandbox is rotated), a backend that lost the sandbox (the server stopped, a node went), and a
+        /// termination someone asked for are not the workload failing: the logical sandbox is replaced at
+        /// once and its crash-loop count is left as it was.
+        public var isWorkloadFailure: Bool {
+            switch reason {
+            case .ttlExpired, .backendLost, .dashboard, .cli, .sdk, .userTerminated: false
+            case .workloadExited, .launchFailed, nil: true
+            }
+        }
     }
 
     /// Creates a history.
@@ -85,9 +96,10 @@ public struct LogicalHistory: Sendable, Equatable {
     }
 
     /// Records that a generation ended. It counts as a failure unless its restart policy says the run is
-    /// complete, it had run ten minutes cleanly, or it was superseded: a newer generation of the same logical
-    /// sandbox is live (porter-fleet replaced it), or its logical name was no longer desired (an orphan).
-    /// Failures of a new spec start a new count.
+    /// complete, it had run ten minutes cleanly, it was superseded (a newer generation of the same logical
+    /// sandbox is live: porter-fleet replaced it; or its logical name was no longer desired: an orphan), or
+    /// its ending was not the workload's doing (``Outcome/isWorkloadFailure``: TTL expiry, a lost backend,
+    /// a deliberate termination). Failures of a new spec start a new count.
     public mutating func recordEnd(_ outcome: Outcome, startedAt: Date?, finishedAt: Date, policy: RestartPolicy, supersededByLive: Bool) {
         lastGeneration = max(lastGeneration, outcome.generation)
         if outcome.generation >= (lastOutcome?.generation ?? 0) { lastOutcome = outcome }
@@ -98,7 +110,7 @@ public struct LogicalHistory: Sendable, Equatable {
             failureCount = 0
             backoffUntil = nil
         }
-        guard ranFor < Self.cleanRunning else { return }
+        guard ranFor < Self.cleanRunning, outcome.isWorkloadFailure else { return }
         failingSpecHash = outcome.specHash
         failureCount += 1
         let pause = Self.backoff(afterFailures: failureCount)

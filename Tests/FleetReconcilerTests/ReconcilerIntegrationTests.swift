@@ -102,6 +102,25 @@ struct ReconcilerIntegrationTests {
         #expect(reasons.contains("Terminated") && reasons.filter { $0 == "Created" }.count == 2)
     }
 
+    /// A TTL of a second rotates the sandbox every second; rotation is never a crash loop, however short
+    /// the TTL (it used to wait 10, 20, 40 s … between rotations under `CrashLoopBackOff`).
+    @Test func ttlRotationIsNeverACrashLoop() async throws {
+        let harness = try await ReconcilerHarness.start()
+        defer { Task { await harness.stop() } }
+        try harness.apply(sandboxYAML("api", extra: "  ttl_seconds: 1\n  restart_policy: always\n"))
+        let controller = harness.controller()
+        try await harness.converge(controller)
+        for rotation in 2...5 {
+            try await Task.sleep(for: .milliseconds(1_100))
+            try await harness.converge(controller)
+            let live = try await harness.liveNames()
+            #expect(live == ["api-g\(rotation)"], "rotation \(rotation): \(live)")
+        }
+        let events = try await harness.store.events().filter { $0.name == "api" }
+        #expect(!events.contains { $0.reason == .crashLoopBackOff }, "\(events.map(\.message))")
+        #expect(try harness.store.statuses().first { $0.logicalName == "api" }?.failureCount == 0)
+    }
+
     @Test func aSpecChangeIsReplacedCreateBeforeDestroy() async throws {
         let harness = try await ReconcilerHarness.start()
         defer { Task { await harness.stop() } }
