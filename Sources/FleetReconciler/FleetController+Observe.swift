@@ -59,7 +59,7 @@ extension FleetController {
         keepDeletionPoliciesCurrent(&pass)
         let input = PlannerInput(
             desired: desired, live: live, volumes: volumes ?? [], ownedVolumes: state.ownedVolumes, volumeIntents: volumeIntents,
-            history: pass.history, retryIntents: retryIntents, now: now, maxSurge: options.maxSurge)
+            history: pass.history, retryIntents: retryIntents, now: now, maxSurge: options.maxSurge, volumesListed: volumes != nil)
         pass.input = input
         pass.plan = Planner.plan(input)
         try await describeDrift(&pass)

@@ -9,8 +9,11 @@ public struct PlannerInput: Sendable {
     public var desired: DesiredFleet
     /// This fleet's live sandboxes (listed by the fleet tag).
     public var live: [ObservedSandbox]
-    /// Every volume in the API.
+    /// Every volume in the API, when they were listed (see ``volumesListed``).
     public var volumes: [ObservedVolume]
+    /// Whether ``volumes`` is the API's list: a pass that declares no volume and owns none waiting for a
+    /// decision skips the listing, and an owned volume missing from an unlisted pass is not gone.
+    public var volumesListed: Bool
     /// Volumes porter-fleet owns, by logical name.
     public var ownedVolumes: [String: OwnedVolume]
     /// Actual names of volume creates recorded but not settled.
@@ -28,11 +31,12 @@ public struct PlannerInput: Sendable {
     public init(
         desired: DesiredFleet, live: [ObservedSandbox], volumes: [ObservedVolume] = [], ownedVolumes: [String: OwnedVolume] = [:],
         volumeIntents: Set<String> = [], history: [String: LogicalHistory] = [:], retryIntents: [String: CreateIntent] = [:],
-        now: Date, maxSurge: Int? = nil
+        now: Date, maxSurge: Int? = nil, volumesListed: Bool = true
     ) {
         self.desired = desired
         self.live = live
         self.volumes = volumes
+        self.volumesListed = volumesListed
         self.ownedVolumes = ownedVolumes
         self.volumeIntents = volumeIntents
         self.history = history

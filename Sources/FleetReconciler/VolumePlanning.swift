@@ -60,11 +60,14 @@ struct VolumePlanning {
         return nil
     }
 
-    /// An owned volume no longer desired: forgotten when it is gone, left alone once retained, else
-    /// deleted or retained by its policy (an adopted volume is always retained).
+    /// An owned volume no longer desired: forgotten when the API's list shows it gone, left alone once
+    /// retained (remembered whatever else is declared), else deleted or retained by its policy (an
+    /// adopted volume is always retained).
     private func planUndesired(_ owned: OwnedVolume, into plan: inout Plan) {
         guard let observed = byID[owned.volumeID] else {
-            plan.actions.append(.forgetVolume(logicalName: owned.logicalName, volumeID: owned.volumeID))
+            if input.volumesListed {
+                plan.actions.append(.forgetVolume(logicalName: owned.logicalName, volumeID: owned.volumeID))
+            }
             return
         }
         guard owned.retainedAt == nil else { return }

@@ -217,6 +217,16 @@ struct ReconcilerIntegrationTests {
         let reasons = try await harness.store.events().map(\.reason.rawValue)
         #expect(reasons.contains("VolumeRetained") && reasons.contains("VolumeDeleted"))
         _ = foreign
+
+        // With nothing declared, passes skip the volume listing: the retained volume stays remembered, and
+        // declaring it again uses it again (it used to be forgotten, then refused as VolumeNameTaken).
+        harness.clock.advance(by: ControllerOptions().fullPassInterval + 1)
+        try await harness.converge(controller)
+        #expect(try harness.store.reconcilerState().ownedVolumes["keep"] != nil, "the retained volume is remembered")
+        try harness.apply("apiVersion: porter-fleet/v1\nkind: Volume\nname: keep\n")
+        let again = try await harness.converge(controller)
+        #expect(!(again.last?.plan.events.contains { $0.reason == .volumeNameTaken } ?? true))
+        #expect(try await harness.porter.volumes.list().map(\.name).sorted() == ["foreign", "keep"])
     }
 
     @Test func underInjectedFaultsEveryLogicalNameEndsWithExactlyOneLiveGeneration() async throws {
