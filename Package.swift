@@ -214,6 +214,7 @@ let package = Package(
             dependencies: [
                 "FleetStore", "FleetStoreSQLite", "FleetStorePostgres", "FleetModel", "FleetTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(

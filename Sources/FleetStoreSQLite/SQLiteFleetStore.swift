@@ -220,6 +220,17 @@ public final class SQLiteFleetStore: FleetStore {
             try db.execute(
                 sql: "CREATE TABLE sandbox_spec (spec_hash TEXT PRIMARY KEY NOT NULL, document TEXT NOT NULL, recorded_at DATETIME NOT NULL)")
         }
+        migrator.registerMigration("v5: hide recorded environment values") { db in
+            // Events recorded before environment values were hidden name them in their field changes.
+            let rows = try Row.fetchAll(db, sql: "SELECT id, message FROM event WHERE message LIKE '%env%'")
+            for row in rows {
+                let message: String = row["message"]
+                let scrubbed = RecordedChangeScrubber.scrub(message)
+                if scrubbed != message {
+                    try db.execute(sql: "UPDATE event SET message = ? WHERE id = ?", arguments: [scrubbed, row["id"] as Int64])
+                }
+            }
+        }
         return migrator
     }
 
