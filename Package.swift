@@ -66,6 +66,7 @@ let package = Package(
         .target(
             name: "FleetModel",
             dependencies: [
+                "WireFormats",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]

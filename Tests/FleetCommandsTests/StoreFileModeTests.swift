@@ -73,3 +73,29 @@ struct StoreFileModeTests {
         #expect(try FileManager.default.contentsOfDirectory(atPath: cli.directory.path).sorted() == ["fifo", "folder"])
     }
 }
+
+/// Values printed by the CLI cannot drive the terminal: a manifest's escape sequences (clear screen, window
+/// title) come out escaped in every table and text output, and JSON stays valid.
+@Suite("Control characters in output")
+struct ControlCharacterOutputTests {
+    @Test func escapeSequencesInValuesAreEscaped() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let image = #"evil\e[2J\e]0;owned\u0007\u009b31m\x7f"#
+        let manifest = "apiVersion: porter-fleet/v1\nkind: Sandbox\nname: api\nspec:\n  image: \"\(image)\"\n  command: [sleep, infinity]\n"
+        let file = try cli.write("api.yaml", manifest)
+        #expect(await cli.run("apply", "-f", file).code == 0)
+        let shown = [
+            await cli.run("get").out, await cli.run("get", "-o", "wide").out, await cli.run("get", "-o", "json").out,
+            await cli.run("diff", "-f", try cli.write("b.yaml", manifest.replacingOccurrences(of: "evil", with: "vile"))).out,
+        ]
+        for text in shown {
+            #expect(!text.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || (0x7F..<0xA0).contains($0.value) }, "\(text.debugDescription)")
+        }
+        #expect(shown[0].contains(#"evil\u001b[2J\u001b]0;owned\u0007\u009b31m\u007f"#), "\(shown[0])")
+        let json = try JSONSerialization.jsonObject(with: Data(shown[2].utf8)) as? [String: Any]
+        let spec = ((json?["items"] as? [[String: Any]])?.first?["spec"]) as? [String: Any]
+        #expect(spec?["image"] as? String == "evil\u{1B}[2J\u{1B}]0;owned\u{07}\u{9B}31m\u{7F}", "JSON keeps the value: \(shown[2])")
+        #expect(await cli.export().contains(#"\e[2J"#), "export keeps the value, YAML-escaped")
+    }
+}
