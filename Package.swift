@@ -70,6 +70,7 @@ let package = Package(
         .target(
             name: "FleetModel",
             dependencies: [
+                "WireFormats",
                 .product(name: "Yams", package: "Yams"),
                 .product(name: "Crypto", package: "swift-crypto"),
             ]
@@ -218,6 +219,7 @@ let package = Package(
             dependencies: [
                 "FleetStore", "FleetStoreSQLite", "FleetStorePostgres", "FleetModel", "FleetTestSupport",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
             ]
         ),
         .testTarget(

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import WireFormats
 import Yams
 
 /// Reads manifests (docs/manifests.md) from YAML, multi-document, or JSON, reporting every problem with its
@@ -7,8 +8,12 @@ import Yams
 public enum ManifestParser {
     /// The API version every manifest declares.
     public static let apiVersion = "porter-fleet/v1"
-    /// Manifests larger than this are refused before parsing.
+    /// Manifests larger than this are refused before parsing, and so are smaller ones whose YAML aliases
+    /// expand past it (each alias counts as the text it repeats).
     public static let maximumFileSize = 64 << 20
+    /// The most one resource may hold (its name, tags and spec), counted as its YAML text with aliases
+    /// expanded: each value's text plus one per value.
+    public static let maximumResourceSize = 1 << 20
 
     /// Texts at least this large are read in two halves at once, split at a document marker.
     static let parallelThreshold = 256 << 10
@@ -20,6 +25,7 @@ public enum ManifestParser {
     /// whole documents). Any problem sends the whole text through the one-pass reader, so errors and their
     /// positions are exactly those of reading it in one go.
     public static func parse(_ text: String, file: String) throws(ManifestErrors) -> [Manifest] {
+        try YAMLExpansionGuard.check(text, file: file, limits: .init(file: maximumFileSize, resource: maximumResourceSize))
         guard text.utf8.count >= parallelThreshold, let (first, second, lineOffset) = halves(of: text) else {
             return try parseWhole(text, file: file)
         }
@@ -185,15 +191,22 @@ struct NodeReader {
 
     /// A string: a YAML string scalar (quoted, or plain text that is not a number, boolean or null).
     mutating func string(_ node: Node, _ what: String) -> String? {
-        if case .scalar(let scalar) = node, ScalarKind(scalar) == .string { return scalar.string }
+        if case .scalar(let scalar) = node, ScalarKind(scalar) == .string { return refusingNUL(scalar.string, node, what) }
         fail(node, "\(what) must be a string, not \(describe(node))")
         return nil
     }
 
     /// A scalar taken as text: strings, numbers and booleans (for env values, tags and quantities).
     mutating func text(_ node: Node, _ what: String) -> String? {
-        if case .scalar(let scalar) = node, ScalarKind(scalar) != .null { return scalar.string }
+        if case .scalar(let scalar) = node, ScalarKind(scalar) != .null { return refusingNUL(scalar.string, node, what) }
         fail(node, "\(what) must be a string, not \(describe(node))")
+        return nil
+    }
+
+    /// `value`, unless it holds a NUL byte (`"\0"` in YAML), which the Sandbox API refuses.
+    mutating func refusingNUL(_ value: String, _ node: Node, _ what: String) -> String? {
+        guard SandboxTagRules.containsNUL(value) else { return value }
+        fail(node, "\(what) contains a NUL byte, which a process cannot receive (the Sandbox API refuses it)")
         return nil
     }
 
@@ -299,16 +312,16 @@ struct NodeReader {
         return Manifest(kind: kind, name: name, tags: tags, spec: spec, location: location(fields["name"]!.value))
     }
 
+    /// The Sandbox API's tag rules (``SandboxTagRules``), with room left for the ownership tags.
     mutating func validateTags(_ tags: [String: String], at node: Node) {
+        if tags.count > ManifestRules.maximumTagCount {
+            fail(node, "tags: \(tags.count) tags given; at most \(ManifestRules.maximumTagCount) (a sandbox has at most \(SandboxTagRules.maximumCount), \(ManifestRules.ownershipTagCount) of them porter-fleet's)")
+        }
         for (key, value) in tags.sorted(by: { $0.key < $1.key }) {
             if key.hasPrefix("porter-fleet/") {
                 fail(node, "tags: '\(key)' uses the reserved prefix 'porter-fleet/'")
-            }
-            if !ManifestRules.isTagText(key) || key.isEmpty {
-                fail(node, "tags: key '\(key)' must be 1–63 characters of A-Z a-z 0-9 . _ - /")
-            }
-            if !ManifestRules.isTagText(value) {
-                fail(node, "tags: value '\(value)' of '\(key)' must be at most 63 characters of A-Z a-z 0-9 . _ -")
+            } else if let problem = SandboxTagRules.problem(key: key, value: value) {
+                fail(node, "tags: \(problem)")
             }
         }
     }

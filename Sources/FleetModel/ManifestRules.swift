@@ -1,3 +1,5 @@
+import WireFormats
+
 /// Name and value rules shared by manifests, the store and the reconciler.
 public enum ManifestRules {
     /// The most replicas a set may ask for.
@@ -6,6 +8,11 @@ public enum ManifestRules {
     public static let maximumTTLSeconds = 10 * 365 * 86_400
     /// The longest image reference accepted.
     public static let maximumImageLength = 1024
+    /// The tags porter-fleet puts on every sandbox it creates (`porter-fleet/fleet`, `/name`,
+    /// `/generation`, `/spec-hash`).
+    public static let ownershipTagCount = 4
+    /// The most tags a manifest may declare: the Sandbox API's limit less the ownership tags.
+    public static let maximumTagCount = SandboxTagRules.maximumCount - ownershipTagCount
     /// Characters reserved in every actual sandbox name for `-g<generation>` (up to `-g999999`).
     public static let generationSuffixLength = 8
 

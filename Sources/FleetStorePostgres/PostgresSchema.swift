@@ -1,3 +1,4 @@
+import FleetModel
 import FleetStore
 import PostgresNIO
 
@@ -23,6 +24,8 @@ enum PostgresSchema {
         let version: Int
         let description: String
         let statements: [String]
+        /// Work on existing rows that SQL alone does not express, run after the statements.
+        var rewrite: (@Sendable (PostgresConnection, Logger) async throws -> Void)? = nil
     }
 
     /// The newest version this build knows.
@@ -142,7 +145,24 @@ enum PostgresSchema {
             statements: [
                 "CREATE TABLE sandbox_spec (spec_hash TEXT PRIMARY KEY, document TEXT NOT NULL, recorded_at TIMESTAMPTZ NOT NULL)"
             ]),
+        Migration(
+            version: 3, description: "hide recorded environment values", statements: [],
+            rewrite: { connection, logger in try await hideRecordedEnvironmentValues(connection, logger: logger) }),
     ]
+
+    /// Events recorded before environment values were hidden name them in their field changes: rewrites
+    /// those messages as they are recorded now (``RecordedChangeScrubber``).
+    static func hideRecordedEnvironmentValues(_ connection: PostgresConnection, logger: Logger) async throws {
+        var rewritten: [(Int64, String)] = []
+        let rows = try await connection.query("SELECT id, message FROM event WHERE message LIKE '%env%'", logger: logger)
+        for try await (id, message) in rows.decode((Int64, String).self) {
+            let scrubbed = RecordedChangeScrubber.scrub(message)
+            if scrubbed != message { rewritten.append((id, scrubbed)) }
+        }
+        for (id, message) in rewritten {
+            try await connection.query("UPDATE event SET message = \(message) WHERE id = \(id)", logger: logger)
+        }
+    }
 
     /// Brings the database to ``version`` under the migration lock, in one transaction: refuses a
     /// database of another application and a store of a newer version, changing nothing in either case.
@@ -162,6 +182,7 @@ enum PostgresSchema {
             }
             for migration in migrations where migration.version > found {
                 for statement in migration.statements { try await connection.query(PostgresQuery(unsafeSQL: statement), logger: logger) }
+                try await migration.rewrite?(connection, logger)
                 try await connection.query(
                     "INSERT INTO schema_migration (version, description) VALUES (\(migration.version), \(migration.description))", logger: logger)
             }

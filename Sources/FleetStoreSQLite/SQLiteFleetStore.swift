@@ -29,6 +29,7 @@ public final class SQLiteFleetStore: FleetStore {
     public init(path: String, create: Bool = true) throws(FleetStoreError) {
         self.path = path
         let directory = URL(fileURLWithPath: path).deletingLastPathComponent().path
+        try StoreFileModes.requireRegularFileOrNothing(path)
         if FileManager.default.fileExists(atPath: path) {
             // SQLite in WAL mode writes beside the file even to read, so both must be writable.
             guard access(path, R_OK | W_OK) == 0, access(directory, W_OK | X_OK) == 0 else { throw .readOnly(path: path) }
@@ -53,12 +54,22 @@ public final class SQLiteFleetStore: FleetStore {
             throw error
         }
         damage = check?.damage
+        if check == nil { StoreFileModes.createPrivately(path) }
+        StoreFileModes.tighten(path)
         do {
             database = try DatabaseQueue(path: path, configuration: Self.configuration)
         } catch {
             throw Self.openingError(error, path: path)
         }
         try prepareSchema(marked: check?.ownership == .ours)
+        // SQLite gives -wal and -shm the database's mode; an older store's may be looser.
+        StoreFileModes.tighten(path)
+    }
+
+    /// Makes `directory`, porter-fleet's own directory for a store (`.porter-fleet`), readable by its
+    /// owner alone (0700), or tightens an existing one of the current user's to that.
+    public static func preparePrivateDirectory(_ directory: String) {
+        StoreFileModes.preparePrivateDirectory(directory)
     }
 
     private static var configuration: Configuration {
@@ -219,6 +230,17 @@ public final class SQLiteFleetStore: FleetStore {
         migrator.registerMigration("v4: recorded specs") { db in
             try db.execute(
                 sql: "CREATE TABLE sandbox_spec (spec_hash TEXT PRIMARY KEY NOT NULL, document TEXT NOT NULL, recorded_at DATETIME NOT NULL)")
+        }
+        migrator.registerMigration("v5: hide recorded environment values") { db in
+            // Events recorded before environment values were hidden name them in their field changes.
+            let rows = try Row.fetchAll(db, sql: "SELECT id, message FROM event WHERE message LIKE '%env%'")
+            for row in rows {
+                let message: String = row["message"]
+                let scrubbed = RecordedChangeScrubber.scrub(message)
+                if scrubbed != message {
+                    try db.execute(sql: "UPDATE event SET message = ? WHERE id = ?", arguments: [scrubbed, row["id"] as Int64])
+                }
+            }
         }
         return migrator
     }

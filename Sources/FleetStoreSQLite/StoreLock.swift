@@ -11,8 +11,9 @@ final class StoreLock {
     /// Waits for the lock; a side file that cannot be made (a read-only directory) means no lock.
     init(path: String) {
         self.path = path
-        var descriptor = open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0o644)
+        var descriptor = open(path, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, StoreFileModes.fileMode)
         created = descriptor >= 0
+        if created { fchmod(descriptor, StoreFileModes.fileMode) }
         if descriptor < 0 { descriptor = open(path, O_RDWR | O_CLOEXEC) }
         self.descriptor = descriptor
         if descriptor >= 0 { flock(descriptor, LOCK_EX) }

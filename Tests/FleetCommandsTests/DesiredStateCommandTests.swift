@@ -237,8 +237,8 @@ struct DesiredStateCommandTests {
         #expect(diff.code == 2)
         #expect(diff.out == """
             sandbox/api configured (dry run)
-                - spec.env.DEBUG: "1"
-                ~ spec.env.MODE: "a" → "b"
+                - spec.env.DEBUG: (removed)
+                ~ spec.env.MODE: (changed)
                 ~ spec.image: "busybox" → "busybox:1.36"
                 + tags.tier: "web"
 

@@ -131,11 +131,11 @@ struct ReconcilerIntegrationTests {
         let planned = try await controller.plan()
         #expect(
             planned.actions.first?.fieldChanges == [
-                FieldChange(path: "spec.env", old: nil, new: #"{"MODE":"fast"}"#),
+                FieldChange(secretAt: "spec.env.MODE", .added),
                 FieldChange(path: "spec.image", old: "\"python:3.12-slim\"", new: "\"python:3.13-slim\""),
             ], "the plan names the fields that changed since generation 1 was created")
         #expect(planned.actions.first?.headline == "create sandbox api-g2: replace drifted generation 1")
-        #expect(planned.events.contains { $0.reason == .drift && $0.message == #"generation 1: + spec.env: {"MODE":"fast"}, ~ spec.image: "python:3.12-slim" → "python:3.13-slim""# })
+        #expect(planned.events.contains { $0.reason == .drift && $0.message == #"generation 1: + spec.env.MODE: (set), ~ spec.image: "python:3.12-slim" → "python:3.13-slim""# })
         let first = try await controller.reconcileOnce()
         #expect(first.plan.actions.count == 1 && first.succeeded.map(\.summary) == ["create sandbox api-g2"])
         #expect(try await harness.liveNames() == ["api-g1", "api-g2"], "the old generation runs while the new one starts")

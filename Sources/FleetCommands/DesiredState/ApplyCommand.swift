@@ -12,6 +12,9 @@ struct ApplyCommand: AsyncParsableCommand {
             Each resource is reported as created, configured, unchanged or pruned. Directories apply every \
             *.yaml, *.yml and *.json file inside; '-' reads standard input. With --prune, resources applied \
             earlier from the same files or directories that are no longer in them are removed.
+            Limits: a file of at most 64 MiB, counting each YAML alias (*name) as the text it repeats; a resource \
+            of at most 1 MiB the same way. Nothing the Sandbox API would refuse is accepted: NUL bytes in any string, \
+            more than 60 tags, tag keys and values outside its rules (docs/manifests.md).
             """
     )
 

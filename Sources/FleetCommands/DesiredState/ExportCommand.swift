@@ -5,7 +5,11 @@ import FleetStore
 struct ExportCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "export",
-        abstract: "Print the whole desired state as manifests that 'apply' reproduces exactly."
+        abstract: "Print the whole desired state as manifests that 'apply' reproduces exactly.",
+        discussion: """
+            Environment values are printed as they are, so that the output applies back to the same desired state \
+            (everywhere else, diffs, plans and events show only that a value was set, changed or removed).
+            """
     )
 
     @OptionGroup var store: StoreOptions
@@ -17,7 +21,7 @@ struct ExportCommand: AsyncParsableCommand {
         let resources = try await store.open(create: false).resources()
         let out = CommandOutput.current
         switch output {
-        case .yaml: out.write(try ManifestExport.yaml(resources))
+        case .yaml: out.raw(try ManifestExport.yaml(resources))
         case .json: out.line(try ManifestExport.json(resources))
         }
     }

@@ -11,6 +11,7 @@ struct GetCommand: AsyncParsableCommand {
         discussion: """
             porter-fleet get [sandboxes|sets|volumes|all] [NAME] [-l SELECTOR]... [-o table|wide|json|yaml|name]
             The SYNC, HEALTH, PHASE and GENERATION columns stay empty until the reconciler has observed the fleet.
+            -o yaml and -o json print environment values as they are (they round-trip, as 'export' does); the tables never show them.
             """
     )
 
@@ -63,7 +64,7 @@ struct GetCommand: AsyncParsableCommand {
             let items = try zip(resources, observed).map { try GetItem($0, status: $1) }
             out.line(JSONOutput.string(GetOutput(fleet: try await fleetStore.settings().fleetID, revision: try await fleetStore.revision(), items: items)))
         case .yaml:
-            out.write(try ManifestExport.yaml(resources))
+            out.raw(try ManifestExport.yaml(resources))
         case .name:
             for resource in resources { out.line("\(resource.kind.rawValue.lowercased())/\(resource.name)") }
         case .table, .wide:

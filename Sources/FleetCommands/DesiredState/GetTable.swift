@@ -40,7 +40,9 @@ enum GetTable {
 
 /// Left-aligned columns separated by three spaces.
 enum TextTable {
+    /// The rows aligned, each cell on one line with its control characters escaped (``TerminalText``).
     static func render(_ rows: [[String]]) -> String {
+        let rows = rows.map { $0.map { TerminalText.escaped($0, singleLine: true) } }
         let widths = (0..<(rows.first?.count ?? 0)).map { column in rows.map { $0[column].count }.max() ?? 0 }
         return rows.map { row in
             row.enumerated().map { index, cell in

@@ -90,7 +90,7 @@ struct EventsCommand: AsyncParsableCommand {
             let time = ISO8601DateFormatter().string(from: event.lastAt)
             out.line(
                 Self.column(time, 22) + Self.column(event.type.rawValue, 9) + Self.column(event.reason.rawValue, 19)
-                    + Self.column(objects.object(of: event), 22) + Self.column(String(event.count), 7) + event.message)
+                    + Self.column(objects.object(of: event), 22) + Self.column(String(event.count), 7) + TerminalText.escaped(event.message, singleLine: true))
         }
     }
 

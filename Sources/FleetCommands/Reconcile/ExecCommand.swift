@@ -34,7 +34,7 @@ struct ExecCommand: AsyncParsableCommand {
             return try await sandbox.exec(command, timeout: try timeout.map { try DurationFlag.parse($0, flag: "--timeout", example: "30s") })
         }
         let out = CommandOutput.current
-        out.write(result.stdout)
+        out.raw(result.stdout)
         if !result.stderr.isEmpty { out.error(result.stderr.hasSuffix("\n") ? String(result.stderr.dropLast()) : result.stderr) }
         if result.exitCode != 0 { throw ExitCode(Int32(truncatingIfNeeded: result.exitCode)) }
     }

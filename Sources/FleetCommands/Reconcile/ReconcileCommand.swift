@@ -88,7 +88,7 @@ struct ReconcileCommand: AsyncParsableCommand {
                 let remaining = deadline - .now
                 guard remaining > .zero else { return nil }
                 let pause = min(backoff.failed(), remaining)
-                out.error(Colour.yellow.paint("pass failed (\(backoff.failures) in a row; retrying in \(Self.seconds(pause))): \(error)"))
+                out.rawError(Colour.yellow.paint(TerminalText.escaped("pass failed (\(backoff.failures) in a row; retrying in \(Self.seconds(pause))): \(error)")))
                 try await Task.sleep(for: pause)
             }
         }
@@ -102,10 +102,10 @@ struct ReconcileCommand: AsyncParsableCommand {
     private func report(_ result: ReconcileResult, pass: Int, out: CommandOutput) {
         guard output == .text else { return }
         for done in result.succeeded { out.line(done.summary) }
-        for line in result.failed { out.error(Colour.red.paint("failed: \(line)")) }
+        for line in result.failed { out.rawError(Colour.red.paint(TerminalText.escaped("failed: \(line)"))) }
         let synced = result.plan.statuses.filter { $0.sync == .synced }.count
         let healthy = result.plan.statuses.filter(\.health.isSettled).count
-        out.line("pass \(pass): \(result.plan.actions.count) actions, \(synced)/\(result.plan.statuses.count) synced, \(healthy) healthy\(result.converged ? Colour.green.paint(", converged") : "")")
+        out.raw("pass \(pass): \(result.plan.actions.count) actions, \(synced)/\(result.plan.statuses.count) synced, \(healthy) healthy\(result.converged ? Colour.green.paint(", converged") : "")\n")
     }
 }
 

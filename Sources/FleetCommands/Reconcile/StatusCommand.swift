@@ -88,7 +88,7 @@ struct StatusCommand: AsyncParsableCommand {
                 let word = statuses[index - 1].health.rawValue
                 return String(line).replacingOccurrences(of: " \(word) ", with: " \(tint.paint(word, enabled: true)) ")
             }
-            out.write(lines.joined(separator: "\n"))
+            out.raw(lines.joined(separator: "\n"))  // cells escaped by TextTable
         }
     }
 }

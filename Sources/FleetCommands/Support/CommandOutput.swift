@@ -56,14 +56,22 @@ public final class CommandOutput: Sendable {
         self.isTerminal = isTerminal
     }
 
-    /// Writes a line (or several) to stdout.
-    public func line(_ text: String) { standardOutput(text + "\n") }
+    /// Writes a line (or several) to stdout, control characters escaped (``TerminalText``).
+    public func line(_ text: String) { standardOutput(TerminalText.escaped(text) + "\n") }
 
-    /// Writes text to stdout as is.
-    public func write(_ text: String) { standardOutput(text) }
+    /// Writes text to stdout, control characters escaped (``TerminalText``).
+    public func write(_ text: String) { standardOutput(TerminalText.escaped(text)) }
 
-    /// Writes one error line per line of `text` to stderr.
-    public func error(_ text: String) { standardError(text + "\n") }
+    /// Writes one error line per line of `text` to stderr, control characters escaped (``TerminalText``).
+    public func error(_ text: String) { standardError(TerminalText.escaped(text) + "\n") }
+
+    /// Writes `text` to stdout exactly as it is: a remote command's own output, manifests that must
+    /// round-trip, or text whose values were escaped already and that carries porter-fleet's own colour
+    /// or screen codes.
+    public func raw(_ text: String) { standardOutput(text) }
+
+    /// Writes a line to stderr exactly as it is (its values escaped already, with colour codes).
+    public func rawError(_ text: String) { standardError(text + "\n") }
 }
 
 /// Output gathered in memory, for tests and for commands run from code.

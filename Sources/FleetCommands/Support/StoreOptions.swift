@@ -50,8 +50,9 @@ struct StoreOptions: ParsableArguments {
             switch address {
             case .sqlite(let path):
                 if create && path == Self.defaultPath {
-                    // The default directory is porter-fleet's own; a directory given with --db is the user's to make.
-                    try? FileManager.default.createDirectory(atPath: ".porter-fleet", withIntermediateDirectories: true)
+                    // The default directory is porter-fleet's own (mode 0700: the store holds environment values);
+                    // a directory given with --db is the user's to make.
+                    SQLiteFleetStore.preparePrivateDirectory(".porter-fleet")
                 }
                 store = try SQLiteFleetStore(path: path, create: create)
             case .postgres(let url):

@@ -25,7 +25,7 @@ enum Watch {
             let now = try await revisions(store)
             guard now != seen else { continue }
             seen = now
-            out.write(out.isTerminal ? "\u{1B}[H\u{1B}[2J" : "\n")
+            out.raw(out.isTerminal ? "\u{1B}[H\u{1B}[2J" : "\n")
             try await render()
         }
     }

@@ -1,5 +1,6 @@
 import Foundation
 import PorterSandbox
+import WireFormats
 
 /// The checks the local Sandbox API makes on a create, each failing with `badRequest` and a message
 /// naming the field.
@@ -62,7 +63,7 @@ enum SandboxSpecValidation {
             ("image", [spec.image ?? ""]), ("name", [spec.name ?? ""]), ("command", spec.command ?? []), ("args", spec.args ?? []),
             ("env", (spec.env?.additionalProperties ?? [:]).flatMap { [$0.key, $0.value] }),
         ]
-        for (field, values) in fields where values.contains(where: { $0.contains("\0") }) {
+        for (field, values) in fields where values.contains(where: SandboxTagRules.containsNUL) {
             throw LocalAPIError.badRequest("\(field) contains a NUL byte, which a process cannot receive")
         }
     }
