@@ -95,15 +95,24 @@ public struct FleetControllerService: Service {
         case (nil, let grant?):
             logger.notice("holding the fleet lease", metadata: ["token": "\(grant.token)"])
             state.nextPass = now
-            metrics.setRole(.leader(lastPassSucceeded: nil))
+            metrics.setRole(.leader(lastPassSucceeded: nil), leaseLeft: leaseLeft(renewedAt: now))
         case (_?, nil):
             logger.warning("lost the fleet lease; standing by")
             await standBy(&state, now: now)
         case (nil, nil):
             await standBy(&state, now: now)
         case (_?, _?):
-            if !metrics.role.isLeader { metrics.setRole(.leader(lastPassSucceeded: nil)) }
+            if metrics.role.isLeader {
+                metrics.leaseRenewed(leaseLeft: leaseLeft(renewedAt: now))
+            } else {
+                metrics.setRole(.leader(lastPassSucceeded: nil), leaseLeft: leaseLeft(renewedAt: now))
+            }
         }
+    }
+
+    /// How long a lease renewed at `renewedAt` (the controller's clock) has left now, in real time.
+    private func leaseLeft(renewedAt: Date) -> Duration {
+        .seconds(max(0, leaseDuration - controller.clock.now().timeIntervalSince(renewedAt)))
     }
 
     /// A store error in one line: where, and why (a password is never part of a store's location).
@@ -151,17 +160,29 @@ public struct FleetControllerService: Service {
         let started = ContinuousClock.now
         // The lease is renewed beside the pass, every third of it: a pass slowed by the rate limiter or a
         // slow API keeps its lease, and a standby takes over only from a leader that stopped.
-        let keeper = Task { [controller, renewEvery] in
+        let keeper = Task { [controller, renewEvery, metrics, leaseDuration] in
             while !Task.isCancelled {
                 try await controller.clock.sleep(for: .interval(renewEvery))
-                try await controller.renewLeaseIfDue()
+                do {
+                    try await controller.renewLeaseIfDue()
+                } catch {
+                    // Not leading as of now: say so before the pass notices (it fails on its next fenced write).
+                    metrics.setRole(error is LeaseLost ? .standby(holder: nil) : .storeUnavailable(Self.describe(error)))
+                    throw error
+                }
+                if let renewed = await controller.lastLeaseRenewal {
+                    metrics.leaseRenewed(leaseLeft: .seconds(max(0, leaseDuration - controller.clock.now().timeIntervalSince(renewed))))
+                }
             }
         }
         defer { keeper.cancel() }
         do {
             let result = try await controller.reconcileOnce()
             metrics.record(result, duration: (ContinuousClock.now - started).timeInterval)
-            metrics.setRole(.leader(lastPassSucceeded: result.failed.isEmpty))
+            let renewed = max(state.lastRenewal, await controller.lastLeaseRenewal ?? state.lastRenewal)
+            if metrics.role.isLeader {
+                metrics.setRole(.leader(lastPassSucceeded: result.failed.isEmpty), leaseLeft: leaseLeft(renewedAt: renewed))
+            }
             log(result)
             onPass(result)
             state.backoff.succeeded()
@@ -174,8 +195,9 @@ public struct FleetControllerService: Service {
             if error is LeaseLost {
                 state.grant = nil
                 logger.warning("the fleet lease was taken over during a pass; standing by")
-            } else {
-                metrics.setRole(.leader(lastPassSucceeded: false))
+            } else if metrics.role.isLeader {
+                let renewed = max(state.lastRenewal, await controller.lastLeaseRenewal ?? state.lastRenewal)
+                metrics.setRole(.leader(lastPassSucceeded: false), leaseLeft: leaseLeft(renewedAt: renewed))
             }
             let pause = state.backoff.failed()
             logger.error("reconcile pass failed", metadata: ["error": "\(error)", "failures": "\(state.backoff.failures)", "retry_in": "\(pause)"])

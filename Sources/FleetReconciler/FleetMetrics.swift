@@ -12,7 +12,7 @@ public final class FleetMetrics: Sendable {
     /// The registry behind `/metrics`; one a daemon, never the process-wide default.
     public let registry = PrometheusCollectorRegistry()
     private let factory: PrometheusMetricsFactory
-    private let roleState = Mutex(ControllerRole.starting)
+    private let roleState = Mutex(RoleState(role: .starting, leaseEnds: nil))
     private let leader: CoreMetrics.Gauge
     private let passDuration: CoreMetrics.Timer
     private let lastSuccess: CoreMetrics.Gauge
@@ -97,17 +97,41 @@ public final class FleetMetrics: Sendable {
         flowRate.record(snapshot.learnedRate ?? 0)
     }
 
-    /// What the daemon is doing now (leader or standby; `porter_fleet_leader` and `/readyz`).
-    public func setRole(_ role: ControllerRole) {
-        roleState.withLock { $0 = role }
-        leader.record(role.isLeader ? 1 : 0)
+    /// What the daemon is doing now (leader or standby; `porter_fleet_leader` and `/readyz`). A leader
+    /// says how long its lease has left: past that, it reports itself a standby whatever it is doing.
+    public func setRole(_ role: ControllerRole, leaseLeft: Duration? = nil) {
+        roleState.withLock { $0 = RoleState(role: role, leaseEnds: leaseLeft.map { ContinuousClock.now + $0 }) }
+        leader.record(self.role.isLeader ? 1 : 0)
     }
 
-    /// What the daemon is doing, as last set.
-    public var role: ControllerRole { roleState.withLock { $0 } }
+    /// A renewed lease: a leader keeps its role for `leaseLeft` more.
+    public func leaseRenewed(leaseLeft: Duration) {
+        roleState.withLock { state in
+            if state.role.isLeader { state.leaseEnds = ContinuousClock.now + leaseLeft }
+        }
+    }
 
-    /// The Prometheus text exposition of every metric.
-    public func render() -> String { registry.emitToString() }
+    /// What the daemon is doing now: as last set, except that a leader whose lease has run out without a
+    /// renewal (the process was stopped, the store is slow to answer) is a standby from that moment, before
+    /// the controller's next tick notices; another replica may be leading already.
+    public var role: ControllerRole {
+        roleState.withLock { state in
+            if state.role.isLeader, let ends = state.leaseEnds, ContinuousClock.now >= ends { return .standby(holder: nil) }
+            return state.role
+        }
+    }
+
+    /// The Prometheus text exposition of every metric; `porter_fleet_leader` as of now.
+    public func render() -> String {
+        leader.record(role.isLeader ? 1 : 0)
+        return registry.emitToString()
+    }
+
+    /// The role as set, and when a leader's lease ends.
+    private struct RoleState {
+        var role: ControllerRole
+        var leaseEnds: ContinuousClock.Instant?
+    }
 }
 
 extension Duration {

@@ -146,4 +146,43 @@ struct HighAvailabilityTests {
         #expect(status == 200 && body.hasPrefix("leader"), "the standby took over: \(body)")
         #expect(try await standby.leaderGauge() == 1)
     }
+
+    /// A leader stopped (SIGSTOP) past its lease says it is not leading from the moment it runs again,
+    /// before its own loop notices: never two replicas answering "leader" at once.
+    @Test func aLeaderStoppedPastItsLeaseIsNoLeaderWhenItWakes() async throws {
+        try #require(FileManager.default.isExecutableFile(atPath: CLIHarness.binary.path))
+        let url = try await TestPostgres.freshDatabase()
+        let db = url.description
+        let cli = try CLIHarness()
+        let api = try await cli.startLocalAPI()
+        defer {
+            cli.remove()
+            Task { await api.stop() }
+        }
+        #expect(await cli.run(["apply", "-f", try cli.write("set.yaml", Self.set(1)), "--db", db]).code == 0)
+        let replicas = try [Replica(db: db, api: api.baseURL), Replica(db: db, api: api.baseURL)]
+        defer { replicas.forEach { $0.stop() } }
+        var leaderIndex: Int?
+        let deadline = Date().addingTimeInterval(30)
+        while leaderIndex == nil, Date() < deadline {
+            for (index, replica) in replicas.enumerated() where try await replica.leaderGauge() == 1 { leaderIndex = index }
+            if leaderIndex == nil { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        let leader = replicas[try #require(leaderIndex)]
+        let standby = replicas[1 - (leaderIndex ?? 0)]
+        _ = try await leader.baseURL()
+        kill(leader.process.processIdentifier, SIGSTOP)
+        try await Task.sleep(for: .seconds(5))  // past the 3 s lease: the standby takes over meanwhile
+        kill(leader.process.processIdentifier, SIGCONT)
+        let (status, body) = try await leader.readiness()
+        #expect(!body.hasPrefix("leader"), "the woken leader reports \(status): \(body)")
+        #expect(try await leader.leaderGauge() == 0)
+        var taken = false
+        let takeOver = Date().addingTimeInterval(20)
+        while !taken, Date() < takeOver {
+            taken = try await standby.leaderGauge() == 1
+            if !taken { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        #expect(taken, "the standby leads")
+    }
 }

@@ -185,3 +185,21 @@ struct ControllerServiceTests {
         #expect(clock.now().timeIntervalSince(Date(timeIntervalSince1970: 1_800_000_000)) >= 29)
     }
 }
+
+/// What `/readyz` and `porter_fleet_leader` say of a leader is bound to its lease's time.
+@Suite("Leadership as the lease stands")
+struct LeaseBoundRoleTests {
+    @Test func aLeaderWhoseLeaseRanOutIsAStandbyAtOnce() async throws {
+        let metrics = FleetMetrics()
+        metrics.setRole(.leader(lastPassSucceeded: true), leaseLeft: .milliseconds(300))
+        #expect(metrics.role.isLeader && metrics.render().contains("porter_fleet_leader 1"))
+        try await Task.sleep(for: .milliseconds(400))
+        #expect(metrics.role == .standby(holder: nil), "no renewal within the lease: not leading")
+        #expect(metrics.render().contains("porter_fleet_leader 0"))
+        metrics.setRole(.leader(lastPassSucceeded: true), leaseLeft: .milliseconds(300))
+        try await Task.sleep(for: .milliseconds(200))
+        metrics.leaseRenewed(leaseLeft: .seconds(10))
+        try await Task.sleep(for: .milliseconds(200))
+        #expect(metrics.role.isLeader, "a renewal extends it")
+    }
+}
