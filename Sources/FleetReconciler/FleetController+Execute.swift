@@ -30,7 +30,17 @@ extension FleetController {
             return false
         }
         guard await recordIntents(of: runnable, now: now, result: &result) else { return }
-        for outcome in await run(runnable) { apply(outcome, to: &pass, result: &result) }
+        let watch = DesiredStateWatch(store: store, planned: pass.revisions.desired)
+        let (outcomes, unsent) = await run(runnable, until: watch)
+        for outcome in outcomes { apply(outcome, to: &pass, result: &result) }
+        for action in unsent { leaveUnsent(action, pass: &pass, result: &result) }
+    }
+
+    /// An action not sent because the desired state changed during the pass: the next pass, planned from
+    /// the new state, decides again. A create's recorded intent is settled now: it never reached the API.
+    private func leaveUnsent(_ action: PlannedAction, pass: inout ReconcilePass, result: inout ReconcileResult) {
+        result.deferred.append("\(action.summary): not sent, the desired state changed during the pass")
+        if case .createSandbox(_, _, let actual, _, _, _) = action { pass.changes.settledIntents.append(actual) }
     }
 
     /// Volumes made in this pass can be mounted in this pass: plans the sandboxes again with them.
@@ -65,21 +75,28 @@ extension FleetController {
         }
     }
 
-    /// Runs sandbox actions, at most the flow-control ceiling at once (each call then waits for its permit).
-    private func run(_ actions: [PlannedAction]) async -> [ActionOutcome] {
-        await withTaskGroup(of: ActionOutcome.self, returning: [ActionOutcome].self) { group in
+    /// Runs sandbox actions, at most the flow-control ceiling at once (each call then waits for its permit);
+    /// once `watch` sees the desired state change, sends no more. Returns the outcomes and what was not sent.
+    private func run(_ actions: [PlannedAction], until watch: DesiredStateWatch) async -> (outcomes: [ActionOutcome], unsent: [PlannedAction]) {
+        await withTaskGroup(of: ActionOutcome.self) { group in
             var outcomes: [ActionOutcome] = []
-            var iterator = actions.makeIterator()
+            var remaining = actions[...]
             var inFlight = 0
-            while inFlight < max(1, options.flow.ceiling), let action = iterator.next() {
+            while inFlight < max(1, options.flow.ceiling), let action = remaining.popFirst() {
                 group.addTask { await self.run(action) }
                 inFlight += 1
             }
+            var stopped = false
             while let outcome = await group.next() {
                 outcomes.append(outcome)
-                if let action = iterator.next() { group.addTask { await self.run(action) } }
+                guard !stopped, !remaining.isEmpty else { continue }
+                if await watch.hasChanged() {
+                    stopped = true
+                } else if let action = remaining.popFirst() {
+                    group.addTask { await self.run(action) }
+                }
             }
-            return outcomes
+            return (outcomes, stopped ? Array(remaining) : [])
         }
     }
 

@@ -126,6 +126,23 @@ struct ReconcilerIntegrationTests {
         #expect(try harness.store.statuses().first { $0.logicalName == "api" }?.failureCount == 0)
     }
 
+    /// A pass sends no more once the desired state it was planned from has changed: a set deleted a second
+    /// after it was applied is not created in full (it used to be, and then terminated).
+    @Test func aPassStopsSendingWhenTheDesiredStateChanges() async throws {
+        let harness = try await ReconcilerHarness.start()
+        defer { Task { await harness.stop() } }
+        try harness.apply("apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: big\nspec:\n  replicas: 1000\n  template: {image: busybox, command: [sleep, infinity]}\n")
+        let controller = harness.controller { $0.flow.queriesPerSecond = 50 }
+        let pass = Task { try await controller.reconcileOnce() }
+        try await Task.sleep(for: .seconds(1))
+        _ = try harness.store.deleteAll()
+        let result = try await pass.value
+        #expect(result.succeeded.count < 500, "\(result.succeeded.count) of 1,000 created after the set was deleted a second in")
+        #expect(result.deferred.count == 1000 - result.succeeded.count - result.failed.count)
+        #expect(result.deferred.allSatisfy { $0.hasSuffix("not sent, the desired state changed during the pass") })
+        #expect(try harness.store.reconcilerState().intents.isEmpty, "the unsent creates' intents are settled")
+    }
+
     @Test func aSpecChangeIsReplacedCreateBeforeDestroy() async throws {
         let harness = try await ReconcilerHarness.start()
         defer { Task { await harness.stop() } }
