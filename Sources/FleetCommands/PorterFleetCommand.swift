@@ -18,7 +18,7 @@ public struct PorterFleetCommand: AsyncParsableCommand {
             ApplyCommand.self, DiffCommand.self, DeleteCommand.self, GetCommand.self, ExportCommand.self, ScaleCommand.self, EditCommand.self,
             SettingsCommand.self, PlanCommand.self, ReconcileCommand.self, RunCommand.self, UpCommand.self, StatusCommand.self,
             EventsCommand.self, GCCommand.self, ExecCommand.self, LogsCommand.self, DashboardCommand.self, StoreCommand.self, DoctorCommand.self,
-            ExplainCommand.self, LocalCommand.self, VersionCommand.self,
+            ExplainCommand.self, LocalCommand.self, VersionCommand.self, FleetsCommand.self,
         ]
     )
 

@@ -32,6 +32,32 @@ extension FleetController {
         }
     }
 
+    /// Live sandboxes of other fleets that run a desired logical sandbox this fleet knows nothing of, under
+    /// the very names this fleet would create (its name prefix, the logical name, a generation): what a lost
+    /// store applied again under a new fleet id finds. Asked only for logical sandboxes with no status, no
+    /// record, no intent, nothing live and no history in the API, so a settled fleet never asks.
+    func liveInOtherFleets(_ pass: ReconcilePass) async throws -> [String: ObservedSandbox] {
+        let unknown = unknownLogicalNames(pass).filter { (pass.history[$0]?.lastGeneration ?? 0) == 0 }
+        guard !unknown.isEmpty else { return [:] }
+        var live: [ObservedSandbox] = []
+        if unknown.count <= Self.historyLookupsByName {
+            for name in unknown.sorted() {
+                live += try await call { try await backend.liveSandboxes(tags: [OwnershipTags.name: name]) }
+            }
+        } else {
+            live = try await call { try await backend.liveSandboxes(tags: [:]) }
+        }
+        let fleet = pass.desired.fleetID
+        var found: [String: ObservedSandbox] = [:]
+        for sandbox in live {
+            guard let other = sandbox.fleet, other != fleet, let logical = sandbox.logicalName, unknown.contains(logical),
+                sandbox.name.hasPrefix(pass.desired.namePrefix + logical + "-g")
+            else { continue }
+            found[logical] = sandbox
+        }
+        return found
+    }
+
     /// Desired logical sandboxes with no status, no record, no intent and nothing live.
     private func unknownLogicalNames(_ pass: ReconcilePass) -> Set<String> {
         let state = pass.state

@@ -55,11 +55,13 @@ extension FleetController {
         try await settleEndedGenerations(&pass)
         recordLiveGenerations(&pass)
         try await recoverHistoryFromTheAPI(&pass)
+        let otherFleets = try await liveInOtherFleets(pass)
         let (retryIntents, volumeIntents) = try await settleIntents(&pass)
         keepDeletionPoliciesCurrent(&pass)
-        let input = PlannerInput(
+        var input = PlannerInput(
             desired: desired, live: live, volumes: volumes ?? [], ownedVolumes: state.ownedVolumes, volumeIntents: volumeIntents,
             history: pass.history, retryIntents: retryIntents, now: now, maxSurge: options.maxSurge, volumesListed: volumes != nil)
+        input.liveInOtherFleets = otherFleets
         pass.input = input
         pass.plan = Planner.plan(input)
         try await describeDrift(&pass)

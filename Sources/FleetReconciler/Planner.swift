@@ -26,6 +26,10 @@ public struct PlannerInput: Sendable {
     public var now: Date
     /// Replacements in flight at most (nil: 25% of the desired sandboxes, at least 1).
     public var maxSurge: Int?
+    /// Live sandboxes of other fleets that carry a desired logical name under this fleet's actual names,
+    /// by logical name: this fleet creates nothing for those (see docs/reconcile-rules.md, "Another fleet's
+    /// sandboxes under our names").
+    public var liveInOtherFleets: [String: ObservedSandbox] = [:]
 
     /// Creates an input.
     public init(

@@ -99,6 +99,8 @@ struct SandboxPlanning {
             status.phase = outcome.phase.rawValue
             status.generation = outcome.generation
             status.message = "generation \(outcome.generation) \(outcome.phase.rawValue); restart_policy \(policy.rawValue)"
+        } else if let other = input.liveInOtherFleets[sandbox.logicalName] {
+            holdForOtherFleet(sandbox, other: other, status: &status, into: &plan)
         } else if lastWasFailingSpec, history.holdsBack(creator.hash, at: input.now), let until = history.backoffUntil {
             status.health = .backoff
             status.message = "crash-loop backoff after \(history.failureCount) failures; next attempt at \(RFC3339DateTranscoder.format(until))"
@@ -111,6 +113,19 @@ struct SandboxPlanning {
             status.health = .missing
             status.message = reason.description
         }
+    }
+
+    /// Another fleet runs this logical sandbox under this fleet's names: creating it would run it twice.
+    /// Held, with the command that recovers a lost store.
+    private func holdForOtherFleet(_ sandbox: DesiredSandbox, other: ObservedSandbox, status: inout LogicalSandboxStatus, into plan: inout Plan) {
+        let fleet = other.fleet ?? "?"
+        let message = "\(other.name) of fleet \(fleet) runs this logical sandbox under this fleet's names; nothing is created. "
+            + "If this store replaces that fleet's lost store, claim its id: porter-fleet apply --fleet \(fleet) -f …; "
+            + "to run a second fleet beside it, give this store a name prefix (porter-fleet fleets lists the fleets on the API)"
+        status.health = .missing
+        status.message = message
+        plan.held.append("\(sandbox.owner): \(message)")
+        plan.events.append(PlannedEvent(kind: .sandbox, name: sandbox.logicalName, type: .warning, reason: .otherFleetLive, message: message))
     }
 
     /// Rules 2 and 4: a matching generation is kept; once it runs, every other generation is terminated.

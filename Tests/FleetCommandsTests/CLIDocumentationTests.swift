@@ -11,7 +11,7 @@ struct CLIDocumentationTests {
     static let commands: [[String]] = [
         ["apply"], ["diff"], ["delete"], ["get"], ["export"], ["scale"], ["edit"], ["settings"], ["plan"], ["reconcile"], ["run"], ["up"],
         ["status"], ["events"], ["gc"], ["exec"], ["logs"], ["dashboard"], ["store", "info"], ["store", "copy"], ["doctor"],
-        ["explain"], ["local", "serve"], ["version"],
+        ["explain"], ["local", "serve"], ["version"], ["fleets"],
     ]
 
     @Test func everySubcommandIsListedHere() async throws {

@@ -11,6 +11,34 @@ import Testing
 /// runs real processes.
 @Suite("Reconcile commands end to end")
 struct ReconcileCommandTests {
+    /// A lost store, applied again: `fleets` finds the old fleet's id, the new fleet holds instead of
+    /// starting the same workloads twice, and `apply --fleet OLD` into a fresh store takes the fleet over.
+    @Test func aLostStoreIsRecoveredWithFleetsAndFleetFlag() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let api = try await cli.startLocalAPI { $0.runtime = .simulated }
+        defer { Task { await api.stop() } }
+        let url = api.baseURL
+        let manifest = try cli.write("fleet.yaml", "apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: w\nspec:\n  replicas: 3\n  template: {image: x, command: [sleep, infinity]}\n")
+        #expect(await cli.run("apply", "-f", manifest, "--fleet", "fleet-first").code == 0)
+        #expect(await cli.run("reconcile", "--api-url", url, "--once", "--wait", "--timeout", "30s").code == 0)
+
+        let lost = cli.directory.appendingPathComponent("second.db").path
+        #expect(await cli.run(["apply", "-f", manifest, "--db", lost]).code == 0)
+        let held = await cli.run(["plan", "--db", lost, "--api-url", url])
+        #expect(held.code == 2 && held.out.contains("--fleet fleet-first"), "\(held.out)")
+        _ = await cli.run(["reconcile", "--db", lost, "--api-url", url, "--once"])
+        let fleets = await cli.run(["fleets", "--db", lost, "--api-url", url, "-o", "json"])
+        let found = (try JSONSerialization.jsonObject(with: Data(fleets.out.utf8)) as? [[String: Any]]) ?? []
+        #expect(found.count == 1 && found.first?["fleet"] as? String == "fleet-first" && found.first?["live_sandboxes"] as? Int == 3,
+            "the second store created nothing: \(fleets.out) \(fleets.err)")
+        #expect(await cli.run("fleets", "--api-url", url).out.contains("fleet-first (this store)"))
+
+        let recovered = cli.directory.appendingPathComponent("third.db").path
+        #expect(await cli.run(["apply", "-f", manifest, "--db", recovered, "--fleet", "fleet-first"]).code == 0)
+        #expect(await cli.run(["plan", "--db", recovered, "--api-url", url]).code == 0, "claiming the old id: in sync at once")
+    }
+
     @Test func planReconcileStatusEventsExecLogsAndGC() async throws {
         let cli = try CLIHarness()
         defer { cli.remove() }

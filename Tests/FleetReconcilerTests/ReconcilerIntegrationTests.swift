@@ -1,5 +1,6 @@
 import FleetModel
 import FleetStore
+import FleetStoreSQLite
 import Foundation
 import LocalSandboxAPI
 import PorterSandbox
@@ -141,6 +142,40 @@ struct ReconcilerIntegrationTests {
         #expect(result.deferred.count == 1000 - result.succeeded.count - result.failed.count)
         #expect(result.deferred.allSatisfy { $0.hasSuffix("not sent, the desired state changed during the pass") })
         #expect(try harness.store.reconcilerState().intents.isEmpty, "the unsent creates' intents are settled")
+    }
+
+    /// A lost store applied again starts a new fleet id: it must not run the old fleet's sandboxes a second
+    /// time. It holds, names the old fleet and the command; claiming the old id recovers without a create.
+    @Test func aNewStoreNeverDuplicatesAnotherFleetsSandboxes() async throws {
+        let harness = try await ReconcilerHarness.start(fleet: "fleet-old")
+        defer { Task { await harness.stop() } }
+        let manifest = sandboxYAML("api") + "---\napiVersion: porter-fleet/v1\nkind: SandboxSet\nname: agent\nspec:\n  replicas: 2\n  template: {image: busybox, command: [sleep, infinity]}\n"
+        try harness.apply(manifest)
+        try await harness.converge(harness.controller())
+        let before = try await harness.liveNames()
+        #expect(before == ["agent-0-g1", "agent-1-g1", "api-g1"])
+
+        func controller(claiming fleet: String) throws -> (FleetController, SQLiteFleetStore) {
+            let store = try SQLiteFleetStore(path: harness.directory.appendingPathComponent("\(fleet)-\(UUID().uuidString).db").path)
+            try store.claim(fleetID: fleet)
+            let manifests = try ManifestParser.parse(manifest, file: "test.yaml")
+            _ = try store.apply(manifests.map { ($0, "test.yaml") }, sources: ["test.yaml"], prune: false, dryRun: false)
+            let controller = FleetController(
+                store: store, backend: PorterSandboxBackend(porter: harness.porter), options: ControllerOptions(), clock: harness.clock)
+            return (controller, store)
+        }
+        let (fresh, freshStore) = try controller(claiming: "fleet-new")
+        let first = try await fresh.reconcileOnce()
+        _ = try await fresh.reconcileOnce()
+        #expect(try await harness.liveNames() == before, "nothing was created twice")
+        #expect(first.plan.held.count == 3 && first.plan.held.allSatisfy { $0.contains("fleet fleet-old") && $0.contains("--fleet fleet-old") })
+        #expect(!first.converged)
+        #expect(try await freshStore.events().contains { $0.reason == .otherFleetLive })
+
+        let (recovered, _) = try controller(claiming: "fleet-old")
+        let passes = try await harness.converge(recovered)
+        #expect(passes.allSatisfy { $0.succeeded.isEmpty }, "claiming the old fleet's id takes its sandboxes over as they are")
+        #expect(try await harness.liveNames() == before)
     }
 
     @Test func aSpecChangeIsReplacedCreateBeforeDestroy() async throws {

@@ -66,6 +66,9 @@ public enum EventReason: String, Sendable, Codable, CaseIterable {
     case adoptedVolumeKept = "AdoptedVolumeKept"
     /// The store had no record of a logical sandbox; its last generation was read from the API.
     case historyRecovered = "HistoryRecovered"
+    /// Another fleet runs this logical sandbox under the names this fleet would create (a lost store
+    /// applied again under a new fleet id, most likely): nothing is created for it.
+    case otherFleetLive = "OtherFleetLive"
     /// An API call failed.
     case apiError = "APIError"
 }
