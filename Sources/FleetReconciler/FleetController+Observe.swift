@@ -10,7 +10,8 @@ extension FleetController {
         var history: [String: LogicalHistory] = [:]
         for status in state.statuses.values {
             history[status.logicalName] = LogicalHistory(
-                lastGeneration: status.lastGeneration, failureCount: status.failureCount, backoffUntil: status.backoffUntil)
+                lastGeneration: status.lastGeneration, failureCount: status.failureCount, backoffUntil: status.backoffUntil,
+                failingSpecHash: status.failingSpecHash)
         }
         for record in state.newestEnded.values {
             if let phase = SandboxPhase(rawValue: record.phase), phase.isTerminal {

@@ -32,6 +32,7 @@ struct ReconcilePass: Sendable {
             var status = planned
             status.lastGeneration = history.lastGeneration
             status.failureCount = history.failureCount
+            status.failingSpecHash = history.failureCount > 0 ? history.failingSpecHash : nil
             status.backoffUntil = history.backoffUntil
             status.lastTransitionAt = old?.lastTransitionAt ?? now
             if failedLogicalNames.contains(planned.logicalName), status.health != .backoff {

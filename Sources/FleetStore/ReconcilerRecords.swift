@@ -72,6 +72,8 @@ public struct LogicalSandboxStatus: Sendable, Equatable, Codable {
     public var lastGeneration: Int
     /// Consecutive failed (or short-lived) generations.
     public var failureCount: Int
+    /// The spec hash those failures belong to: a generation of another spec that fails starts a new count.
+    public var failingSpecHash: String?
     /// No new generation before this time.
     public var backoffUntil: Date?
     /// Whether it runs what is desired.
@@ -93,14 +95,15 @@ public struct LogicalSandboxStatus: Sendable, Equatable, Codable {
 
     /// Creates a status.
     public init(
-        logicalName: String, owner: String, lastGeneration: Int = 0, failureCount: Int = 0, backoffUntil: Date? = nil,
-        sync: SyncStatus = .outOfSync, health: HealthStatus = .missing, phase: String? = nil, generation: Int? = nil, actualID: String? = nil,
+        logicalName: String, owner: String, lastGeneration: Int = 0, failureCount: Int = 0, failingSpecHash: String? = nil,
+        backoffUntil: Date? = nil, sync: SyncStatus = .outOfSync, health: HealthStatus = .missing, phase: String? = nil, generation: Int? = nil, actualID: String? = nil,
         actualName: String? = nil, message: String = "", lastTransitionAt: Date
     ) {
         self.logicalName = logicalName
         self.owner = owner
         self.lastGeneration = lastGeneration
         self.failureCount = failureCount
+        self.failingSpecHash = failingSpecHash
         self.backoffUntil = backoffUntil
         self.sync = sync
         self.health = health
@@ -117,6 +120,7 @@ public struct LogicalSandboxStatus: Sendable, Equatable, Codable {
         case owner
         case lastGeneration = "last_generation"
         case failureCount = "failure_count"
+        case failingSpecHash = "failing_spec_hash"
         case backoffUntil = "backoff_until"
         case sync, health, phase, generation
         case actualID = "actual_id"

@@ -109,7 +109,7 @@ extension PostgresFleetStore {
                 ON CONFLICT (logical_name) DO UPDATE SET owner = EXCLUDED.owner, last_generation = EXCLUDED.last_generation,
                 failure_count = EXCLUDED.failure_count, backoff_until = EXCLUDED.backoff_until, sync = EXCLUDED.sync, health = EXCLUDED.health,
                 phase = EXCLUDED.phase, generation = EXCLUDED.generation, actual_id = EXCLUDED.actual_id, actual_name = EXCLUDED.actual_name,
-                message = EXCLUDED.message, last_transition_at = EXCLUDED.last_transition_at
+                message = EXCLUDED.message, last_transition_at = EXCLUDED.last_transition_at, failing_spec_hash = EXCLUDED.failing_spec_hash
                 """, logger: logger)
         }
         if !changes.ownedVolumes.isEmpty {
@@ -256,15 +256,15 @@ extension PostgresFleetStore {
         let rows = try await connection.query(
             """
             SELECT logical_name, owner, last_generation, failure_count, backoff_until, sync, health, phase, generation, actual_id, actual_name,
-            message, last_transition_at FROM logical_status ORDER BY logical_name
+            message, last_transition_at, failing_spec_hash FROM logical_status ORDER BY logical_name
             """, logger: logger)
         var statuses: [LogicalSandboxStatus] = []
-        for try await (name, owner, last, failures, backoff, sync, health, phase, generation, actualID, actualName, message, transition) in rows.decode(
-            (String, String, Int, Int, Date?, String, String, String?, Int?, String?, String?, String, Date).self)
+        for try await (name, owner, last, failures, backoff, sync, health, phase, generation, actualID, actualName, message, transition, failing)
+            in rows.decode((String, String, Int, Int, Date?, String, String, String?, Int?, String?, String?, String, Date, String?).self)
         {
             statuses.append(
                 LogicalSandboxStatus(
-                    logicalName: name, owner: owner, lastGeneration: last, failureCount: failures, backoffUntil: backoff,
+                    logicalName: name, owner: owner, lastGeneration: last, failureCount: failures, failingSpecHash: failing, backoffUntil: backoff,
                     sync: SyncStatus(rawValue: sync) ?? .outOfSync, health: HealthStatus(rawValue: health) ?? .degraded, phase: phase,
                     generation: generation, actualID: actualID, actualName: actualName, message: message, lastTransitionAt: transition))
         }

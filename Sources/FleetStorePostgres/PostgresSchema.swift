@@ -148,6 +148,9 @@ enum PostgresSchema {
         Migration(
             version: 3, description: "hide recorded environment values", statements: [],
             rewrite: { connection, logger in try await hideRecordedEnvironmentValues(connection, logger: logger) }),
+        Migration(
+            version: 4, description: "failing spec hash",
+            statements: ["ALTER TABLE logical_status ADD COLUMN failing_spec_hash TEXT"]),
     ]
 
     /// Events recorded before environment values were hidden name them in their field changes: rewrites

@@ -60,7 +60,7 @@ extension LogicalSandboxStatus {
     public init(row: Row) throws {
         self.init(
             logicalName: row["logical_name"], owner: row["owner"], lastGeneration: row["last_generation"], failureCount: row["failure_count"],
-            backoffUntil: row["backoff_until"], sync: SyncStatus(rawValue: row["sync"]) ?? .outOfSync,
+            failingSpecHash: row["failing_spec_hash"], backoffUntil: row["backoff_until"], sync: SyncStatus(rawValue: row["sync"]) ?? .outOfSync,
             health: HealthStatus(rawValue: row["health"]) ?? .degraded, phase: row["phase"], generation: row["generation"],
             actualID: row["actual_id"], actualName: row["actual_name"], message: row["message"], lastTransitionAt: row["last_transition_at"])
     }
@@ -91,13 +91,13 @@ extension ActualSandboxRecord: StoredRow {
 extension LogicalSandboxStatus: StoredRow {
     static let columnNames = [
         "logical_name", "owner", "last_generation", "failure_count", "backoff_until", "sync", "health", "phase", "generation", "actual_id",
-        "actual_name", "message", "last_transition_at",
+        "actual_name", "message", "last_transition_at", "failing_spec_hash",
     ]
 
     var columnValues: [(any DatabaseValueConvertible)?] {
         [
             logicalName, owner, lastGeneration, failureCount, backoffUntil.map(StoreTimestamp.init), sync.rawValue, health.rawValue, phase, generation,
-            actualID, actualName, message, StoreTimestamp(lastTransitionAt),
+            actualID, actualName, message, StoreTimestamp(lastTransitionAt), failingSpecHash,
         ]
     }
 

@@ -242,6 +242,9 @@ public final class SQLiteFleetStore: FleetStore {
                 }
             }
         }
+        migrator.registerMigration("v6: failing spec hash") { db in
+            try db.execute(sql: "ALTER TABLE logical_status ADD COLUMN failing_spec_hash TEXT")
+        }
         return migrator
     }
 

@@ -220,6 +220,28 @@ struct ReconcilerIntegrationTests {
         #expect(warning?.name == "fleet-tag-only", "reported by its actual name, never terminated")
     }
 
+    /// The crash-loop count belongs to one spec: after five failures, a changed spec whose first generation
+    /// fails too counts one failure (it used to count six and wait 160 s), however often the controller
+    /// process starts again in between (each `reconcile --once` rebuilds the history from the store).
+    @Test func aNewSpecStartsItsFailureCountAtZero() async throws {
+        let harness = try await ReconcilerHarness.start()
+        defer { Task { await harness.stop() } }
+        let crashing = "  env: {PORTER_SIMULATED_EXIT_AFTER: 20ms, PORTER_SIMULATED_EXIT_CODE: \"3\"}\n"
+        try harness.apply(sandboxYAML("crash", extra: crashing))
+        func pass() async throws {
+            _ = try await harness.controller().reconcileOnce()  // a fresh controller: history from the store
+            try await Task.sleep(for: .milliseconds(150))
+            harness.clock.advance(by: 400)  // past any backoff
+        }
+        for _ in 0..<6 { try await pass() }
+        let before = try #require(try harness.store.statuses().first)
+        #expect(before.failureCount >= 5, "\(before.failureCount)")
+        try harness.apply(sandboxYAML("crash", image: "python:3.13-slim", extra: crashing))
+        for _ in 0..<2 { try await pass() }
+        let after = try #require(try harness.store.statuses().first)
+        #expect(after.failureCount == 1, "the new spec's first failure: \(after.failureCount)")
+    }
+
     @Test func aCrashLoopingSandboxBacksOff() async throws {
         let harness = try await ReconcilerHarness.start()
         defer { Task { await harness.stop() } }

@@ -26,13 +26,14 @@ struct ReconcilerStateContractTests {
 
         var changes = ReconcilerChanges()
         changes.sandboxes = [Self.record("api-g1", generation: 1)]
-        changes.statuses = [LogicalSandboxStatus(logicalName: "api", owner: "Sandbox/api", lastGeneration: 1, sync: .synced, health: .healthy, lastTransitionAt: Self.now)]
+        changes.statuses = [LogicalSandboxStatus(logicalName: "api", owner: "Sandbox/api", lastGeneration: 1, failureCount: 2, failingSpecHash: "h1", sync: .synced, health: .healthy, lastTransitionAt: Self.now)]
         changes.settledIntents = ["api-g1"]
         changes.ownedVolumes = [OwnedVolume(logicalName: "data", volumeID: "vol-1", actualName: "data", adopted: false, deletionPolicy: "retain", createdAt: Self.now)]
         try await store.commit(changes, now: Self.now)
         let state = try await other.reconcilerState()
         #expect(state.trackedSandboxes.map(\.name) == ["api-g1"] && state.intents.isEmpty)
         #expect(state.statuses["api"]?.health == .healthy && state.statuses["api"]?.sync == .synced)
+        #expect(state.statuses["api"]?.failureCount == 2 && state.statuses["api"]?.failingSpecHash == "h1", "the failing spec is stored")
         #expect(state.ownedVolumes["data"]?.volumeID == "vol-1" && state.newestSandboxes["api"]?.generation == 1 && state.newestEnded.isEmpty)
         var retained = ReconcilerChanges()
         retained.ownedVolumes = [OwnedVolume(logicalName: "old", volumeID: "vol-0", actualName: "old", adopted: true, deletionPolicy: "delete", createdAt: Self.now, retainedAt: Self.now)]

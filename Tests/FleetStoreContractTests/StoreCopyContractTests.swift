@@ -27,7 +27,7 @@ struct StoreCopyContractTests {
         ]
         changes.statuses = [
             LogicalSandboxStatus(
-                logicalName: "api", owner: "Sandbox/api", lastGeneration: 1, failureCount: 1, backoffUntil: now.addingTimeInterval(10), sync: .synced,
+                logicalName: "api", owner: "Sandbox/api", lastGeneration: 1, failureCount: 1, failingSpecHash: "h1", backoffUntil: now.addingTimeInterval(10), sync: .synced,
                 health: .healthy, phase: "running", generation: 1, actualID: "sb-1", actualName: "team-a-api-g1", message: "ok", lastTransitionAt: now)
         ]
         changes.ownedVolumes = [OwnedVolume(logicalName: "data", volumeID: "vol-1", actualName: "team-a-data", adopted: false, deletionPolicy: "retain", createdAt: now)]
