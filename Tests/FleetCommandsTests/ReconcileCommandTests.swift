@@ -308,3 +308,30 @@ struct EventsObjectTests {
         await api.stop()
     }
 }
+
+/// `status` and `plan` give one answer to "is it in sync", and a change the prune guard will hold is said
+/// at once by the command that made it.
+@Suite("One answer to in sync")
+struct InSyncAnswerTests {
+    @Test func statusAgreesWithPlanAndScaleSaysTheGuardHolds() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let api = try await cli.startLocalAPI { $0.runtime = .simulated }
+        defer { Task { await api.stop() } }
+        let url = api.baseURL
+        let set = try cli.write("set.yaml", "apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: agent\nspec:\n  replicas: 12\n  template: {image: x, command: [sleep, infinity]}\n")
+        #expect(await cli.run("apply", "-f", set).code == 0)
+        #expect(await cli.run("reconcile", "--api-url", url, "--once", "--wait", "--timeout", "30s").code == 0)
+        #expect(await cli.run("status", "--api-url", url).out.contains("pending actions: none (in sync)"))
+
+        let scaled = await cli.run("scale", "set", "agent", "--replicas", "2")
+        #expect(scaled.code == 0 && scaled.err.contains("prune guard holds"), "\(scaled.out) \(scaled.err)")
+        _ = await cli.run("reconcile", "--api-url", url, "--once")  // the pass that finds the terminations held
+        let plan = await cli.run("plan", "--api-url", url)
+        #expect(plan.code == 2, "the held terminations keep the fleet out of sync")
+        let status = await cli.run("status", "--api-url", url)
+        #expect(!status.out.contains("(in sync)") && status.out.contains("not in sync") && status.out.contains("held"), "\(status.out)")
+        let json = try JSONSerialization.jsonObject(with: Data(await cli.run("status", "--api-url", url, "-o", "json").out.utf8)) as? [String: Any]
+        #expect(json?["in_sync"] as? Bool == false && (json?["waiting_on"] as? [String])?.isEmpty == false)
+    }
+}

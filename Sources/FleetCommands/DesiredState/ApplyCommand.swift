@@ -40,6 +40,7 @@ struct ApplyCommand: AsyncParsableCommand {
                 return
             }
             ReportPrinter.print(try await fleetStore.apply(manifests, sources: sources, prune: prune, dryRun: false), format: output)
+            await PruneGuardNotice.print(for: fleetStore)
         } catch let error as FleetStoreError {
             throw CommandFailure(error.lines)
         }

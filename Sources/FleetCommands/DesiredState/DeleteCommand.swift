@@ -54,6 +54,7 @@ struct DeleteCommand: AsyncParsableCommand {
             throw CommandFailure(error.lines)
         }
         ReportPrinter.print(report, format: output)
+        if !dryRun { await PruneGuardNotice.print(for: fleetStore) }
     }
 
     /// The resources named on the command line (all of them with --all: nil).

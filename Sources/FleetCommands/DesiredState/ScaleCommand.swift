@@ -32,11 +32,13 @@ struct ScaleCommand: AsyncParsableCommand {
 
     func run() async throws {
         let report: ApplyReport
+        let fleetStore = try await store.open(create: false)
         do {
-            report = try await store.open(create: false).scale(set: name, replicas: replicas)
+            report = try await fleetStore.scale(set: name, replicas: replicas)
         } catch let error as FleetStoreError {
             throw CommandFailure(error.lines)
         }
         ReportPrinter.print(report, format: output)
+        await PruneGuardNotice.print(for: fleetStore)
     }
 }

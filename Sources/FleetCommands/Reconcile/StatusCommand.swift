@@ -38,17 +38,18 @@ struct StatusCommand: AsyncParsableCommand {
         for status in statuses { byHealth[status.health.rawValue, default: 0] += 1 }
         let synced = statuses.filter { $0.sync == .synced }.count
         let lastChange = statuses.map(\.lastTransitionAt).max()
-        var pending: [String]?
+        var plan: Plan?
         var apiProblem: String?
         if case .invalid(let problem) = backend.configuration {
             apiProblem = problem
         } else if backend.isConfigured {
             do {
-                pending = try await backend.withController(store: fleetStore, logger: store.logging.logger()) { try await $0.plan().actions.map(\.summary) }
+                plan = try await backend.withController(store: fleetStore, logger: store.logging.logger()) { try await $0.plan() }
             } catch let error as PorterError {
                 apiProblem = error.message
             }
         }
+        let pending = plan?.actions.map(\.summary)
         let out = CommandOutput.current
         switch output {
         case .name:
@@ -57,16 +58,24 @@ struct StatusCommand: AsyncParsableCommand {
         case .json, .yaml:
             out.line((output.structured ?? .json).render(StatusOutput(
                 fleet: settings.fleetID, desiredResources: desiredCount, sandboxes: statuses.count, synced: synced, health: byHealth,
-                lastTransitionAt: lastChange, pendingActions: pending, apiError: apiProblem, items: statuses.map(StatusItem.init))))
+                lastTransitionAt: lastChange, pendingActions: pending, inSync: plan?.isInSync, waitingOn: plan?.waitingOn, apiError: apiProblem,
+                items: statuses.map(StatusItem.init))))
         case .text:
             out.line("fleet \(settings.fleetID): \(desiredCount) desired resources, \(statuses.count) logical sandboxes, \(synced) synced")
             if !byHealth.isEmpty {
                 out.line("health: " + byHealth.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", "))
             }
             if let lastChange { out.line("last change: \(ISO8601DateFormatter().string(from: lastChange))") }
-            if let pending {
-                out.line(pending.isEmpty ? "pending actions: none (in sync)" : "pending actions: \(pending.count)")
-                for action in pending { out.line("  \(action)") }
+            if let plan, let pending {
+                // One answer to "is it in sync", the one `plan` exits 0 on: no action, nothing waiting, nothing held.
+                if plan.isInSync {
+                    out.line("pending actions: none (in sync)")
+                } else {
+                    out.line(pending.isEmpty ? "pending actions: none, but not in sync:" : "pending actions: \(pending.count)")
+                    for action in pending { out.line("  \(action)") }
+                    if !pending.isEmpty, !plan.waitingOn.isEmpty { out.line("not in sync:") }
+                    for reason in plan.waitingOn { out.line("  \(reason)") }
+                }
             } else if let apiProblem {
                 out.line("pending actions: unknown (the Sandbox API cannot be reached: \(apiProblem))")
             }
@@ -103,6 +112,11 @@ struct StatusOutput: Encodable {
     var lastTransitionAt: Date?
     /// Actions a pass would take now; null when no Sandbox API is configured or it cannot be reached.
     var pendingActions: [String]?
+    /// Whether the fleet is in sync as `plan` judges it (no action, nothing waiting, nothing held); null
+    /// without a plan.
+    var inSync: Bool?
+    /// What keeps it from being in sync, one line each (as `plan` lists it); null without a plan.
+    var waitingOn: [String]?
     /// Why the pending actions are unknown: the Sandbox API's error (null when it answered or is not configured).
     var apiError: String?
     var items: [StatusItem]
