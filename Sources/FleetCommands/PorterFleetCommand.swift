@@ -39,6 +39,10 @@ public struct PorterFleetCommand: AsyncParsableCommand {
                 output.error(unknownCommandMessage(verb))
                 return ExitStatus.usage
             }
+            if let (verb, option) = GlobalOptions.undeclaredOption(arguments, root: Self.self) {
+                output.error("'\(verb)' does not take \(option) (see 'porter-fleet \(verb) --help')")
+                return ExitStatus.usage
+            }
             do {
                 var command = try parseAsRoot(GlobalOptions.reorder(arguments, root: Self.self))
                 if var asyncCommand = command as? any AsyncParsableCommand {

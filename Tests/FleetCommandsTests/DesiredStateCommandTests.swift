@@ -131,7 +131,43 @@ struct DesiredStateCommandTests {
         #expect(await cli.export().contains("replicas: 7"))
         #expect(await cli.run("scale", "set", "ghost", "--replicas", "1").code == 1)
         #expect(await cli.run("scale", "sandbox", "api", "--replicas", "1").code == 64)
-        #expect(await cli.run("scale", "set", "agent", "--replicas", "-1").code == 64)
+        let negative = await cli.run("scale", "set", "agent", "--replicas", "-1")
+        #expect(negative.code == 64 && negative.err.contains("between 0 and"), "a negative count is refused by its range, not as a missing value: \(negative.err)")
+    }
+
+    /// kubectl habits: a global option before a verb that does not take it is refused by name (never taken
+    /// for the verb's argument), `help nosuch` is a usage error, an empty store path is refused, and a dry run
+    /// leaves no store behind.
+    @Test func globalOptionsHelpAndEmptyPathsAreRefusedClearly() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let explain = await cli.run(["--db", "x.db", "explain", "Sandbox"])
+        #expect(explain.code == 64 && explain.err.contains("'explain' does not take --db"), "\(explain.err)")
+        #expect(await cli.run(["-o", "json", "explain", "Sandbox"]).code == 64)
+        #expect(await cli.run(["--db", cli.database, "get"]).code != 64, "a verb that takes it still gets it")
+        #expect(await cli.run(["help", "nosuch"]).code == 64)
+        #expect(await cli.run(["help", "get"]).code == 0)
+        let empty = await cli.run(["get", "--db", ""])
+        #expect(empty.code == 1 && empty.err.contains("path is empty"), "never the default store")
+        let copy = await cli.run(["store", "copy", "--from", cli.database, "--to", ""])
+        #expect(copy.code == 1 && copy.err.contains("path is empty"))
+        let fresh = cli.directory.appendingPathComponent("never/fleet.db").path
+        let dryRun = await cli.run(["apply", "--dry-run", "-f", try cli.write("a.yaml", sandboxManifest("a")), "--db", fresh])
+        #expect(dryRun.code == 2 && dryRun.out.contains("created (dry run)"))
+        #expect(!FileManager.default.fileExists(atPath: fresh), "a dry run creates no store")
+    }
+
+    @Test func editWorksInAPrivateFolder() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        #expect(await cli.run("apply", "-f", CLIHarness.fixture("valid/fleet.yaml")).code == 0)
+        let seen = cli.directory.appendingPathComponent("seen").path
+        let script = try cli.write("look.sh", "#!/bin/sh\nstat -c '%a %U' \"$(dirname \"$1\")\" > \(seen)\n")
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: script)
+        let edited = try await ProcessHygieneTests.run(["edit", "--db", cli.database, "set", "agent"], environment: ["EDITOR": script, "VISUAL": script])
+        #expect(edited.stdout.contains("unchanged"), "\(edited.stderr)")
+        let mode = try String(contentsOfFile: seen, encoding: .utf8)
+        #expect(mode.hasPrefix("700 "), "the file being edited sits in a 0700 folder of its own: \(mode)")
     }
 
     @Test func editAppliesValidChangesAndRefusesInvalidOnes() async throws {

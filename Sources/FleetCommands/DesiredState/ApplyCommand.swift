@@ -33,7 +33,8 @@ struct ApplyCommand: AsyncParsableCommand {
 
     func run() async throws {
         let (manifests, sources) = try ManifestFiles.read(manifestFiles.files)
-        let fleetStore = try await store.open()
+        let (fleetStore, scratch) = try await openStore()
+        defer { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
         do {
             if dryRun {
                 try await ApplyPreview.show(manifests, sources: sources, prune: prune, store: fleetStore, format: output)
@@ -44,6 +45,18 @@ struct ApplyCommand: AsyncParsableCommand {
         } catch let error as FleetStoreError {
             throw CommandFailure(error.lines)
         }
+    }
+
+    /// The store to apply to. A dry run against an SQLite store that does not exist yet compares with an
+    /// empty throwaway store (returned with its folder, to remove), so that it leaves no file behind.
+    private func openStore() async throws -> (any FleetStore, URL?) {
+        guard dryRun, case .sqlite(let path) = try store.address, !FileManager.default.fileExists(atPath: path) else {
+            return (try await store.open(), nil)
+        }
+        let scratch = try PrivateTemporaryFolder.make("dry-run")
+        var options = try StoreOptions.at(scratch.appendingPathComponent("fleet.db").path, logging: store.logging)
+        options.fleet = store.fleet
+        return (try await options.open(create: true), scratch)
     }
 }
 

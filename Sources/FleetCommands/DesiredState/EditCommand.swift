@@ -24,12 +24,14 @@ struct EditCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let resourceKind = ResourceKind(word: kind)!
+        guard let resourceKind = ResourceKind(word: kind) else { throw ValidationError("unknown kind '\(kind)': use sandbox, set or volume") }
         let fleetStore = try await store.open(create: false)
         guard let resource = try await fleetStore.resources(kind: resourceKind).first(where: { $0.name == name }) else {
             throw CommandFailure("\(resourceKind.rawValue) '\(name)' not found in the desired state")
         }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("porter-fleet-edit-\(resourceKind.commandWord)-\(name).yaml")
+        // A folder of our own (mkdtemp: 0700, a fresh name), not a fixed name in the shared temporary directory:
+        // the resource may hold environment values, and another user could have made that name first.
+        let file = try PrivateTemporaryFolder.make("edit").appendingPathComponent("\(resourceKind.commandWord)-\(name).yaml")
         let original = try ManifestExport.yaml([resource])
         try original.write(to: file, atomically: true, encoding: .utf8)
         let editor = ProcessInfo.processInfo.environment["VISUAL"] ?? ProcessInfo.processInfo.environment["EDITOR"] ?? "vi"
@@ -44,7 +46,7 @@ struct EditCommand: AsyncParsableCommand {
         let edited = try String(contentsOf: file, encoding: .utf8)
         if edited == original {
             CommandOutput.current.line("\(resourceKind.rawValue.lowercased())/\(name) unchanged (edit cancelled)")
-            try? FileManager.default.removeItem(at: file)
+            try? FileManager.default.removeItem(at: file.deletingLastPathComponent())
             return
         }
         let manifests: [Manifest]
@@ -64,7 +66,7 @@ struct EditCommand: AsyncParsableCommand {
         } catch let error as FleetStoreError {
             throw CommandFailure(error.lines + ["nothing changed; your edit is kept in \(file.path)"])
         }
-        try? FileManager.default.removeItem(at: file)
+        try? FileManager.default.removeItem(at: file.deletingLastPathComponent())
         ReportPrinter.print(report, format: .text)
     }
 }

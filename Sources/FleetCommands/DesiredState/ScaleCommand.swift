@@ -17,7 +17,8 @@ struct ScaleCommand: AsyncParsableCommand {
     @Argument(help: "The set's name.")
     var name: String
 
-    @Option(help: "How many sandboxes the set should run.")
+    // Unconditional: `--replicas -1` is a number to refuse by its range, not a missing value.
+    @Option(parsing: .unconditional, help: "How many sandboxes the set should run.")
     var replicas: Int
 
     @Option(name: [.short, .customLong("output")], help: "Output format: text, json or yaml.")

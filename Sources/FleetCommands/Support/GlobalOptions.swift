@@ -19,12 +19,35 @@ enum GlobalOptions {
         return rest
     }
 
-    /// The first word after any leading global options, when it names no command (`frobnicate`).
+    /// The first word after any leading global options, when it names no command (`frobnicate`, or the
+    /// word after ArgumentParser's own `help` verb: `help frobnicate`).
     static func unknownVerb(_ arguments: [String], root: any ParsableCommand.Type) -> String? {
-        let (_, index) = leadingOptions(arguments)
-        // `help` is ArgumentParser's own verb (`porter-fleet help get`).
-        guard index < arguments.count, !arguments[index].hasPrefix("-"), arguments[index] != "help" else { return nil }
+        var (_, index) = leadingOptions(arguments)
+        if index < arguments.count, arguments[index] == "help" { index += 1 }
+        guard index < arguments.count, !arguments[index].hasPrefix("-") else { return nil }
         return commandPathLength([arguments[index]], root: root) == 0 ? arguments[index] : nil
+    }
+
+    /// A global option put before a verb that does not take it (`--db x.db explain Sandbox`), with that
+    /// verb: refused by name, never handed to the verb, which would take its value for an argument.
+    static func undeclaredOption(_ arguments: [String], root: any ParsableCommand.Type) -> (verb: String, option: String)? {
+        let (leading, index) = leadingOptions(arguments)
+        guard !leading.isEmpty, index < arguments.count else { return nil }
+        let rest = Array(arguments[index...])
+        let pathLength = commandPathLength(rest, root: root)
+        guard pathLength > 0 else { return nil }
+        var command = root
+        for word in rest.prefix(pathLength) {
+            guard let next = command.configuration.subcommands.first(where: { $0.configuration.commandName == word }) else { return nil }
+            command = next
+        }
+        let help = command.helpMessage(columns: 400)
+        for option in leading where option.hasPrefix("-") {
+            let name = String(option.split(separator: "=", maxSplits: 1).first ?? "")
+            guard !help.contains(" \(name) "), !help.contains(" \(name),"), !help.contains(" \(name)\n") else { continue }
+            return (rest.prefix(pathLength).joined(separator: " "), name)
+        }
+        return nil
     }
 
     /// The global options before the verb, and where the verb starts.

@@ -30,7 +30,8 @@ struct StoreOptions: ParsableArguments {
     /// The store as given: --db, then PORTER_FLEET_DB, then `.porter-fleet/fleet.db`. May hold a password:
     /// print ``address`` instead.
     var path: String {
-        if let db, !db.isEmpty { return db }
+        // `--db ""` is refused by ``StoreAddress``, never taken for the default store.
+        if let db { return db }
         if let fromEnvironment = ProcessInfo.processInfo.environment["PORTER_FLEET_DB"], !fromEnvironment.isEmpty { return fromEnvironment }
         return Self.defaultPath
     }
@@ -85,6 +86,9 @@ enum StoreAddress: CustomStringConvertible {
     /// Reads `--db`: `postgres://` and `postgresql://` URLs name a server; any other `scheme://` is refused;
     /// everything else is a file path.
     init(_ text: String) throws(CommandFailure) {
+        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw CommandFailure("the store's path is empty: give a file path or a postgres:// URL")
+        }
         if PostgresStoreURL.isPostgres(text) {
             do {
                 self = .postgres(try PostgresStoreURL(parsing: text))
