@@ -157,6 +157,26 @@ struct DesiredStateCommandTests {
         #expect(!FileManager.default.fileExists(atPath: fresh), "a dry run creates no store")
     }
 
+    /// What `-o name` prints is what `get`, `delete` and `scale` take, as with kubectl.
+    @Test func theNameFormIsTakenBack() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        #expect(await cli.run("apply", "-f", CLIHarness.fixture("valid/fleet.yaml")).code == 0)
+        let names = await cli.run("get", "-o", "name").out.split(separator: "\n").map(String.init)
+        let set = try #require(names.first { $0.hasPrefix("sandboxset/") })
+        let sandbox = try #require(names.first { $0.hasPrefix("sandbox/") })
+        for name in names {
+            let got = await cli.run("get", name, "-o", "name")
+            #expect(got.code == 0 && got.out == name + "\n", "\(name): \(got.err)")
+        }
+        #expect(await cli.run("scale", set, "--replicas", "4").code == 0)
+        #expect(await cli.export().contains("replicas: 4"))
+        let deleted = await cli.run("delete", sandbox, "--dry-run")
+        #expect(deleted.code == 0 && deleted.out.contains("(dry run)"), "\(deleted.err)")
+        #expect(await cli.run("get", "sandbox/a", "volume/b").code == 64, "one kind at a time")
+        #expect(await cli.run("scale", "sandbox/x", "--replicas", "1").code == 64)
+    }
+
     @Test func editWorksInAPrivateFolder() async throws {
         let cli = try CLIHarness()
         defer { cli.remove() }

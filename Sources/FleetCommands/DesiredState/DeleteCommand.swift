@@ -34,7 +34,8 @@ struct DeleteCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Output format: text, json or yaml.")
     var output: OutputFormat = .text
 
-    func validate() throws {
+    mutating func validate() throws {
+        words = try KindNameWords.expand(words)
         let modes = [!words.isEmpty, !files.isEmpty, all].filter { $0 }.count
         guard modes == 1 else { throw ValidationError("give exactly one of: KIND NAME..., -f PATH..., --all") }
         if !words.isEmpty {

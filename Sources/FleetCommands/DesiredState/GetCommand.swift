@@ -36,7 +36,8 @@ struct GetCommand: AsyncParsableCommand {
     @Flag(name: [.short, .customLong("watch")], help: "Show it again whenever the desired state or the observed status changes, until interrupted.")
     var watch = false
 
-    func validate() throws {
+    mutating func validate() throws {
+        words = try KindNameWords.expand(words)
         if let first = words.first, first != "all", ResourceKind(word: first) == nil {
             throw ValidationError("unknown kind '\(first)': use sandboxes, sets, volumes or all")
         }

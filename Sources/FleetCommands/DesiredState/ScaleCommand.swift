@@ -11,11 +11,11 @@ struct ScaleCommand: AsyncParsableCommand {
 
     @OptionGroup var store: StoreOptions
 
-    @Argument(help: "The kind: set.")
+    @Argument(help: ArgumentHelp("The kind, set, then the set's name; or sandboxset/NAME as '-o name' prints it.", valueName: "kind"))
     var kind: String
 
     @Argument(help: "The set's name.")
-    var name: String
+    var name: String = ""
 
     // Unconditional: `--replicas -1` is a number to refuse by its range, not a missing value.
     @Option(parsing: .unconditional, help: "How many sandboxes the set should run.")
@@ -24,7 +24,13 @@ struct ScaleCommand: AsyncParsableCommand {
     @Option(name: [.short, .customLong("output")], help: "Output format: text, json or yaml.")
     var output: OutputFormat = .text
 
-    func validate() throws {
+    mutating func validate() throws {
+        if kind.contains("/") {
+            guard name.isEmpty else { throw ValidationError("give either set NAME or sandboxset/NAME, not both") }
+            let words = try KindNameWords.expand([kind])
+            (kind, name) = (words[0], words[1])
+        }
+        guard !name.isEmpty else { throw ValidationError("give the set's name: porter-fleet scale set NAME --replicas N") }
         guard ResourceKind(word: kind) == .sandboxSet else { throw ValidationError("only sets scale: porter-fleet scale set NAME --replicas N") }
         guard (0...ManifestRules.maximumReplicas).contains(replicas) else {
             throw ValidationError("--replicas must be between 0 and \(ManifestRules.maximumReplicas)")
