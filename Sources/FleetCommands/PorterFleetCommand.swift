@@ -1,5 +1,6 @@
 import Foundation
 import ArgumentParser
+import PorterSandbox
 import FleetModel
 import FleetStore
 
@@ -33,8 +34,10 @@ public struct PorterFleetCommand: AsyncParsableCommand {
 
     /// Parses and runs `arguments`, writing to `output`; returns the exit code (``ExitStatus``). Errors go
     /// to stderr, one per line.
-    public static func execute(_ arguments: [String], output: CommandOutput = .standard) async -> Int32 {
-        await CommandOutput.$current.withValue(output) {
+    public static func execute(_ arguments: [String], output standardOutput: CommandOutput = .standard) async -> Int32 {
+        // Under --log-format json the error lines are JSON log lines too, like every other line on stderr.
+        let output = ErrorLines.jsonRequested(arguments) ? ErrorLines.json(standardOutput) : standardOutput
+        return await CommandOutput.$current.withValue(output) {
             if let verb = GlobalOptions.unknownVerb(arguments, root: Self.self) {
                 output.error(unknownCommandMessage(verb))
                 return ExitStatus.usage
@@ -58,6 +61,9 @@ public struct PorterFleetCommand: AsyncParsableCommand {
                 return 1
             } catch let error as FleetStoreError {
                 for line in error.lines { output.error(line) }
+                return 1
+            } catch let error as PorterError {
+                output.error(error.kind == .transport || error.kind == .timeout ? error.message : error.description)
                 return 1
             } catch {
                 let code = exitCode(for: error)

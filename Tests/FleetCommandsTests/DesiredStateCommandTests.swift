@@ -177,6 +177,19 @@ struct DesiredStateCommandTests {
         #expect(await cli.run("scale", "sandbox/x", "--replicas", "1").code == 64)
     }
 
+    /// An API that refuses connections is named in the error, and under --log-format json the error is a
+    /// JSON log line like every other line on stderr.
+    @Test func anUnreachableAPIIsNamedAndJSONLogsStayJSON() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        #expect(await cli.run("apply", "-f", try cli.write("a.yaml", sandboxManifest("a"))).code == 0)
+        let refused = await cli.run("plan", "--api-url", "http://127.0.0.1:1")
+        #expect(refused.code == 1 && refused.err == "cannot reach the Sandbox API at http://127.0.0.1:1: connection refused\n", "\(refused.err)")
+        let json = await cli.run("plan", "--api-url", "http://127.0.0.1:1", "--log-format", "json")
+        let lines = json.err.split(separator: "\n")
+        #expect(!lines.isEmpty && lines.allSatisfy { (try? JSONSerialization.jsonObject(with: Data($0.utf8))) is [String: Any] }, "\(json.err)")
+    }
+
     @Test func editWorksInAPrivateFolder() async throws {
         let cli = try CLIHarness()
         defer { cli.remove() }

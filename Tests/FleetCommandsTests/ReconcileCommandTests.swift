@@ -260,7 +260,7 @@ struct GetObservedStatusTests {
         // With the API gone, status still shows what was recorded, and says the pending actions are unknown.
         let offline = await cli.run("status", "--api-url", api.baseURL)
         #expect(offline.code == 0, "\(offline.err)")
-        #expect(offline.out.contains("pending actions: unknown (the Sandbox API cannot be reached") && offline.out.contains("api-g1"), "\(offline.out)")
+        #expect(offline.out.contains("pending actions: unknown (cannot reach the Sandbox API at ") && offline.out.contains("api-g1"), "\(offline.out)")
     }
 }
 

@@ -77,7 +77,7 @@ struct StatusCommand: AsyncParsableCommand {
                     for reason in plan.waitingOn { out.line("  \(reason)") }
                 }
             } else if let apiProblem {
-                out.line("pending actions: unknown (the Sandbox API cannot be reached: \(apiProblem))")
+                out.line("pending actions: unknown (\(apiProblem))")
             }
             if statuses.isEmpty {
                 out.line("no status yet: run 'porter-fleet reconcile --once' or 'porter-fleet run'")

@@ -50,16 +50,32 @@ struct BackendOptions: ParsableArguments {
     }
 
     /// Runs `body` with a client for the configured API, and shuts the client down afterwards.
+    /// A connection that fails names the API it was for (`cannot reach the Sandbox API at URL: connection
+    /// refused`), not only the transport's words.
     func withPorter<T>(logger: Logger, traffic: APITraffic? = nil, _ body: (Porter) async throws -> T) async throws -> T {
-        let porter = try makePorter(logger: logger, traffic: traffic)
+        let endpoint = try endpoint()
+        let porter = traffic?.porter(endpoint: endpoint) ?? Porter(endpoint: endpoint, logger: logger)
         do {
             let value = try await body(porter)
             try? await porter.shutdown()
             return value
+        } catch let error as PorterError where error.kind == .transport || error.kind == .timeout {
+            try? await porter.shutdown()
+            throw PorterError(kind: error.kind, message: "cannot reach the Sandbox API at \(endpoint.baseURL): \(Self.reason(error))")
         } catch {
             try? await porter.shutdown()
             throw error
         }
+    }
+
+    /// The gist of a transport failure (`connection refused`), without the networking stack's wrapping.
+    static func reason(_ error: PorterError) -> String {
+        if error.kind == .timeout { return error.message }
+        for known in ["Connection refused", "Connection reset by peer", "No route to host", "Network is unreachable", "Name or service not known"]
+        where error.message.contains(known) {
+            return known.prefix(1).lowercased() + known.dropFirst()
+        }
+        return error.message
     }
 
     /// Runs `body` with a controller acting on `store` through the configured API, under flow control

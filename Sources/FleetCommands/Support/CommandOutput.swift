@@ -93,3 +93,29 @@ public final class CapturedOutput: Sendable {
             err: { text in self.buffers.withLock { $0.err += text } })
     }
 }
+
+/// The error lines a command ends with, as JSON log lines when the command line asks for `--log-format json`.
+enum ErrorLines {
+    /// Whether `arguments` ask for JSON logs.
+    static func jsonRequested(_ arguments: [String]) -> Bool {
+        arguments.contains("--log-format=json") || zip(arguments, arguments.dropFirst()).contains { $0 == "--log-format" && $1 == "json" }
+    }
+
+    /// `output` with each error line written as `{"label","level":"error","message","time"}`.
+    static func json(_ output: CommandOutput) -> CommandOutput {
+        output.withErrors { line in
+            let message = line.hasSuffix("\n") ? String(line.dropLast()) : line
+            let object = ["time": Date().formatted(Date.ISO8601FormatStyle(includingFractionalSeconds: true)), "level": "error", "label": "porter-fleet", "message": message]
+            let data = (try? JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])) ?? Data()
+            return String(decoding: data, as: UTF8.self) + "\n"
+        }
+    }
+}
+
+extension CommandOutput {
+    /// This output with every stderr write passed through `transform` first.
+    func withErrors(_ transform: @escaping @Sendable (String) -> String) -> CommandOutput {
+        let error = standardError
+        return CommandOutput(out: standardOutput, err: { error(transform($0)) }, isTerminal: isTerminal)
+    }
+}
