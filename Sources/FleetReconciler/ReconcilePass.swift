@@ -22,6 +22,8 @@ struct ReconcilePass: Sendable {
     var volumes: [ObservedVolume]?
     /// Whether the plan is the last settled pass's, reused (``SettledObservation``): nothing to record.
     var reusedPlan = false
+    /// Owners of logical sandboxes by name (see ``owner(of:)``).
+    var owners: [String: String]?
 
     /// Merges history and the plan's statuses into the stored statuses, recording only what changed,
     /// and drops the statuses of logical sandboxes no longer desired with nothing live.
@@ -66,6 +68,19 @@ struct ReconcilePass: Sendable {
     mutating func event(
         _ kind: EventSubject, _ name: String, _ type: EventType = .normal, _ reason: EventReason, _ message: String, at time: Date? = nil
     ) {
-        changes.events.append(FleetEvent(kind: kind, name: name, type: type, reason: reason, message: message, at: min(time ?? now, now)))
+        let object = kind == .sandbox ? EventObjects.sandboxObject(name, owner: owner(of: name)) : nil
+        changes.events.append(FleetEvent(kind: kind, name: name, type: type, reason: reason, message: message, at: min(time ?? now, now), object: object))
+    }
+
+    /// The owner of a logical sandbox: as desired, else as last recorded (an orphan's set), built on the
+    /// pass's first sandbox event.
+    private mutating func owner(of name: String) -> String? {
+        if owners == nil {
+            var owners = [String: String](minimumCapacity: state.statuses.count + desired.sandboxes.count)
+            for (logical, status) in state.statuses { owners[logical] = status.owner }
+            for sandbox in desired.sandboxes { owners[sandbox.logicalName] = sandbox.owner }
+            self.owners = owners
+        }
+        return owners?[name]
     }
 }

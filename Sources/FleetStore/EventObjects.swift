@@ -15,9 +15,21 @@ public struct EventObjects: Sendable {
         self.members = members
     }
 
-    /// The object an event is about, as printed and as `--for` matches it.
+    /// The object an event is about, as printed and as `--for` matches it: as recorded, else as the
+    /// desired state names it now.
     public func object(of event: FleetEvent) -> String {
-        object(kind: event.kind.rawValue, name: event.name)
+        event.object ?? object(kind: event.kind.rawValue, name: event.name)
+    }
+
+    /// The object of a logical sandbox owned by `owner` (`Sandbox/api`, `SandboxSet/agent`): a set's member
+    /// `agent-2` is `SandboxSet/agent[2]`, anything else `Sandbox/NAME`. What events record as they are written.
+    public static func sandboxObject(_ name: String, owner: String?) -> String {
+        let setPrefix = ResourceKind.sandboxSet.rawValue + "/"
+        if let owner, owner.hasPrefix(setPrefix) {
+            let set = owner.dropFirst(setPrefix.count)
+            if name.hasPrefix(set + "-"), let index = Int(name.dropFirst(set.count + 1)) { return "\(owner)[\(index)]" }
+        }
+        return "\(ResourceKind.sandbox.rawValue)/\(name)"
     }
 
     /// `KIND/NAME`, or `SandboxSet/SET[INDEX]` for the logical sandbox of a set member.

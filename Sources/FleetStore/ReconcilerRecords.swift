@@ -224,11 +224,16 @@ public struct FleetEvent: Sendable, Equatable, Codable {
     public var firstAt: Date
     /// Last occurrence.
     public var lastAt: Date
+    /// The object as it was when the event was recorded (`SandboxSet/agent[2]`), so that history reads as
+    /// it happened after the set changed; nil for events recorded before objects were (then derived from
+    /// the desired state as it is).
+    public var object: String?
 
     /// Creates an event.
-    public init(kind: EventSubject, name: String, type: EventType, reason: EventReason, message: String, at: Date) {
+    public init(kind: EventSubject, name: String, type: EventType, reason: EventReason, message: String, at: Date, object: String? = nil) {
         self.kind = kind
         self.name = name
+        self.object = object
         self.type = type
         self.reason = reason
         self.message = message
@@ -238,7 +243,7 @@ public struct FleetEvent: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case id, kind, name, type, reason, message, count
+        case id, kind, name, type, reason, message, count, object
         case firstAt = "first_at"
         case lastAt = "last_at"
     }

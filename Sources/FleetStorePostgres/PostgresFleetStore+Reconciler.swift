@@ -141,7 +141,7 @@ extension PostgresFleetStore {
         var latest: [String: FleetEvent] = [:]
         let rows = try await connection.query(
             """
-            SELECT DISTINCT ON (kind, name) id, kind, name, type, reason, message, count, first_at, last_at FROM event
+            SELECT DISTINCT ON (kind, name) id, kind, name, type, reason, message, count, first_at, last_at, object FROM event
             WHERE (kind, name) IN (SELECT * FROM unnest(\(kinds)::text[], \(names)::text[])) ORDER BY kind, name, id DESC
             """, logger: logger)
         for event in try await Self.events(rows) { latest["\(event.kind)/\(event.name)"] = event }
@@ -173,8 +173,8 @@ extension PostgresFleetStore {
         if !inserted.isEmpty {
             try await connection.query(
                 """
-                INSERT INTO event (kind, name, type, reason, message, count, first_at, last_at)
-                SELECT kind, name, type, reason, message, count, first_at, last_at
+                INSERT INTO event (kind, name, type, reason, message, count, first_at, last_at, object)
+                SELECT kind, name, type, reason, message, count, first_at, last_at, object
                 FROM jsonb_populate_recordset(NULL::event, \(try RecordJSON.encode(inserted))::jsonb) WITH ORDINALITY AS r
                 ORDER BY r.ordinality
                 """, logger: logger)
@@ -186,7 +186,7 @@ extension PostgresFleetStore {
         try await read { connection in
             let rows = try await connection.query(
                 """
-                SELECT id, kind, name, type, reason, message, count, first_at, last_at FROM event
+                SELECT id, kind, name, type, reason, message, count, first_at, last_at, object FROM event
                 WHERE last_at >= \(since ?? Date.distantPast) ORDER BY id DESC LIMIT \(limit)
                 """, logger: logger)
             return try await Self.events(rows).reversed()
@@ -319,13 +319,13 @@ extension PostgresFleetStore {
 
     static func events(_ rows: PostgresRowSequence) async throws -> [FleetEvent] {
         var events: [FleetEvent] = []
-        for try await (id, kind, name, type, reason, message, count, firstAt, lastAt) in rows.decode(
-            (Int64, String, String, String, String, String, Int, Date, Date).self)
+        for try await (id, kind, name, type, reason, message, count, firstAt, lastAt, object) in rows.decode(
+            (Int64, String, String, String, String, String, Int, Date, Date, String?).self)
         {
             guard let kind = EventSubject(rawValue: kind), let type = EventType(rawValue: type), let reason = EventReason(rawValue: reason) else {
                 continue
             }
-            var event = FleetEvent(kind: kind, name: name, type: type, reason: reason, message: message, at: firstAt)
+            var event = FleetEvent(kind: kind, name: name, type: type, reason: reason, message: message, at: firstAt, object: object)
             event.id = id
             event.count = count
             event.lastAt = lastAt

@@ -28,7 +28,7 @@ extension PostgresFleetStore {
                 revisions = row
             }
             let events = try await Self.events(
-                try await connection.query("SELECT id, kind, name, type, reason, message, count, first_at, last_at FROM event ORDER BY id", logger: logger))
+                try await connection.query("SELECT id, kind, name, type, reason, message, count, first_at, last_at, object FROM event ORDER BY id", logger: logger))
             return StoreSnapshot(
                 settings: settings, revision: revisions.0, pruneAllRequestedRevision: revisions.1,
                 resources: try await Self.resources(connection, logger: logger), reconcilerRevision: revisions.2,

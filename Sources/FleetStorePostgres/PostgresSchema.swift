@@ -151,6 +151,7 @@ enum PostgresSchema {
         Migration(
             version: 4, description: "failing spec hash",
             statements: ["ALTER TABLE logical_status ADD COLUMN failing_spec_hash TEXT"]),
+        Migration(version: 5, description: "event objects", statements: ["ALTER TABLE event ADD COLUMN object TEXT"]),
     ]
 
     /// Events recorded before environment values were hidden name them in their field changes: rewrites

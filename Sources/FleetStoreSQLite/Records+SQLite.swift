@@ -115,10 +115,10 @@ extension CreateIntent: StoredRow {
 }
 
 extension FleetEvent: StoredRow {
-    static let columnNames = ["id", "kind", "name", "type", "reason", "message", "count", "first_at", "last_at"]
+    static let columnNames = ["id", "kind", "name", "type", "reason", "message", "count", "first_at", "last_at", "object"]
 
     var columnValues: [(any DatabaseValueConvertible)?] {
-        [id, kind.rawValue, name, type.rawValue, reason.rawValue, message, count, StoreTimestamp(firstAt), StoreTimestamp(lastAt)]
+        [id, kind.rawValue, name, type.rawValue, reason.rawValue, message, count, StoreTimestamp(firstAt), StoreTimestamp(lastAt), object]
     }
 
     /// Writes the row column by column.

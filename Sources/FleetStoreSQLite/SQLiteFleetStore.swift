@@ -245,6 +245,9 @@ public final class SQLiteFleetStore: FleetStore {
         migrator.registerMigration("v6: failing spec hash") { db in
             try db.execute(sql: "ALTER TABLE logical_status ADD COLUMN failing_spec_hash TEXT")
         }
+        migrator.registerMigration("v7: event objects") { db in
+            try db.execute(sql: "ALTER TABLE event ADD COLUMN object TEXT")
+        }
         return migrator
     }
 

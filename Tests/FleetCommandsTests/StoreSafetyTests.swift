@@ -49,16 +49,16 @@ struct StoreSafetyTests {
         defer { cli.remove() }
         #expect(await cli.run("apply", "-f", try cli.write("a.yaml", sandboxManifest("a"))).code == 0)
         let marker = try Self.sqlite(cli.database, "print(db.execute('PRAGMA application_id').fetchone()[0], db.execute('PRAGMA user_version').fetchone()[0])")
-        #expect(marker == "\(0x5046_4C54) 6")
+        #expect(marker == "\(0x5046_4C54) 7")
         try Self.sqlite(cli.database, "db.execute('PRAGMA application_id = 0')")
         #expect(await cli.run("get").code == 0, "a store from before the marker is still ours (it holds our migrations)")
         #expect(try Self.sqlite(cli.database, "print(db.execute('PRAGMA application_id').fetchone()[0])") == "\(0x5046_4C54)", "and is marked now")
         // A store of schema 2 (before retained volumes were remembered and specs recorded) is migrated on open.
         try Self.sqlite(
             cli.database,
-            "db.execute('ALTER TABLE owned_volume DROP COLUMN retained_at')\ndb.execute('DROP TABLE sandbox_spec')\ndb.execute('ALTER TABLE logical_status DROP COLUMN failing_spec_hash')\ndb.execute(\"DELETE FROM grdb_migrations WHERE identifier IN ('v3: retained volumes', 'v4: recorded specs', 'v5: hide recorded environment values', 'v6: failing spec hash')\")\ndb.execute('PRAGMA user_version = 2')")
+            "db.execute('ALTER TABLE owned_volume DROP COLUMN retained_at')\ndb.execute('DROP TABLE sandbox_spec')\ndb.execute('ALTER TABLE logical_status DROP COLUMN failing_spec_hash')\ndb.execute('ALTER TABLE event DROP COLUMN object')\ndb.execute(\"DELETE FROM grdb_migrations WHERE identifier IN ('v3: retained volumes', 'v4: recorded specs', 'v5: hide recorded environment values', 'v6: failing spec hash', 'v7: event objects')\")\ndb.execute('PRAGMA user_version = 2')")
         #expect(await cli.run("get").code == 0)
-        #expect(try Self.sqlite(cli.database, "print(db.execute('PRAGMA user_version').fetchone()[0], len([r for r in db.execute('PRAGMA table_info(owned_volume)') if r[1] == 'retained_at']), len(db.execute('PRAGMA table_info(sandbox_spec)').fetchall()), len([r for r in db.execute('PRAGMA table_info(logical_status)') if r[1] == 'failing_spec_hash']))") == "6 1 3 1")
+        #expect(try Self.sqlite(cli.database, "print(db.execute('PRAGMA user_version').fetchone()[0], len([r for r in db.execute('PRAGMA table_info(owned_volume)') if r[1] == 'retained_at']), len(db.execute('PRAGMA table_info(sandbox_spec)').fetchall()), len([r for r in db.execute('PRAGMA table_info(logical_status)') if r[1] == 'failing_spec_hash']))") == "7 1 3 1")
     }
 
     @Test func aDamagedStoreRefusesWritesButCanBeExported() async throws {

@@ -178,6 +178,25 @@ struct ReconcilerIntegrationTests {
         #expect(try await harness.liveNames() == before)
     }
 
+    /// Events keep the object they were recorded for: after a scale-down, a former member's events still
+    /// read `SandboxSet/agent[2]` (they used to turn into `Sandbox/agent-2`, a kind and name that never existed).
+    @Test func eventsKeepTheirObjectAfterAScaleDown() async throws {
+        let harness = try await ReconcilerHarness.start()
+        defer { Task { await harness.stop() } }
+        func set(_ replicas: Int) -> String {
+            "apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: agent\nspec:\n  replicas: \(replicas)\n  template: {image: busybox, command: [sleep, infinity]}\n"
+        }
+        try harness.apply(set(3))
+        try await harness.converge(harness.controller())
+        try harness.apply(set(1))
+        try await harness.converge(harness.controller())
+        let objects = try EventObjects(resources: try await harness.store.resources())
+        let events = try await harness.store.events().filter { $0.name == "agent-2" }
+        #expect(events.contains { $0.reason == .created } && events.contains { $0.reason == .orphanTerminated })
+        #expect(events.allSatisfy { objects.object(of: $0) == "SandboxSet/agent[2]" }, "\(events.map { objects.object(of: $0) })")
+        #expect(events.allSatisfy { objects.event($0, isAbout: "SandboxSet/agent") }, "events --for SandboxSet/agent still finds them")
+    }
+
     @Test func aSpecChangeIsReplacedCreateBeforeDestroy() async throws {
         let harness = try await ReconcilerHarness.start()
         defer { Task { await harness.stop() } }

@@ -64,6 +64,7 @@ struct RecordedSecretsMigrationTests {
             // Back to schema 2, as an older porter-fleet left it.
             try await connection.query("DELETE FROM porter_fleet.schema_migration WHERE version >= 3", logger: Logger(label: "test"))
             try await connection.query("ALTER TABLE porter_fleet.logical_status DROP COLUMN failing_spec_hash", logger: Logger(label: "test"))
+            try await connection.query("ALTER TABLE porter_fleet.event DROP COLUMN object", logger: Logger(label: "test"))
             let rows = try await connection.query("SELECT count(*) FROM porter_fleet.event WHERE message LIKE '%hunter2%'", logger: Logger(label: "test"))
             for try await count in rows.decode(Int.self) { #expect(count == 1, "the old message is there before the migration") }
         }
