@@ -46,12 +46,17 @@ struct BubblewrapCommand {
     var infoDescriptor: Int32?
     /// The descriptor bubblewrap waits on before it runs the workload (`--block-fd`).
     var blockDescriptor: Int32?
+    /// The descriptor the bubblewrap that starts the workload reads its environment from (`--args`: NUL-
+    /// separated `--clearenv`, `--setenv NAME VALUE`…), opened by the launcher. The environment a request
+    /// asks for reaches the workload only: never a process that runs as root or as the server's user
+    /// (`LD_PRELOAD` in a sandbox's `env` would otherwise run its code there), and never an argv others can read.
+    var environmentDescriptor: Int32?
     var fileManager: FileManager = .default
 
     /// The whole argv, then the workload's.
     func arguments(for command: [String]) -> [String] {
         guard let user, let setpriv else {
-            return noNewPrivileges() + [executable] + userNamespace(as: nil) + sandbox() + ["--"] + command
+            return noNewPrivileges() + [executable] + environment() + userNamespace(as: nil) + sandbox() + ["--"] + command
         }
         var outer = [executable, "--unshare-pid", "--unshare-ipc", "--unshare-uts", "--unshare-cgroup-try"]
         if unshareNetwork { outer.append("--unshare-net") }
@@ -61,8 +66,13 @@ struct BubblewrapCommand {
         let drop = [setpriv, "--reuid=\(user.uid)", "--regid=\(user.gid)", "--clear-groups", "--no-new-privs", "--"]
         // `--dev-bind`: the outer bubblewrap's /dev nodes stay usable (a plain bind would make every
         // mount below `/` nodev, and `sh -c 'x > /dev/null'` would fail).
-        let inner = [executable] + userNamespace(as: user) + ["--dev-bind", "/", "/", "--chdir", Self.workspace, "--"]
+        let inner = [executable] + environment() + userNamespace(as: user) + ["--dev-bind", "/", "/", "--chdir", Self.workspace, "--"]
         return outer + drop + inner + command
+    }
+
+    /// `--args FD`, reading the workload's environment, when there is one.
+    private func environment() -> [String] {
+        environmentDescriptor.map { ["--args", "\($0)"] } ?? []
     }
 
     /// `setpriv --no-new-privs --`, when setpriv is installed.

@@ -68,7 +68,7 @@ final class ProcessRuntime: SandboxRuntime {
             let directory = try prepareDirectory(for: sandbox.id, mounts: mounts)
             let launch = try SandboxLaunch(
                 sandboxID: sandbox.id, directory: directory, network: network, processLimit: try? processLimit.get(), forExec: false)
-            let process = makeProcess(argv, sandbox: sandbox, directory: directory, mounts: mounts, launch: launch)
+            let process = try makeProcess(argv, sandbox: sandbox, directory: directory, mounts: mounts, launch: launch)
             let output = LineSplitter { line in hooks.log(line, .info, "") }
             let errors = LineSplitter { line in hooks.log(line, .error, "") }
             let stdout = Pipe()
@@ -170,9 +170,10 @@ final class ProcessRuntime: SandboxRuntime {
         let directory = try prepareDirectory(for: sandbox.id, mounts: mounts)
         let launch = try SandboxLaunch(
             sandboxID: sandbox.id, directory: directory, network: network, processLimit: try? processLimit.get(), forExec: true)
-        let process = makeProcess(
+        let process = try makeProcess(
             command, sandbox: sandbox, directory: directory, mounts: mounts, launch: launch,
             joining: running.withLock { $0[sandbox.id]?.namespacePID })
+        defer { launch.removeEnvironment() }
         // Each pipe is read to its end on a thread of its own, never by blocking reads on the concurrency
         // pool, so a long exec cannot starve the server; the result waits for both ends and the exit.
         let stdout = Pipe()
@@ -224,14 +225,17 @@ final class ProcessRuntime: SandboxRuntime {
         return directory
     }
 
+    /// The `PATH` of sandboxes and of the processes that start them.
+    static let hostPath = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"
+
     private func makeProcess(
         _ argv: [String], sandbox: LocalSandbox, directory: URL, mounts: [String: URL], launch: SandboxLaunch, joining namespacePID: Int32? = nil
-    ) -> Process {
+    ) throws -> Process {
         let process = Process()
         let work = directory.appendingPathComponent("work").path
         let isolated = if case .bubblewrap = isolation { true } else { false }
         var environment = [
-            "PATH": "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+            "PATH": Self.hostPath,
             "HOME": isolated ? BubblewrapCommand.workspace : work,
             "HOSTNAME": sandbox.name,
             "PORTER_SANDBOX_ID": sandbox.id,
@@ -239,8 +243,11 @@ final class ProcessRuntime: SandboxRuntime {
         ]
         if !isolated { environment["TMPDIR"] = directory.appendingPathComponent("tmp").path }
         for (key, value) in sandbox.spec.env?.additionalProperties ?? [:] { environment[key] = value }
-        process.environment = environment
         if case .bubblewrap(let bubblewrap, let setpriv, let user) = isolation {
+            // The launcher, bubblewrap, setpriv and nsenter run with a fixed environment of their own; the
+            // request's reaches the workload through bubblewrap's --args (see BubblewrapCommand).
+            process.environment = ["PATH": Self.hostPath]
+            try launch.writeEnvironment(environment)
             var command = BubblewrapCommand(
                 executable: bubblewrap,
                 setpriv: setpriv,
@@ -259,6 +266,7 @@ final class ProcessRuntime: SandboxRuntime {
             process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
             process.arguments = ["--"] + argv
             process.currentDirectoryURL = URL(fileURLWithPath: work)
+            process.environment = environment
         }
         return process
     }

@@ -15,12 +15,16 @@ struct SandboxLaunch: Sendable {
     private let blockPath: String?
     /// The sandbox's cgroup's `cgroup.procs`, when processes are limited.
     private let cgroupProcs: String?
+    /// The workload's environment as bubblewrap arguments (0600, the server's own), read on fd 5.
+    let environmentPath: String
     private let nsenter: String?
 
-    /// Moves itself into the cgroup, then runs bubblewrap with fd 3 (info) and fd 4 (block) open.
+    /// Moves itself into the cgroup, then runs bubblewrap with fd 5 (the environment), fd 3 (info) and
+    /// fd 4 (block) open. The launcher itself runs with a fixed, minimal environment.
     private static let script = """
-        procs=$1 info=$2 block=$3; shift 3
+        procs=$1 info=$2 block=$3 environment=$4; shift 4
         if [ -n "$procs" ]; then echo $$ > "$procs" || exit 125; fi
+        exec 5<"$environment" || exit 125
         if [ -n "$block" ]; then exec "$@" 3>"$info" 4<>"$block"; fi
         if [ -n "$info" ]; then exec "$@" 3>"$info"; fi
         exec "$@"
@@ -43,25 +47,45 @@ struct SandboxLaunch: Sendable {
             blockPath = nil
         }
         if let infoPath { unlink(infoPath) }
+        environmentPath = control.appendingPathComponent("environment-\(UUID().uuidString).args").path
         cgroupProcs = try processLimit?.makeGroup(for: sandboxID)
         nsenter = ProcessIsolation.locate("nsenter", environment: ProcessInfo.processInfo.environment)
     }
 
     /// Sets bubblewrap's network namespace and descriptors: a workload gets a namespace of its own, an
     /// exec into a sandbox whose namespace is known joins it (through ``wrap(_:joining:)``).
+    /// Writes the workload's environment for bubblewrap to read: `--clearenv`, then `--setenv NAME VALUE`
+    /// for each, NUL-separated (names and values never hold NUL: requests with one are refused).
+    func writeEnvironment(_ environment: [String: String]) throws {
+        var arguments = ["--clearenv"]
+        for (name, value) in environment.sorted(by: { $0.key < $1.key }) { arguments += ["--setenv", name, value] }
+        let bytes = Array(arguments.joined(separator: "\0").utf8) + [0]
+        let descriptor = open(environmentPath, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0o600)
+        guard descriptor >= 0 else {
+            throw LocalAPIError(status: .internalServerError, message: "could not write the sandbox's environment (errno \(errno))")
+        }
+        defer { close(descriptor) }
+        let written = bytes.withUnsafeBytes { write(descriptor, $0.baseAddress, $0.count) }
+        guard written == bytes.count else {
+            throw LocalAPIError(status: .internalServerError, message: "could not write the sandbox's environment (errno \(errno))")
+        }
+    }
+
+    /// Removes the environment file once the process that read it has ended.
+    func removeEnvironment() { unlink(environmentPath) }
+
     func configure(_ command: inout BubblewrapCommand, joining namespacePID: Int32?) {
         command.unshareNetwork = network.isNamespaced && (namespacePID == nil || nsenter == nil)
         command.infoDescriptor = infoPath == nil ? nil : 3
         command.blockDescriptor = blockPath == nil ? nil : 4
+        command.environmentDescriptor = 5
     }
 
-    /// The whole argv: the launcher (when there is a cgroup or a descriptor to set up), `nsenter` for an
-    /// exec, then bubblewrap's.
+    /// The whole argv: the launcher, `nsenter` for an exec, then bubblewrap's.
     func wrap(_ arguments: [String], joining namespacePID: Int32?) -> [String] {
         var argv = arguments
         if let namespacePID, let nsenter, network.isNamespaced { argv = [nsenter, "--net=/proc/\(namespacePID)/ns/net", "--"] + argv }
-        guard cgroupProcs != nil || infoPath != nil else { return argv }
-        return ["/bin/sh", "-c", Self.script, "porter-fleet-launch", cgroupProcs ?? "", infoPath ?? "", blockPath ?? ""] + argv
+        return ["/bin/sh", "-c", Self.script, "porter-fleet-launch", cgroupProcs ?? "", infoPath ?? "", blockPath ?? "", environmentPath] + argv
     }
 
     /// The host pid of the sandbox's first process, once bubblewrap has reported it.
