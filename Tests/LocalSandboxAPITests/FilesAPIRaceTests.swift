@@ -24,7 +24,8 @@ struct FilesAPIRaceTests {
                 if libc.renameat2(-100, b'/mnt/data/d', -100, b'/mnt/data/l', 2) == 0:
                     swaps += 1
             time.sleep(0.001)  # a core for the rest of the suite
-        open('/mnt/data/swaps', 'w').write(str(swaps))
+        open('/mnt/data/swaps.part', 'w').write(str(swaps))
+        os.rename('/mnt/data/swaps.part', '/mnt/data/swaps')
         """
     }
 

@@ -37,8 +37,8 @@ struct SandboxConfinementTests {
             let neighbour = try await start(api, name: "neighbour", command: ["sh", "-c", "echo mine > /workspace/w.txt; sleep 600"], volumes: ["/mnt/p": volume.id])
             let prying = try await start(api, name: "prying", command: ["sleep", "600"])
             let data = api.dataDirectory
-            let listing = try await prying.exec(["ls", "-A", data])
-            #expect(listing.exitCode == 0 && listing.stdout.isEmpty, "the data directory shows empty inside: \(listing.stdout)")
+            let listing = try await prying.exec(["sh", "-c", "ls -A \(data) 2>/dev/null; true"])
+            #expect(listing.stdout.isEmpty, "the data directory is out of sight inside: \(listing.stdout)")
             let look = try await prying.exec(["sh", "-c", "cat \(data)/local-api.sqlite* \(data)/sandboxes/\(neighbour.id)/work/w.txt 2>/dev/null | head -c 200; true"])
             #expect(look.stdout.isEmpty, "read: \(look.stdout.prefix(80))")
             for path in [data, data + "/sandboxes", data + "/volumes"] {
@@ -77,6 +77,13 @@ struct SandboxConfinementTests {
                 if !published { try await Task.sleep(for: .milliseconds(100)) }
             }
             #expect(published, "the declared port answers on the host's 127.0.0.1")
+            // A world-writable Unix socket of a host service (as PostgreSQL's in /var/run/postgresql): a
+            // read-only bind would still let connect() through; the sandbox does not see /var at all.
+            let socketPath = "/var/tmp/porter-fleet-test-\(UUID().uuidString.prefix(8)).sock"
+            let listener = try HostUnixListener(path: socketPath)
+            defer { listener.close() }
+            let unix = try await server.exec(["python3", "-c", "import socket; s = socket.socket(socket.AF_UNIX); s.connect('\(socketPath)'); print('reached')"])
+            #expect(unix.exitCode != 0 && !unix.stdout.contains("reached"), "a host Unix socket is out of reach: \(unix.stdout)")
             let isolation = try await api.porter.readiness().status
             #expect(isolation.contains("network namespace per sandbox"), "\(isolation)")
         }
@@ -105,5 +112,32 @@ struct SandboxConfinementTests {
             }
             #expect(!FileManager.default.fileExists(atPath: workspace.path), "the 4 MB workspace is given back")
         }
+    }
+}
+
+/// A listening Unix socket on the host, world-writable, for a sandbox to try to reach.
+final class HostUnixListener {
+    private let descriptor: Int32
+    private let path: String
+
+    init(path: String) throws {
+        self.path = path
+        descriptor = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_un()
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
+            for (index, byte) in path.utf8.enumerated() { buffer[index] = byte }
+        }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        }
+        guard bound == 0, listen(descriptor, 4) == 0, chmod(path, 0o777) == 0 else {
+            throw HarnessTimeout(message: "could not listen on \(path) (errno \(errno))")
+        }
+    }
+
+    func close() {
+        Glibc.close(descriptor)
+        unlink(path)
     }
 }

@@ -43,8 +43,10 @@ struct FileTreeWalk {
         while head < queue.count {
             let node = queue[head]
             head += 1
-            let children = Self.children(of: node, below: descriptor)
-            if used + children.count > budget || ContinuousClock.now > deadline {
+            // Reading stops one entry past the budget, or at the deadline: a directory of 600,000 entries is
+            // not read whole to list 1,000 of them.
+            let (children, complete) = Self.children(of: node, below: descriptor, atMost: budget - used + 1, until: deadline)
+            if !complete || used + children.count > budget || ContinuousClock.now > deadline {
                 // A directory that does not fit is left unread (so clients list it again by path),
                 // except the listed directory itself, which is read as far as the budget goes.
                 node.children = node === top ? Array(children.prefix(budget)) : nil
@@ -55,33 +57,53 @@ struct FileTreeWalk {
             }
             node.children = children
             used += children.count
-            queue.append(contentsOf: children.filter(\.isDirectory))
+            for child in children where child.isDirectory {
+                // Deeper than this is listed by path, not walked into (the answer's nesting stays encodable).
+                if child.components.count >= Self.maximumDepth {
+                    child.truncated = true
+                    stoppedEarly = true
+                } else {
+                    queue.append(child)
+                }
+            }
         }
         return top.children?.map { $0.entry() } ?? []
     }
 
-    /// The sorted entries of `node`'s directory (directories first), opened beneath `top`.
-    private static func children(of node: Node, below top: Int32) -> [Node] {
+    /// How deep a walk goes below the listed directory.
+    static let maximumDepth = 64
+
+    /// The sorted entries of `node`'s directory (directories first), opened beneath `top`: at most `limit`
+    /// of them, read before `deadline`; `complete` is false when either cut the reading short.
+    private static func children(of node: Node, below top: Int32, atMost limit: Int, until deadline: ContinuousClock.Instant)
+        -> (nodes: [Node], complete: Bool)
+    {
         let relative = node.components.isEmpty ? "." : node.components.joined(separator: "/")
         let descriptor = porter_open_beneath(top, relative, O_RDONLY | O_DIRECTORY, 0)
         guard descriptor >= 0, let directory = fdopendir(descriptor) else {
             if descriptor >= 0 { close(descriptor) }
-            return []
+            return ([], true)
         }
         defer { closedir(directory) }
         let directoryDescriptor = dirfd(directory)
         var nodes: [Node] = []
+        var complete = true
         while let entry = readdir(directory) {
+            if nodes.count >= limit || (nodes.count % 256 == 0 && ContinuousClock.now > deadline) {
+                complete = false
+                break
+            }
             let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix(while: { $0 != 0 }), as: UTF8.self) }
             if name == "." || name == ".." { continue }
             var info = stat()
             guard fstatat(directoryDescriptor, name, &info, AT_SYMLINK_NOFOLLOW) == 0 else { continue }
             nodes.append(Node(components: node.components + [name], name: name, info: info))
         }
-        return nodes.sorted { ($0.isDirectory ? 0 : 1, $0.name) < ($1.isDirectory ? 0 : 1, $1.name) }
+        return (nodes.sorted { ($0.isDirectory ? 0 : 1, $0.name) < ($1.isDirectory ? 0 : 1, $1.name) }, complete)
     }
 
     private final class Node {
+        /// The path below the walked directory.
         let components: [String]
         let name: String
         let isDirectory: Bool

@@ -13,8 +13,8 @@ import Foundation
 /// unprivileged sandbox user with no-new-privileges, and an inner bubblewrap, as that user, adds the user
 /// namespace and drops every capability. Run by anyone else, one bubblewrap does it all as that user.
 ///
-/// The sandbox sees: an empty tmpfs `/` with the host's top-level directories bound read-only (symlinks
-/// such as `/bin` recreated); its own directory read-write at ``workspace`` (the working directory and
+/// The sandbox sees: an empty tmpfs `/` with the host's system directories (``systemDirectories``) bound
+/// read-only (symlinks such as `/bin` recreated); its own directory read-write at ``workspace`` (the working directory and
 /// `HOME`); its own `tmp` directory at `/tmp`; fresh `/dev` (null, zero, full, random, urandom, tty)
 /// and `/proc`; the server's data directory covered by an empty tmpfs; each volume read-write (no
 /// devices, no setuid) at its absolute mount path. A mount path under a host directory is made possible
@@ -109,8 +109,7 @@ struct BubblewrapCommand {
     /// Whether a host directory shows through the host's top-level directories bound into the
     /// sandbox (one under `/tmp`, `/dev`, `/proc` or `/sys` does not).
     private func isVisible(_ directory: String) -> Bool {
-        guard let top = directory.split(separator: "/").first else { return false }
-        return !["tmp", "dev", "proc", "sys"].contains(top) && fileManager.fileExists(atPath: directory)
+        Self.systemDirectories.contains(Self.top(of: directory)) && fileManager.fileExists(atPath: directory)
     }
 
     /// `/a`, `/a/b` for `/a/b/c`.
@@ -124,10 +123,21 @@ struct BubblewrapCommand {
         return result
     }
 
-    /// Directories on the path to a mount point that exist on the host and so must become tmpfs.
+    /// The host's top-level directories a sandbox sees (read-only): the system's programs, libraries and
+    /// configuration, nothing else. Not `/home`, `/root`, `/var`, `/run`, `/srv`, `/mnt` or `/media`, where
+    /// users' files and services' Unix sockets live (a socket on a read-only bind still accepts connections).
+    static let systemDirectories: Set<String> = ["/bin", "/sbin", "/lib", "/lib32", "/lib64", "/libx32", "/usr", "/etc", "/opt"]
+
+    /// The top-level directory of an absolute path (`/usr` for `/usr/local/x`).
+    private static func top(of path: String) -> String {
+        "/" + (path.split(separator: "/").first.map(String.init) ?? "")
+    }
+
+    /// Directories on the path to a mount point that exist on the host, under a system directory, and so
+    /// must become tmpfs (anywhere else the path is made in the sandbox's own root).
     private func expandedAncestors() -> Set<String> {
         var expanded: Set<String> = ["/"]
-        for path in mounts.keys {
+        for path in mounts.keys where Self.systemDirectories.contains(Self.top(of: path)) {
             for ancestor in Self.ancestors(of: path) {
                 var isDirectory: ObjCBool = false
                 let isLink = (try? fileManager.destinationOfSymbolicLink(atPath: ancestor)) != nil
@@ -151,6 +161,7 @@ struct BubblewrapCommand {
         for name in children {
             let child = directory == "/" ? "/" + name : directory + "/" + name
             if skipped.contains(child) || mounts[child] != nil { continue }
+            if directory == "/", !Self.systemDirectories.contains(child) { continue }
             if let target = try? fileManager.destinationOfSymbolicLink(atPath: child) {
                 arguments += ["--symlink", target, child]
             } else if expanded.contains(child) {

@@ -23,6 +23,8 @@ final class ProcessRuntime: SandboxRuntime {
     /// A live workload and what was set up around it.
     private struct RunningSandbox: Sendable {
         let process: Process
+        /// Execs in flight, by exec id: stopped with the sandbox.
+        var execs: [String: Process] = [:]
         /// The host pid of the sandbox's first process, whose network namespace execs join.
         var namespacePID: Int32?
         var network: NetworkAttachment?
@@ -135,15 +137,16 @@ final class ProcessRuntime: SandboxRuntime {
         sandbox.network?.detach()
         if case .success(let limit) = processLimit { limit.removeGroup(for: id) }
         let directory = sandboxesRoot.appendingPathComponent(id)
-        do {
-            try FileManager.default.removeItem(at: directory)
-        } catch {
-            logger.warning("could not remove the workspace of \(id): \(error)")
+        let logger = logger
+        Task {
+            if let failure = await TreeRemoval.remove(directory) { logger.warning("could not remove the workspace of \(id): \(failure)") }
         }
     }
 
     func stop(id: String) async {
-        guard let process = running.withLock({ $0[id]?.process }) else { return }
+        guard let (process, execs) = running.withLock({ table in table[id].map { ($0.process, Array($0.execs.values)) } }) else { return }
+        // An exec's bubblewrap takes everything it started down with it (its own pid namespace).
+        for exec in execs where exec.isRunning { kill(exec.processIdentifier, SIGKILL) }
         process.terminate()
         let deadline = ContinuousClock.now + gracePeriod
         while process.isRunning, ContinuousClock.now < deadline, !Task.isCancelled {
@@ -173,7 +176,10 @@ final class ProcessRuntime: SandboxRuntime {
         let process = try makeProcess(
             command, sandbox: sandbox, directory: directory, mounts: mounts, launch: launch,
             joining: running.withLock { $0[sandbox.id]?.namespacePID })
-        defer { launch.removeEnvironment() }
+        defer {
+            launch.removeEnvironment()
+            running.withLock { _ = $0[sandbox.id]?.execs.removeValue(forKey: execID) }
+        }
         // Each pipe is read to its end on a thread of its own, never by blocking reads on the concurrency
         // pool, so a long exec cannot starve the server; the result waits for both ends and the exit.
         let stdout = Pipe()
@@ -181,14 +187,20 @@ final class ProcessRuntime: SandboxRuntime {
         process.standardOutput = stdout
         process.standardError = stderr
         process.standardInput = FileHandle.nullDevice
-        async let outData = Self.readToEnd(stdout)
-        async let errData = Self.readToEnd(stderr)
+        async let outData = Self.readToEnd(stdout, limit: Self.execOutputLimit)
+        async let errData = Self.readToEnd(stderr, limit: Self.execOutputLimit)
         let (exit, exited) = AsyncStream<Void>.makeStream()
         process.terminationHandler = { _ in
             exited.yield()
             exited.finish()
         }
         do {
+            let registered = running.withLock { table -> Bool in
+                guard table[sandbox.id] != nil else { return false }
+                table[sandbox.id]?.execs[execID] = process
+                return true
+            }
+            guard registered else { throw LocalAPIError.conflict("sandbox \(sandbox.name) is not running") }
             try await ProcessSpawner.shared.run(process)
         } catch {
             process.terminationHandler = nil
@@ -199,18 +211,37 @@ final class ProcessRuntime: SandboxRuntime {
             return ExecResult(stdout: "", stderr: "exec: \(error)\n", exitCode: 127, execId: execID)
         }
         for await _ in exit { break }
-        let outText = String(decoding: await outData, as: UTF8.self)
-        let errText = String(decoding: await errData, as: UTF8.self)
+        let (out, err) = await (outData, errData)
+        let outText = String(decoding: out.data, as: UTF8.self)
+        var errText = String(decoding: err.data, as: UTF8.self)
+        if out.truncated || err.truncated {
+            errText += "porter-fleet: exec output truncated at \(Self.execOutputLimit) bytes a stream\n"
+        }
         for line in LineSplitter.lines(of: outText) { hooks.log(line, .info, execID) }
         for line in LineSplitter.lines(of: errText) { hooks.log(line, .error, execID) }
         let status = process.terminationReason == .uncaughtSignal ? 128 + process.terminationStatus : process.terminationStatus
         return ExecResult(stdout: outText, stderr: errText, exitCode: Int64(status), execId: execID)
     }
 
-    /// Everything written to `pipe` until its last writer closes it, read on a thread of its own.
-    private static func readToEnd(_ pipe: Pipe) async -> Data {
+    /// The most an exec answers of each of its output streams (the rest is read and dropped): a sandbox
+    /// that prints gigabytes must not make the server hold them.
+    static let execOutputLimit = 16 << 20
+
+    /// Up to `limit` bytes written to `pipe` until its last writer closes it (the rest read and dropped, so
+    /// the writer never blocks), read on a thread of its own; and whether anything was dropped.
+    private static func readToEnd(_ pipe: Pipe, limit: Int) async -> (data: Data, truncated: Bool) {
         await withCheckedContinuation { continuation in
-            Thread.detachNewThread { continuation.resume(returning: pipe.fileHandleForReading.readDataToEndOfFile()) }
+            Thread.detachNewThread {
+                let handle = pipe.fileHandleForReading
+                var data = Data()
+                var truncated = false
+                while let chunk = try? handle.read(upToCount: 64 * 1024), !chunk.isEmpty {
+                    let room = limit - data.count
+                    if room > 0 { data.append(chunk.prefix(room)) }
+                    if chunk.count > room { truncated = true }
+                }
+                continuation.resume(returning: (data, truncated))
+            }
         }
     }
 
@@ -279,14 +310,26 @@ final class LineSplitter: Sendable {
 
     init(emit: @escaping @Sendable (String) -> Void) { self.emit = emit }
 
+    /// The longest line kept whole; output without a newline is cut into lines of this length, so a
+    /// sandbox that never prints one holds no more than this of the server's memory.
+    static let maximumLineBytes = 64 * 1024
+
+    /// Takes a chunk of output: each byte is looked at once, however the output is chunked.
     func feed(_ data: Data) {
         guard !data.isEmpty else { return }
         let lines: [String] = pending.withLock { buffer in
-            buffer.append(data)
             var lines: [String] = []
-            while let newline = buffer.firstIndex(of: 0x0A) {
-                lines.append(String(decoding: buffer[buffer.startIndex..<newline], as: UTF8.self))
-                buffer.removeSubrange(buffer.startIndex...newline)
+            var start = data.startIndex
+            while let newline = data[start...].firstIndex(of: 0x0A) {
+                buffer.append(data[start..<newline])
+                lines.append(String(decoding: buffer, as: UTF8.self))
+                buffer.removeAll(keepingCapacity: true)
+                start = data.index(after: newline)
+            }
+            buffer.append(data[start...])
+            while buffer.count >= Self.maximumLineBytes {
+                lines.append(String(decoding: buffer.prefix(Self.maximumLineBytes), as: UTF8.self))
+                buffer.removeFirst(Self.maximumLineBytes)
             }
             return lines
         }

@@ -78,6 +78,11 @@ extension LocalSandboxEngine {
         try store.save(deletedVolumeIDs: [id])
         volumes[id] = nil
         volumeIDByName[volume.name] = nil
-        if volume.type == .disk { try? FileManager.default.removeItem(at: volumeDirectory(volume)) }
+        if volume.type == .disk {
+            let (directory, logger, name) = (volumeDirectory(volume), logger, volume.name)
+            Task {
+                if let failure = await TreeRemoval.remove(directory) { logger.warning("could not remove the directory of volume \(name): \(failure)") }
+            }
+        }
     }
 }
