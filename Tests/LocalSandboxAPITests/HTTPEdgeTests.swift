@@ -103,7 +103,7 @@ enum RawConnection {
         }
     }
 
-    private static func connect(port: Int, receiveTimeout: Duration = .seconds(5)) throws -> Int32 {
+    private static func connect(port: Int, receiveTimeout: Duration = .seconds(20)) throws -> Int32 {
         let socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)

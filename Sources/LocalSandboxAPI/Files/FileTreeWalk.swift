@@ -24,6 +24,8 @@ struct FileTreeWalk {
     let searching: Bool
     /// Whether the budget or the deadline cut the walk short.
     private(set) var stoppedEarly = false
+    /// Directory entries read, in all.
+    private(set) var entriesRead = 0
 
     init(limits: Limits, searching: Bool) {
         self.limits = limits
@@ -46,6 +48,7 @@ struct FileTreeWalk {
             // Reading stops one entry past the budget, or at the deadline: a directory of 600,000 entries is
             // not read whole to list 1,000 of them.
             let (children, complete) = Self.children(of: node, below: descriptor, atMost: budget - used + 1, until: deadline)
+            entriesRead += children.count
             if !complete || used + children.count > budget || ContinuousClock.now > deadline {
                 // A directory that does not fit is left unread (so clients list it again by path),
                 // except the listed directory itself, which is read as far as the budget goes.

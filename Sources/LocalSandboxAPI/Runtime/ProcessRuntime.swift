@@ -344,11 +344,13 @@ final class LineSplitter: Sendable {
         if !rest.isEmpty { emit(String(decoding: rest, as: UTF8.self)) }
     }
 
-    /// The lines of a text, without a trailing empty line.
+    /// The lines of a text, without a trailing empty line, cut as ``feed(_:)`` cuts them.
     static func lines(of text: String) -> [String] {
         guard !text.isEmpty else { return [] }
-        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        if lines.last == "" { lines.removeLast() }
-        return lines
+        let lines = Mutex<[String]>([])
+        let splitter = LineSplitter { line in lines.withLock { $0.append(line) } }
+        splitter.feed(Data(text.utf8))
+        splitter.flush()
+        return lines.withLock { $0 }
     }
 }
