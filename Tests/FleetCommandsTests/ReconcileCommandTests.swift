@@ -324,6 +324,14 @@ struct InSyncAnswerTests {
         let reconciled = await cli.run("reconcile", "--api-url", url, "--once", "--wait", "--timeout", "90s")
         #expect(reconciled.code == 0, "\(reconciled.out) \(reconciled.err)")
         #expect(await cli.run("status", "--api-url", url).out.contains("pending actions: none (in sync)"))
+        try await Task.sleep(for: .milliseconds(1_100))
+        func transitions(_ arguments: [String], key: String) async throws -> [String] {
+            let object = try JSONSerialization.jsonObject(with: Data(await cli.run(arguments).out.utf8)) as? [String: Any]
+            return ((object?[key] as? [[String: Any]]) ?? []).compactMap { $0["last_transition_at"] as? String }.sorted()
+        }
+        let recorded = try await transitions(["status", "--db", cli.database, "-o", "json"], key: "items")
+        let planned = try await transitions(["plan", "--db", cli.database, "--api-url", url, "-o", "json"], key: "statuses")
+        #expect(recorded.count == 6 && planned == recorded, "a plan reports the recorded transitions, not its own time")
 
         let scaled = await cli.run("scale", "set", "agent", "--replicas", "1")
         #expect(scaled.code == 0 && scaled.err.contains("prune guard holds"), "\(scaled.out) \(scaled.err)")

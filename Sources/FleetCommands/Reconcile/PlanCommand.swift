@@ -34,7 +34,8 @@ struct PlanCommand: AsyncParsableCommand {
                 out.line(action.isSandboxAction ? objects.sandboxName(action.logicalName) : "volume/\(action.logicalName)")
             }
         case .json, .yaml:
-            out.line((output.structured ?? .json).render(PlanOutput(plan)))
+            let recorded = Dictionary(try await fleetStore.statuses().map { ($0.logicalName, $0) }, uniquingKeysWith: { first, _ in first })
+            out.line((output.structured ?? .json).render(PlanOutput(plan, recorded: recorded)))
         case .text:
             if plan.isInSync { out.line("in sync: nothing to do") }
             for action in plan.actions {
@@ -58,12 +59,18 @@ struct PlanOutput: Encodable {
     var statuses: [StatusItem]
     var warnings: [String]
 
-    init(_ plan: Plan) {
+    /// The plan's view; each status's `last_transition_at` is the recorded one (a plan changes nothing, so
+    /// nothing has transitioned at the time of the plan).
+    init(_ plan: Plan, recorded: [String: LogicalSandboxStatus]) {
         inSync = plan.isInSync
         actions = plan.actions.map(\.summary)
         actionDetails = plan.actions.map(PlannedActionItem.init)
         waitingOn = plan.waitingOn
-        statuses = plan.statuses.map(StatusItem.init)
+        statuses = plan.statuses.map { planned in
+            var status = planned
+            if let last = recorded[planned.logicalName]?.lastTransitionAt { status.lastTransitionAt = last }
+            return StatusItem(status)
+        }
         warnings = plan.events.filter { $0.type == .warning }.map { "\($0.kind)/\($0.name): \($0.message)" }
     }
 }
