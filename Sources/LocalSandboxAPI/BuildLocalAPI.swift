@@ -89,6 +89,11 @@ private func makeProcessRuntime(configuration: LocalAPIConfiguration, sandboxesR
         if case .bubblewrap(_, _, .some) = isolation { ProcessLimit.detect(maximum: configuration.sandboxProcessLimit) } else {
             .failure(.init(reason: "the server does not run as root"))
         }
+    // Process sandboxes never outlive the server: what a previous run left (it was killed) is stale.
+    if case .success(let groups) = limit { groups.removeStaleGroups() }
+    for stale in (try? FileManager.default.contentsOfDirectory(at: sandboxesRoot, includingPropertiesForKeys: nil)) ?? [] {
+        Task { _ = await TreeRemoval.remove(stale) }
+    }
     return ProcessRuntime(
         sandboxesRoot: sandboxesRoot, gracePeriod: configuration.terminationGracePeriod, isolation: isolation,
         network: SandboxNetwork.detect(for: isolation), processLimit: limit,

@@ -113,6 +113,8 @@ struct HostileListingTests {
             }
             let (read, _, _) = try await api.raw("GET", "/v1/volume/\(volume.id)/files/content?path=%2Frootlink%2Fetc%2Fhostname")
             #expect(read == 400)
+            let (file, body, _) = try await api.raw("GET", "/v1/volume/\(volume.id)/files?path=%2Fok.txt")
+            #expect(file == 400 && errorMessage(body)?.contains("is a file, not a directory") == true, "listing a file")
         }
     }
 

@@ -88,7 +88,6 @@ struct SandboxConfinementTests {
             let neighbour = try await start(api, name: "neighbour", command: [
                 "python3", "-c", "import socket, time; s = socket.socket(socket.AF_UNIX); s.bind('\\0porter-fleet-neighbour'); s.listen(1); time.sleep(600)",
             ])
-            _ = neighbour
             let abstract = try await server.exec([
                 "python3", "-c", "import socket, time\nfor _ in range(20):\n    try:\n        socket.socket(socket.AF_UNIX).connect('\\0porter-fleet-neighbour'); print('reached'); break\n    except OSError:\n        time.sleep(0.05)",
             ])

@@ -13,11 +13,27 @@ struct SandboxResourceTests {
         try await withLocalAPI({ $0.runtime = .process }) { api in
             let sandbox = try await api.porter.sandboxes.create(image: "x", name: "loud", command: ["sleep", "600"])
             _ = try await api.waitFor(sandbox) { $0.phase == .running }
-            let result = try await sandbox.exec(["sh", "-c", "head -c 17000000 /dev/zero | tr '\\\\0' a; echo done >&2"])
+            let result = try await sandbox.exec(["sh", "-c", "head -c 17000000 /dev/zero | tr '\\0' a; echo done >&2"])
             #expect(result.stdout.utf8.count == ProcessRuntime.execOutputLimit, "\(result.stdout.utf8.count) bytes kept")
+            #expect(result.stdout.utf8.allSatisfy { $0 == UInt8(ascii: "a") }, "the first 16 MiB, as written")
             #expect(result.stderr.contains("done") && result.stderr.contains("truncated"), "\(result.stderr.suffix(200))")
             #expect(result.exitCode == 0, "the writer was never blocked")
         }
+    }
+
+    /// Process sandboxes never outlive the server: the workspaces a killed server left are removed when
+    /// it starts again.
+    @Test func workspacesLeftByAKilledServerAreRemovedAtStart() async throws {
+        let data = LocalAPIHarness.makeDataDirectory()
+        let stale = URL(fileURLWithPath: data).appendingPathComponent("sandboxes/left-behind/work")
+        try FileManager.default.createDirectory(at: stale, withIntermediateDirectories: true)
+        try Data(repeating: 1, count: 1 << 20).write(to: stale.appendingPathComponent("blob"))
+        let api = try await LocalAPIHarness.start(dataDirectory: data) { $0.runtime = .process }
+        defer { Task { await api.stopAndRemove() } }
+        let workspace = stale.deletingLastPathComponent()
+        let deadline = ContinuousClock.now + .seconds(10)
+        while FileManager.default.fileExists(atPath: workspace.path), ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(!FileManager.default.fileExists(atPath: workspace.path))
     }
 
     @Test func anExecEndsWithItsSandbox() async throws {

@@ -11,9 +11,15 @@ enum PruneGuardNotice {
     /// guard would not hold (or `delete --all` asked for the pruning).
     static func message(for store: any FleetStore) async -> String? {
         guard let settings = try? await store.settings(), let resources = try? await store.resources(),
-            let statuses = try? await store.statuses(), (try? await store.pruneAllRequestedRevision()) ?? nil == nil,
+            let statuses = try? await store.statuses(),
             let desired = try? DesiredFleet(resources: resources, settings: settings, pruneAllRequested: false)
         else { return nil }
+        // `delete --all` asked for the pruning (or the request cannot be read): nothing to say.
+        do {
+            guard try await store.pruneAllRequestedRevision() == nil else { return nil }
+        } catch {
+            return nil
+        }
         let desiredNames = Set(desired.sandboxes.map(\.logicalName))
         let live = statuses.filter { status in status.phase.flatMap(SandboxLivePhase.init(rawValue:)) != nil }
         let leaving = live.filter { !desiredNames.contains($0.logicalName) }.count

@@ -47,7 +47,14 @@ struct VolumeFileSystem {
     func list(path: String, search: String?, limits: FileTreeWalk.Limits) throws -> VolumeFileListing {
         let components = try Self.components(of: path)
         let display = Self.display(components)
-        let descriptor = try rootHandle().openBeneath(components, flags: O_RDONLY | O_DIRECTORY, display: display)
+        let root = try rootHandle()
+        if let name = components.last, let info = try root.directory(Array(components.dropLast()), display: display).status(of: name),
+            porter_mode_is_directory(info.st_mode) == 0, porter_mode_is_link(info.st_mode) == 0
+        {
+            throw LocalAPIError.badRequest("'\(display)' is a file, not a directory")
+        }
+        // O_DIRECTORY: what is opened is a directory, whatever was swapped in since the look above.
+        let descriptor = try root.openBeneath(components, flags: O_RDONLY | O_DIRECTORY, display: display)
         var walk = FileTreeWalk(limits: limits, searching: search != nil && search?.isEmpty == false)
         var entries = walk.entries(ofDirectory: descriptor)
         if let search, !search.isEmpty { entries = Self.prune(entries, query: search.lowercased()) }

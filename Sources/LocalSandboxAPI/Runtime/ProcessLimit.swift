@@ -55,8 +55,26 @@ public struct ProcessLimit: Sendable, Equatable {
         return group.appendingPathComponent("cgroup.procs").path
     }
 
-    /// Removes the cgroup of a sandbox whose processes have all ended (a cgroup with members stays).
+    /// Removes the cgroup of a sandbox once its processes have all ended: the rest of a pid namespace dies
+    /// just after its first process, so a group still busy is tried again for a few seconds.
     func removeGroup(for id: String) {
-        rmdir(base.appendingPathComponent(id).path)
+        let path = base.appendingPathComponent(id).path
+        guard rmdir(path) != 0, errno == EBUSY else { return }
+        Task {
+            for _ in 0..<50 {
+                try? await Task.sleep(for: .milliseconds(100))
+                if rmdir(path) == 0 || errno != EBUSY { return }
+            }
+        }
+    }
+
+    /// Removes the groups of sandboxes a previous run of the server left (it was killed): every group
+    /// under ``base`` with no process left.
+    func removeStaleGroups() {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: base.path)) ?? [] {
+            let group = base.appendingPathComponent(name)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: group.path, isDirectory: &isDirectory), isDirectory.boolValue { rmdir(group.path) }
+        }
     }
 }
