@@ -7,7 +7,11 @@ public enum ManifestSetValidation {
     ///   - manifests: the manifests being applied, in file order.
     ///   - otherVolumes: logical names of volumes already desired (in the store) that stay desired.
     ///   - namePrefix: the fleet's `name_prefix`.
-    public static func problems(in manifests: [Manifest], otherVolumes: Set<String> = [], namePrefix: String = "") -> [ManifestError] {
+    ///   - volumeNamePrefix: what every volume name starts with (the name prefix and the fleet's volume
+    ///     scope, ``VolumeNaming``); `namePrefix` when nil.
+    public static func problems(
+        in manifests: [Manifest], otherVolumes: Set<String> = [], namePrefix: String = "", volumeNamePrefix: String? = nil
+    ) -> [ManifestError] {
         var errors: [ManifestError] = []
         var seen: [String: Manifest] = [:]
         for manifest in manifests {
@@ -17,7 +21,8 @@ public enum ManifestSetValidation {
             }
             seen[manifest.reference] = manifest
             let replicas = if case .sandboxSet(let set) = manifest.spec { set.replicas } else { 1 }
-            let limit = ManifestRules.maximumNameLength(kind: manifest.kind, namePrefix: namePrefix, replicas: replicas)
+            let prefix = manifest.kind == .volume ? volumeNamePrefix ?? namePrefix : namePrefix
+            let limit = ManifestRules.maximumNameLength(kind: manifest.kind, namePrefix: prefix, replicas: replicas)
             if !ManifestRules.isDNSLabel(manifest.name) {
                 errors.append(ManifestError(manifest.location, "name '\(manifest.name)' must be lowercase letters, digits and '-', starting and ending with a letter or digit"))
             } else if manifest.name.count > limit {

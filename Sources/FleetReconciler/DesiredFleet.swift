@@ -43,6 +43,8 @@ public struct DesiredFleet: Sendable, Equatable {
     public var fleetID: String
     /// The prefix of every actual name.
     public var namePrefix: String
+    /// How volumes are named: with `scoped`, a volume's name is evidence that it is this fleet's.
+    public var volumeNaming: VolumeNaming
     /// Every logical sandbox, by name order.
     public var sandboxes: [DesiredSandbox]
     /// Every volume.
@@ -51,9 +53,13 @@ public struct DesiredFleet: Sendable, Equatable {
     public var pruneAllRequested: Bool
 
     /// Creates a desired fleet.
-    public init(fleetID: String, namePrefix: String = "", sandboxes: [DesiredSandbox] = [], volumes: [DesiredVolume] = [], pruneAllRequested: Bool = false) {
+    public init(
+        fleetID: String, namePrefix: String = "", volumeNaming: VolumeNaming = .plain, sandboxes: [DesiredSandbox] = [], volumes: [DesiredVolume] = [],
+        pruneAllRequested: Bool = false
+    ) {
         self.fleetID = fleetID
         self.namePrefix = namePrefix
+        self.volumeNaming = volumeNaming
         self.sandboxes = sandboxes
         self.volumes = volumes
         self.pruneAllRequested = pruneAllRequested
@@ -79,7 +85,9 @@ public struct DesiredFleet: Sendable, Equatable {
             }
         }
         sandboxes.sort { $0.logicalName < $1.logicalName }
-        self.init(fleetID: settings.fleetID, namePrefix: settings.namePrefix, sandboxes: sandboxes, volumes: volumes, pruneAllRequested: pruneAllRequested)
+        self.init(
+            fleetID: settings.fleetID, namePrefix: settings.namePrefix, volumeNaming: settings.volumeNaming, sandboxes: sandboxes, volumes: volumes,
+            pruneAllRequested: pruneAllRequested)
     }
 
     /// The actual name of a generation: `<prefix><logical>-g<generation>`.
@@ -87,8 +95,12 @@ public struct DesiredFleet: Sendable, Equatable {
         "\(namePrefix)\(logicalName)-g\(generation)"
     }
 
-    /// The actual name of a volume: `<prefix><logical>`.
-    public func actualVolumeName(_ logicalName: String) -> String { "\(namePrefix)\(logicalName)" }
+    /// The actual name of a volume: `<prefix><scope><logical>` (the scope is empty for `plain` naming),
+    /// or `<prefix><logical>` for `adopt: true`, which names a volume that exists before the fleet.
+    public func actualVolumeName(_ volume: DesiredVolume) -> String {
+        let scope = volume.spec.adopt == true ? "" : volumeNaming.scope(fleetID: fleetID)
+        return "\(namePrefix)\(scope)\(volume.logicalName)"
+    }
 }
 
 /// Builds the create request of a logical sandbox and its spec hash.

@@ -218,7 +218,8 @@ extension FleetController {
                 pass.changes.settledIntents.append(actual)
                 pass.event(.volume, logical, .normal, adopted || retained ? .volumeAdopted : .volumeCreated,
                     retained ? "volume \(actual) (\(id)), retained when it was no longer desired, is declared again and used again"
-                        : adopted ? "adopted the existing volume \(actual) (\(id))" : "volume \(actual) (\(id)) was created by an earlier pass")
+                        : adopted ? "adopted the existing volume \(actual) (\(id))"
+                            : "volume \(actual) (\(id)) carries this fleet's scoped name: recorded as ours (a create whose answer was lost, or a store recovered with --fleet)")
             case .deleteVolume(let logical, let id):
                 try await mutate { try await backend.deleteVolume(id: id) }
                 pass.changes.releasedVolumes.append(logical)

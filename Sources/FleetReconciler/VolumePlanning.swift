@@ -3,8 +3,9 @@ import FleetStore
 import Foundation
 
 /// The volume rules of a plan (docs/reconcile-rules.md, "Volumes"): desired volumes are created before
-/// the sandboxes that mount them, or recognised as ours (created by an unfinished intent, retained
-/// earlier, or adopted with `adopt: true`); volumes no longer desired are deleted (`deletion_policy:
+/// the sandboxes that mount them, or recognised as ours (recorded, retained earlier, found under the
+/// fleet's scoped name, or adopted with `adopt: true`; a plain name with an unanswered create is never
+/// taken as ours by the name alone); volumes no longer desired are deleted (`deletion_policy:
 /// delete`, created by porter-fleet, nothing attached) or retained and remembered, so that declaring one
 /// again uses it again. A volume porter-fleet did not create is never deleted.
 struct VolumePlanning {
@@ -34,7 +35,7 @@ struct VolumePlanning {
     /// A desired volume: its id when it exists and is ours (or becomes ours in this pass), else nil.
     private func planDesired(_ volume: DesiredVolume, into plan: inout Plan) -> String? {
         let logical = volume.logicalName
-        let actual = input.desired.actualVolumeName(logical)
+        let actual = input.desired.actualVolumeName(volume)
         let owned = input.ownedVolumes[logical]
         if let owned, byID[owned.volumeID] != nil {
             if owned.retainedAt != nil {
@@ -46,7 +47,9 @@ struct VolumePlanning {
             plan.actions.append(.createVolume(logicalName: logical, actualName: actual))
             return nil
         }
-        if input.volumeIntents.contains(actual) || (owned?.actualName == actual && owned?.volumeID == existing.id) {
+        if input.desired.volumeNaming == .scoped && volume.spec.adopt != true {
+            // The fleet's scope in the name is the evidence: an unanswered create of ours, or a volume
+            // this fleet made under a store since lost and recovered with the same fleet id.
             plan.actions.append(.adoptVolume(logicalName: logical, volumeID: existing.id, actualName: actual, adopted: false))
             return existing.id
         }
@@ -54,8 +57,12 @@ struct VolumePlanning {
             plan.actions.append(.adoptVolume(logicalName: logical, volumeID: existing.id, actualName: actual, adopted: true))
             return existing.id
         }
-        let message = "a volume named \(actual) exists that porter-fleet did not create; set adopt: true to use it"
-        plan.events.append(PlannedEvent(kind: .volume, name: logical, type: .warning, reason: .volumeNameTaken, message: message))
+        let message =
+            input.volumeIntents.contains(actual)
+            ? "a volume named \(actual) exists, but this fleet's create of it never got an answer and the name carries no fleet scope: it may be another fleet's. If it is this fleet's, set adopt: true (it is then kept, never deleted)"
+            : "a volume named \(actual) exists that porter-fleet did not create; set adopt: true to use it"
+        let reason: EventReason = input.volumeIntents.contains(actual) ? .volumeOwnershipUnknown : .volumeNameTaken
+        plan.events.append(PlannedEvent(kind: .volume, name: logical, type: .warning, reason: reason, message: message))
         plan.held.append("Volume/\(logical): \(message)")
         return nil
     }

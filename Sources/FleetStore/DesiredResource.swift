@@ -87,11 +87,34 @@ public struct FleetSettings: Sendable, Equatable, Codable {
     public var fleetID: String
     /// Prefix of every actual sandbox and volume name.
     public var namePrefix: String
+    /// How volumes are named (``VolumeNaming``): `scoped` for stores created with it, `plain` for older ones.
+    public var volumeNaming: VolumeNaming
 
     /// Creates settings.
-    public init(fleetID: String, namePrefix: String) {
+    public init(fleetID: String, namePrefix: String, volumeNaming: VolumeNaming = .plain) {
         self.fleetID = fleetID
         self.namePrefix = namePrefix
+        self.volumeNaming = volumeNaming
+    }
+
+    /// Settings read from the `fleet_setting` rows of a store (missing keys take their defaults).
+    public init(values: [String: String]) {
+        self.init(
+            fleetID: values[Key.fleetID] ?? FleetID.legacyDefault, namePrefix: values[Key.namePrefix] ?? "",
+            volumeNaming: values[Key.volumeNaming].flatMap(VolumeNaming.init(rawValue:)) ?? .plain)
+    }
+
+    /// What every volume name starts with: the name prefix, then the fleet's scope when volumes are scoped.
+    public var volumeNamePrefix: String { namePrefix + volumeNaming.scope(fleetID: fleetID) }
+
+    /// The keys of the `fleet_setting` table.
+    public enum Key {
+        /// The fleet id.
+        public static let fleetID = "fleet_id"
+        /// The name prefix.
+        public static let namePrefix = "name_prefix"
+        /// ``VolumeNaming``'s raw value; absent means `plain`.
+        public static let volumeNaming = "volume_names"
     }
 }
 

@@ -39,7 +39,7 @@ public enum DesiredStateRules {
         let pruned = prune ? existing.filter { !appliedKeys.contains($0.key) && source($0.source, isUnder: sources) } : []
         let prunedKeys = Set(pruned.map(\.key))
         let keptVolumes = Set(existing.filter { $0.kind == .volume && !prunedKeys.contains($0.key) }.map(\.name))
-        var problems = ManifestSetValidation.problems(in: manifests.map(\.manifest), otherVolumes: keptVolumes, namePrefix: settings.namePrefix)
+        var problems = ManifestSetValidation.problems(in: manifests.map(\.manifest), otherVolumes: keptVolumes, namePrefix: settings.namePrefix, volumeNamePrefix: settings.volumeNamePrefix)
         let remaining = existing.filter { !appliedKeys.contains($0.key) && !prunedKeys.contains($0.key) }
         problems += try danglingMounts(
             remaining: remaining, volumes: keptVolumes.union(manifests.filter { $0.manifest.kind == .volume }.map { $0.manifest.name }))
@@ -125,7 +125,7 @@ public enum DesiredStateRules {
         spec.replicas = replicas
         manifest.spec = .sandboxSet(spec)
         let volumes = Set(existing.filter { $0.kind == .volume }.map(\.name))
-        var problems = ManifestSetValidation.problems(in: [manifest], otherVolumes: volumes, namePrefix: settings.namePrefix)
+        var problems = ManifestSetValidation.problems(in: [manifest], otherVolumes: volumes, namePrefix: settings.namePrefix, volumeNamePrefix: settings.volumeNamePrefix)
         problems += LogicalNameClaim.conflicts(
             changed: [LogicalNameClaim(manifest)], others: try existing.filter { $0.key != row.key }.map { try $0.claim() })
         guard problems.isEmpty else { throw FleetStoreError.invalid(problems) }

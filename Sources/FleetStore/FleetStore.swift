@@ -30,6 +30,8 @@ public protocol FleetStore: AnyObject, Sendable {
     func claim(fleetID: String?) async throws -> String
     /// Sets the prefix of actual sandbox and volume names.
     func setNamePrefix(_ prefix: String) async throws
+    /// Sets how volumes are named (``VolumeNaming``); refused while resources are desired or volumes owned.
+    func setVolumeNaming(_ naming: VolumeNaming) async throws
     /// Applies manifests all-or-nothing; with `prune`, removes what the applied sources no longer declare;
     /// with `dryRun`, reports without changing anything.
     func apply(_ manifests: [(manifest: Manifest, source: String)], sources: [String], prune: Bool, dryRun: Bool) async throws -> ApplyReport

@@ -21,6 +21,8 @@ public enum FleetStoreError: Error, Sendable, Equatable {
     case invalidNamePrefix(String)
     /// The name prefix changes only while the desired state is empty.
     case namePrefixLocked
+    /// Volume naming changes only while nothing is desired and no volume is owned.
+    case volumeNamingLocked
     /// A set's replicas outside 0…`ManifestRules.maximumReplicas`.
     case replicasOutOfRange(Int)
     /// The file is an SQLite database of another application; it was left untouched.

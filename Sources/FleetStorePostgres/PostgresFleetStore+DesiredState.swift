@@ -16,7 +16,7 @@ extension PostgresFleetStore {
         for try await (key, value) in try await connection.query("SELECT key, value FROM fleet_setting", logger: logger).decode((String, String).self) {
             values[key] = value
         }
-        return FleetSettings(fleetID: values["fleet_id"] ?? FleetID.legacyDefault, namePrefix: values["name_prefix"] ?? "")
+        return FleetSettings(values: values)
     }
 
     /// The desired-state revision.
@@ -91,6 +91,10 @@ extension PostgresFleetStore {
             }
             let claimed = fleetID ?? FleetID.generate()
             try await connection.query("INSERT INTO fleet_setting (key, value) VALUES ('fleet_id', \(claimed))", logger: logger)
+            // A store that owns no volume yet names its volumes scoped; one that does keeps their names.
+            if try await connection.query("SELECT COUNT(*) FROM owned_volume", logger: logger).single(Int64.self) ?? 0 == 0 {
+                try await Self.saveSetting(FleetSettings.Key.volumeNaming, VolumeNaming.scoped.rawValue, connection, logger: logger)
+            }
             return claimed
         }
     }
@@ -108,6 +112,25 @@ extension PostgresFleetStore {
                 ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
                 """, logger: logger)
         }
+    }
+
+    /// Sets how volumes are named; refused while resources are desired or volumes owned.
+    public func setVolumeNaming(_ naming: VolumeNaming) async throws {
+        try await write { connection in
+            guard try await Self.settings(connection, logger: logger).volumeNaming != naming else { return }
+            let desired = try await connection.query("SELECT COUNT(*) FROM desired_resource", logger: logger).single(Int64.self) ?? 0
+            let owned = try await connection.query("SELECT COUNT(*) FROM owned_volume", logger: logger).single(Int64.self) ?? 0
+            guard desired == 0, owned == 0 else { throw FleetStoreError.volumeNamingLocked }
+            try await Self.saveSetting(FleetSettings.Key.volumeNaming, naming.rawValue, connection, logger: logger)
+        }
+    }
+
+    static func saveSetting(_ key: String, _ value: String, _ connection: PostgresConnection, logger: Logger) async throws {
+        try await connection.query(
+            """
+            INSERT INTO fleet_setting (key, value) VALUES (\(key), \(value))
+            ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value
+            """, logger: logger)
     }
 
     /// Applies manifests all-or-nothing (see ``FleetStore/apply(_:sources:prune:dryRun:)``).

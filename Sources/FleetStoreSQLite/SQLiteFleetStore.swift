@@ -262,7 +262,7 @@ public final class SQLiteFleetStore: FleetStore {
         let rows = try Row.fetchAll(db, sql: "SELECT key, value FROM fleet_setting")
         var values: [String: String] = [:]
         for row in rows { values[row["key"]] = row["value"] }
-        return FleetSettings(fleetID: values["fleet_id"] ?? FleetID.legacyDefault, namePrefix: values["name_prefix"] ?? "")
+        return FleetSettings(values: values)
     }
 
     /// The desired-state revision: it grows with every change, so the reconciler can watch it.
@@ -325,6 +325,11 @@ public final class SQLiteFleetStore: FleetStore {
             }
             let claimed = fleetID ?? FleetID.generate()
             try db.execute(sql: "INSERT INTO fleet_setting (key, value) VALUES ('fleet_id', ?)", arguments: [claimed])
+            // A store that owns no volume yet names its volumes scoped; one that does keeps their names.
+            if try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM owned_volume") == 0 {
+                try db.execute(
+                    sql: "INSERT OR REPLACE INTO fleet_setting (key, value) VALUES ('volume_names', ?)", arguments: [VolumeNaming.scoped.rawValue])
+            }
             return claimed
         }
     }
@@ -341,6 +346,18 @@ public final class SQLiteFleetStore: FleetStore {
                 throw FleetStoreError.namePrefixLocked
             }
             try db.execute(sql: "INSERT OR REPLACE INTO fleet_setting (key, value) VALUES ('name_prefix', ?)", arguments: [prefix])
+        }
+    }
+
+    /// Sets how volumes are named; refused while resources are desired or volumes owned (their names
+    /// would change).
+    public func setVolumeNaming(_ naming: VolumeNaming) throws {
+        try write { db in
+            guard try Self.settings(db).volumeNaming != naming else { return }
+            let desired = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM desired_resource") ?? 0
+            let owned = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM owned_volume") ?? 0
+            guard desired == 0, owned == 0 else { throw FleetStoreError.volumeNamingLocked }
+            try db.execute(sql: "INSERT OR REPLACE INTO fleet_setting (key, value) VALUES ('volume_names', ?)", arguments: [naming.rawValue])
         }
     }
 

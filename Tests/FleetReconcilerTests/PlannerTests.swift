@@ -323,12 +323,28 @@ struct PlannerTests {
         let taken = Planner.plan(PlannerInput(desired: Self.fleet([], volumes: [DesiredVolume(logicalName: "data")]), live: [], volumes: [existing], now: Self.now))
         #expect(taken.actions.isEmpty && taken.events.map(\.reason.rawValue) == ["VolumeNameTaken"])
         #expect(!taken.isInSync && taken.waitingOn == ["Volume/data: a volume named data exists that porter-fleet did not create; set adopt: true to use it"])
+        // A create that never got an answer is no evidence under a plain name: another fleet may have made it.
         let intended = Planner.plan(PlannerInput(
             desired: Self.fleet([], volumes: [DesiredVolume(logicalName: "data")]), live: [], volumes: [existing], volumeIntents: ["data"], now: Self.now))
-        #expect(intended.actions == [.adoptVolume(logicalName: "data", volumeID: "vol-x", actualName: "data", adopted: false)])
+        #expect(intended.actions.isEmpty && intended.events.map(\.reason) == [.volumeOwnershipUnknown] && !intended.isInSync)
         let adopted = Planner.plan(PlannerInput(
             desired: Self.fleet([], volumes: [DesiredVolume(logicalName: "data", spec: .init(adopt: true))]), live: [], volumes: [existing], now: Self.now))
         #expect(adopted.actions == [.adoptVolume(logicalName: "data", volumeID: "vol-x", actualName: "data", adopted: true)])
+    }
+
+    @Test func aScopedNameIsTheEvidenceThatAVolumeIsOurs() {
+        var fleet = Self.fleet([], volumes: [DesiredVolume(logicalName: "data")])
+        fleet.volumeNaming = .scoped
+        let scoped = fleet.actualVolumeName(DesiredVolume(logicalName: "data"))
+        #expect(fleet.actualVolumeName(DesiredVolume(logicalName: "data", spec: .init(adopt: true))) == "data", "adopt names a volume made before the fleet")
+        #expect(scoped == VolumeNaming.scope(fleetID: fleet.fleetID) + "data" && scoped.count == "data".count + VolumeNaming.scopeLength)
+        let first = Planner.plan(PlannerInput(desired: fleet, live: [], volumes: [ObservedVolume(id: "vol-x", name: "data", phase: .ready, attachedTo: [])], now: Self.now))
+        #expect(first.actions == [.createVolume(logicalName: "data", actualName: scoped)], "another fleet's plain 'data' is not in the way")
+        let found = Planner.plan(PlannerInput(
+            desired: fleet, live: [], volumes: [ObservedVolume(id: "vol-ours", name: scoped, phase: .ready, attachedTo: [])], now: Self.now))
+        #expect(found.actions == [.adoptVolume(logicalName: "data", volumeID: "vol-ours", actualName: scoped, adopted: false)])
+        #expect(VolumeNaming.scope(fleetID: "fleet-a") != VolumeNaming.scope(fleetID: "fleet-b"))
+        #expect(VolumeNaming.scope(fleetID: "fleet-a") == VolumeNaming.scope(fleetID: "fleet-a"), "a recovered store derives the same names")
     }
 
     @Test func undesiredVolumesAreRetainedOrDeletedOnlyWhenOurs() {

@@ -43,7 +43,7 @@ struct ReconcilerIntegrationTests {
         #expect(try await harness.liveNames() == ["agent-0-g1", "agent-1-g1", "agent-2-g1", "api-g1"])
         let api = try await harness.porter.sandboxes.get(name: "api-g1")
         #expect(api.tags?["porter-fleet/fleet"] == "default" && api.tags?["porter-fleet/name"] == "api" && api.tags?["team"] == "ml")
-        let volume = try await harness.porter.volumes.get(name: "shared")
+        let volume = try await harness.porter.volumes.get(name: try harness.store.settings().volumeNamePrefix + "shared")
         #expect(api.status?.volumeMounts?.additionalProperties == ["/mnt/shared": volume.id])
 
         let eventsBefore = try await harness.store.events().count
@@ -310,8 +310,9 @@ struct ReconcilerIntegrationTests {
         _ = try harness.store.deleteAll()
         try await harness.converge(controller)
         try await harness.converge(controller)
+        let scope = try harness.store.settings().volumeNamePrefix
         let names = try await harness.porter.volumes.list().map(\.name).sorted()
-        #expect(names == ["foreign", "keep"], "retain keeps, delete deletes, and a volume we did not create is never touched")
+        #expect(names == ["foreign", scope + "keep"].sorted(), "retain keeps, delete deletes, and a volume we did not create is never touched")
         let reasons = try await harness.store.events().map(\.reason.rawValue)
         #expect(reasons.contains("VolumeRetained") && reasons.contains("VolumeDeleted"))
         _ = foreign
@@ -324,7 +325,7 @@ struct ReconcilerIntegrationTests {
         try harness.apply("apiVersion: porter-fleet/v1\nkind: Volume\nname: keep\n")
         let again = try await harness.converge(controller)
         #expect(!(again.last?.plan.events.contains { $0.reason == .volumeNameTaken } ?? true))
-        #expect(try await harness.porter.volumes.list().map(\.name).sorted() == ["foreign", "keep"])
+        #expect(try await harness.porter.volumes.list().map(\.name).sorted() == ["foreign", scope + "keep"].sorted())
     }
 
     @Test func underInjectedFaultsEveryLogicalNameEndsWithExactlyOneLiveGeneration() async throws {

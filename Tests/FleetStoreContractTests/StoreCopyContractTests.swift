@@ -72,7 +72,7 @@ struct StoreCopyContractTests {
         let copied = try Self.comparable(try await other.snapshot())
         let original = try Self.comparable(snapshot)
         #expect(copied == original, "first difference: \(zip(copied, original).first { $0 != $1 }.map { "\($0)\n≠\n\($1)" } ?? "")")
-        #expect(try await other.settings() == FleetSettings(fleetID: "fleet-copytest01", namePrefix: "team-a"))
+        #expect(try await other.settings() == FleetSettings(fleetID: "fleet-copytest01", namePrefix: "team-a", volumeNaming: .scoped))
         #expect(try await other.leaseHolder(now: Self.now) == nil, "the lease stays behind")
         #expect(try await other.reconcilerState().trackedSandboxes.map(\.name) == ["team-a-api-g1"])
 

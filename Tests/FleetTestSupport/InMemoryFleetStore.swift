@@ -53,6 +53,7 @@ public final class InMemoryFleetStore: FleetStore {
         state.withLock { state in
             var settings = ["name_prefix": state.settings.namePrefix]
             if state.fleetClaimed { settings["fleet_id"] = state.settings.fleetID }
+            if state.settings.volumeNaming != .plain { settings[FleetSettings.Key.volumeNaming] = state.settings.volumeNaming.rawValue }
             if state.settings.namePrefix.isEmpty { settings["name_prefix"] = nil }
             return StoreSnapshot(
                 settings: settings, revision: state.revision, pruneAllRequestedRevision: state.pruneAllRevision, resources: state.sortedResources,
@@ -71,7 +72,7 @@ public final class InMemoryFleetStore: FleetStore {
             let lease = state.lease
             state = State()
             state.lease = lease
-            state.settings = FleetSettings(fleetID: snapshot.settings["fleet_id"] ?? "default", namePrefix: snapshot.settings["name_prefix"] ?? "")
+            state.settings = FleetSettings(values: snapshot.settings)
             state.fleetClaimed = snapshot.settings["fleet_id"] != nil
             state.revision = snapshot.revision
             state.pruneAllRevision = snapshot.pruneAllRequestedRevision
@@ -114,6 +115,7 @@ public final class InMemoryFleetStore: FleetStore {
             }
             state.settings.fleetID = fleetID ?? FleetID.generate()
             state.fleetClaimed = true
+            if state.ownedVolumes.isEmpty { state.settings.volumeNaming = .scoped }
             return state.settings.fleetID
         }
     }
@@ -124,6 +126,14 @@ public final class InMemoryFleetStore: FleetStore {
             guard state.settings.namePrefix != prefix else { return }
             guard state.resources.isEmpty else { throw FleetStoreError.namePrefixLocked }
             state.settings.namePrefix = prefix
+        }
+    }
+
+    public func setVolumeNaming(_ naming: VolumeNaming) throws {
+        try state.withLock { state in
+            guard state.settings.volumeNaming != naming else { return }
+            guard state.resources.isEmpty, state.ownedVolumes.isEmpty else { throw FleetStoreError.volumeNamingLocked }
+            state.settings.volumeNaming = naming
         }
     }
 

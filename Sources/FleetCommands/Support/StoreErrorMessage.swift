@@ -32,6 +32,8 @@ extension FleetStoreError {
             "name prefix '\(prefix)' must be up to 20 lowercase letters, digits and '-', starting with a letter or digit"
         case .namePrefixLocked:
             "the name prefix can only change while the desired state is empty (it is part of every actual name)"
+        case .volumeNamingLocked:
+            "volume naming can only change while the desired state is empty and the fleet owns no volume (it is part of every volume name)"
         case .replicasOutOfRange(let replicas):
             "--replicas must be between 0 and \(ManifestRules.maximumReplicas), not \(replicas)"
         case .foreignDatabase(let path, let detail) where PostgresStoreURL.isPostgres(path):

@@ -52,6 +52,9 @@ public enum EventReason: String, Sendable, Codable, CaseIterable {
     case volumeRetained = "VolumeRetained"
     /// A volume with the desired name exists that porter-fleet did not create.
     case volumeNameTaken = "VolumeNameTaken"
+    /// A volume exists under a name this fleet tried to create without an answer, and its name carries no
+    /// fleet scope (``VolumeNaming/plain``): it may be another fleet's, so it is not taken as ours.
+    case volumeOwnershipUnknown = "VolumeOwnershipUnknown"
     /// The desired state is empty while sandboxes of the fleet are live: nothing is pruned. Recorded by
     /// earlier versions; the prune guard now records ``pruneHeld``.
     case emptyDesiredState = "EmptyDesiredState"
