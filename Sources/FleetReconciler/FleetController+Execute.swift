@@ -2,6 +2,7 @@ import FleetModel
 import FleetStore
 import Foundation
 import PorterSandbox
+import ServiceLifecycle
 
 /// What one executed sandbox action did, applied to the pass by the controller.
 enum ActionOutcome: Sendable {
@@ -31,16 +32,34 @@ extension FleetController {
         }
         guard await recordIntents(of: runnable, now: now, result: &result) else { return }
         let watch = DesiredStateWatch(store: store, planned: pass.revisions.desired)
-        let (outcomes, unsent) = await run(runnable, until: watch)
-        for outcome in outcomes { apply(outcome, to: &pass, result: &result) }
-        for action in unsent { leaveUnsent(action, pass: &pass, result: &result) }
+        let (unsent, why) = await run(runnable, until: watch, pass: &pass, result: &result)
+        for action in unsent { leaveUnsent(action, why: why, pass: &pass, result: &result) }
     }
 
-    /// An action not sent because the desired state changed during the pass: the next pass, planned from
-    /// the new state, decides again. A create's recorded intent is settled now: it never reached the API.
-    private func leaveUnsent(_ action: PlannedAction, pass: inout ReconcilePass, result: inout ReconcileResult) {
-        result.deferred.append("\(action.summary): not sent, the desired state changed during the pass")
+    /// An action not sent because the pass stopped early (the desired state changed, or the controller is
+    /// stopping): the next pass decides again. A create's recorded intent is settled now: it never reached
+    /// the API.
+    private func leaveUnsent(_ action: PlannedAction, why: String, pass: inout ReconcilePass, result: inout ReconcileResult) {
+        result.deferred.append("\(action.summary): not sent, \(why)")
         if case .createSandbox(_, _, let actual, _, _, _) = action { pass.changes.settledIntents.append(actual) }
+    }
+
+    /// Commits the pass's changes so far (sandboxes, settled intents, specs, events) and logs the actions
+    /// they record. A failed commit keeps them for the pass's own commit at its end.
+    func recordProgress(_ pass: inout ReconcilePass, result: ReconcileResult, early: Bool) async {
+        guard !pass.changes.isEmpty else {
+            pass.progress.logRecorded(result, to: options.logger)
+            return
+        }
+        let now = clock.now()
+        do {
+            try await store.commit(pass.changes, now: now, fence: fence(now: now))
+        } catch {
+            return
+        }
+        pass.changes = ReconcilerChanges()
+        pass.progress.committed(early: early)
+        pass.progress.logRecorded(result, to: options.logger)
     }
 
     /// Volumes made in this pass can be mounted in this pass: plans the sandboxes again with them.
@@ -75,28 +94,46 @@ extension FleetController {
         }
     }
 
-    /// Runs sandbox actions, at most the flow-control ceiling at once (each call then waits for its permit);
-    /// once `watch` sees the desired state change, sends no more. Returns the outcomes and what was not sent.
-    private func run(_ actions: [PlannedAction], until watch: DesiredStateWatch) async -> (outcomes: [ActionOutcome], unsent: [PlannedAction]) {
-        await withTaskGroup(of: ActionOutcome.self) { group in
-            var outcomes: [ActionOutcome] = []
+    /// Runs sandbox actions, at most the flow-control ceiling at once (each call then waits for its permit),
+    /// recording their results as they come (``PassProgress``); sends no more once `watch` sees the desired
+    /// state change or the controller is asked to stop. Returns what was not sent, and why.
+    private func run(
+        _ actions: [PlannedAction], until watch: DesiredStateWatch, pass: inout ReconcilePass, result: inout ReconcileResult
+    ) async -> (unsent: [PlannedAction], why: String) {
+        await withTaskGroup(of: ActionOutcome?.self) { group in
             var remaining = actions[...]
             var inFlight = 0
             while inFlight < max(1, options.flow.ceiling), let action = remaining.popFirst() {
                 group.addTask { await self.run(action) }
                 inFlight += 1
             }
-            var stopped = false
-            while let outcome = await group.next() {
-                outcomes.append(outcome)
-                guard !stopped, !remaining.isEmpty else { continue }
-                if await watch.hasChanged() {
-                    stopped = true
+            // A tick (nil) commits what answered while every call in flight is still waiting.
+            group.addTask { try? await Task.sleep(for: PassProgress.recordEvery); return nil }
+            var stopped: String?
+            while let next = await group.next() {
+                guard let outcome = next else {
+                    guard inFlight > 0 else { continue }
+                    await recordProgress(&pass, result: result, early: true)
+                    group.addTask { try? await Task.sleep(for: PassProgress.recordEvery); return nil }
+                    continue
+                }
+                inFlight -= 1
+                apply(outcome, to: &pass, result: &result)
+                if pass.progress.noteResult() { await recordProgress(&pass, result: result, early: true) }
+                guard stopped == nil, !remaining.isEmpty else {
+                    if inFlight == 0 { group.cancelAll() }  // only the tick is left: the pass's own commit follows
+                    continue
+                }
+                if Task.isCancelled || Task.isShuttingDownGracefully {
+                    stopped = "the controller is stopping"
+                } else if await watch.hasChanged() {
+                    stopped = "the desired state changed during the pass"
                 } else if let action = remaining.popFirst() {
                     group.addTask { await self.run(action) }
+                    inFlight += 1
                 }
             }
-            return (outcomes, stopped ? Array(remaining) : [])
+            return (stopped == nil ? [] : Array(remaining), stopped ?? "")
         }
     }
 

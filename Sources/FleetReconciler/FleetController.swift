@@ -69,14 +69,16 @@ public actor FleetController {
         let executed = ContinuousClock.now
         let now = clock.now()
         if !pass.reusedPlan { pass.finalizeStatuses(now: now, failedLogicalNames: Set(result.failed.compactMap(\.logicalName))) }
+        let wroteAtEnd = !pass.changes.isEmpty
         do {
             try await store.commit(pass.changes, now: now, fence: fence(now: now))
         } catch FleetStoreError.fencedOut(let holder, let token) {
             throw LeaseLost(holder: holder, token: token)
         }
+        pass.progress.logRecorded(result, to: options.logger)
         result.timings = .init(
             observe: (observed - started).timeInterval, execute: (executed - observed).timeInterval, record: (ContinuousClock.now - executed).timeInterval)
-        result.wroteStore = !pass.changes.isEmpty
+        result.wroteStore = wroteAtEnd || pass.progress.committedEarly
         result.converged = pass.plan.isInSync && result.failed.isEmpty
         if let requeue = pass.plan.requeueAt {
             result.requeueAfter = .milliseconds(Int64(max(0, requeue.timeIntervalSince(now)) * 1000))

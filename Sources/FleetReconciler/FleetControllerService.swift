@@ -121,14 +121,6 @@ public struct FleetControllerService: Service {
         return "\(error)"
     }
 
-    /// Every action a pass took, at info; every failed one, at warning.
-    private func log(_ result: ReconcileResult) {
-        for action in result.succeeded { logger.info("\(action.summary)", metadata: ["action": "\(action.kind.rawValue)"]) }
-        for failure in result.failed {
-            logger.warning("\(failure.summary) failed", metadata: ["action": "\(failure.kind.rawValue)", "error": "\(failure.error)"])
-        }
-    }
-
     /// Notes who holds the lease, and until when.
     private func standBy(_ state: inout LoopState, now: Date) async {
         let other = try? await store.leaseHolder(now: now)
@@ -183,7 +175,6 @@ public struct FleetControllerService: Service {
             if metrics.role.isLeader {
                 metrics.setRole(.leader(lastPassSucceeded: result.failed.isEmpty), leaseLeft: leaseLeft(renewedAt: renewed))
             }
-            log(result)
             onPass(result)
             state.backoff.succeeded()
             var wait = resync

@@ -24,6 +24,8 @@ struct ReconcilePass: Sendable {
     var reusedPlan = false
     /// Owners of logical sandboxes by name (see ``owner(of:)``).
     var owners: [String: String]?
+    /// What of the pass's results is committed and logged.
+    var progress = PassProgress()
 
     /// Merges history and the plan's statuses into the stored statuses, recording only what changed,
     /// and drops the statuses of logical sandboxes no longer desired with nothing live.
