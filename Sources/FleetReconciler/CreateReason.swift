@@ -12,11 +12,15 @@ public enum CreateReason: Sendable, Equatable, CustomStringConvertible {
     /// Every live generation differs from the desired spec: create before destroy. `changes` are the
     /// fields that differ, where the store recorded what that generation was created from.
     case replaceDrifted(generation: Int, changes: [FieldChange] = [])
+    /// The live generation's TTL is about to run out: its successor starts first (``TTLRotation``).
+    case rotateBeforeTTL(generation: Int)
 
     /// Whether the new generation replaces a live one (its event is `Replacing`, not `Created`).
     public var isReplacement: Bool {
-        if case .replaceDrifted = self { return true }
-        return false
+        switch self {
+        case .replaceDrifted, .rotateBeforeTTL: true
+        default: false
+        }
     }
 
     /// The words `plan`, events and logs show, with the changed fields of a replacement on the same line.
@@ -35,6 +39,7 @@ public enum CreateReason: Sendable, Equatable, CustomStringConvertible {
         case .previousEnded(let generation, let phase, let reason):
             "generation \(generation) ended \(phase.rawValue)\(reason.map { " (\($0.rawValue))" } ?? "")"
         case .replaceDrifted(let generation, _): "replace drifted generation \(generation)"
+        case .rotateBeforeTTL(let generation): "generation \(generation)'s TTL is about to run out"
         }
     }
 }

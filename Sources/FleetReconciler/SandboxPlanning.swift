@@ -34,16 +34,17 @@ struct SandboxPlanning {
         var status = initialStatus(sandbox, newest: generations.first)
         defer { plan.statuses.append(status) }
         guard let (base, hash) = request(for: sandbox, status: &status, hasGenerations: !generations.isEmpty) else { return }
+        let creator = Creator(input: input, sandbox: sandbox, base: base, hash: hash, generations: generations)
         if generations.count == 1, let only = generations.first, only.phase == .running, matches(only, base: base, hash: hash) {
             status.sync = .synced
             status.health = .healthy
+            planRotation(of: only, sandbox: sandbox, creator: creator, status: &status, into: &plan)
             return
         }
-        let creator = Creator(input: input, sandbox: sandbox, base: base, hash: hash, generations: generations)
         if generations.isEmpty {
             planWithoutGeneration(sandbox, creator: creator, status: &status, into: &plan)
-        } else if let keep = keptGeneration(generations, base: base, hash: hash) {
-            planKeeping(keep, of: generations, hash: hash, status: &status, into: &plan)
+        } else if let keep = keptGeneration(generations, of: sandbox, base: base, hash: hash) {
+            planKeeping(keep, of: generations, sandbox: sandbox, hash: hash, status: &status, into: &plan)
         } else {
             planReplacement(of: generations[0], creator: creator, hash: hash, status: &status, into: &plan)
         }
@@ -80,10 +81,28 @@ struct SandboxPlanning {
         generation.specHash == hash && !Planner.visiblyDrifted(generation, from: base)
     }
 
-    /// The generation to keep among several: a matching one, running if any is.
-    private func keptGeneration(_ generations: [ObservedSandbox], base: SandboxSpec, hash: String) -> ObservedSandbox? {
+    /// The generation to keep among several: a matching one not due for TTL rotation before one that is,
+    /// running if any is.
+    private func keptGeneration(_ generations: [ObservedSandbox], of sandbox: DesiredSandbox, base: SandboxSpec, hash: String) -> ObservedSandbox? {
         let matching = generations.filter { matches($0, base: base, hash: hash) }
-        return matching.first(where: { $0.phase == .running }) ?? matching.first
+        let lasting = matching.filter { !TTLRotation.isDue($0, template: sandbox.template, now: input.now) }
+        return lasting.first(where: { $0.phase == .running }) ?? lasting.first ?? matching.first(where: { $0.phase == .running }) ?? matching.first
+    }
+
+    /// TTL rotation of the one running generation: its successor is created once it is due
+    /// (``TTLRotation``), and a pass is asked for when it will be.
+    private func planRotation(
+        of current: ObservedSandbox, sandbox: DesiredSandbox, creator: Creator, status: inout LogicalSandboxStatus, into plan: inout Plan
+    ) {
+        guard let rotateAt = TTLRotation.rotateAt(current, template: sandbox.template) else { return }
+        guard input.now >= rotateAt else {
+            plan.requeueAt = min(plan.requeueAt ?? rotateAt, rotateAt)
+            return
+        }
+        let generation = current.generation ?? 0
+        let reason = CreateReason.rotateBeforeTTL(generation: generation)
+        plan.actions.append(creator.create(reason))
+        status.message = "starting the next generation: \(reason)"
     }
 
     /// Rules 1, 5 and 6: nothing live. Finished for its restart policy, backing off, or create the next.
@@ -130,9 +149,11 @@ struct SandboxPlanning {
 
     /// Rules 2 and 4: a matching generation is kept; once it runs, every other generation is terminated.
     private mutating func planKeeping(
-        _ keep: ObservedSandbox, of generations: [ObservedSandbox], hash: String, status: inout LogicalSandboxStatus, into plan: inout Plan
+        _ keep: ObservedSandbox, of generations: [ObservedSandbox], sandbox: DesiredSandbox, hash: String, status: inout LogicalSandboxStatus,
+        into plan: inout Plan
     ) {
         let others = generations.filter { $0.id != keep.id }
+        let rotating = others.filter { $0.specHash == hash && TTLRotation.isDue($0, template: sandbox.template, now: input.now) }
         status.show(keep)
         let kept = keep.generation ?? 0
         if others.isEmpty {
@@ -143,12 +164,21 @@ struct SandboxPlanning {
             // The slot of this replacement is freed once the old generation is gone (the next pass), not
             // now: if this terminate fails, the surge limit still holds.
             for other in others {
-                let reason: TerminateReason = other.specHash == hash ? .duplicate(of: kept) : .replaced(by: kept)
+                let reason: TerminateReason =
+                    rotating.contains(where: { $0.id == other.id }) ? .rotated(by: kept) : other.specHash == hash ? .duplicate(of: kept) : .replaced(by: kept)
                 plan.actions.append(.terminateSandbox(id: other.id, actualName: other.name, logicalName: keep.logicalName ?? "", reason: reason))
             }
             status.sync = .synced
             status.health = .healthy
             status.message = "terminating \(others.count) older generation(s)"
+        } else if let serving = rotating.first(where: { $0.phase == .running }) {
+            // A TTL rotation: the old generation serves until its successor runs.
+            status.show(serving)
+            status.sync = .synced
+            status.health = .healthy
+            status.message = "generation \(kept) is \(keep.phase.rawValue), ahead of generation \(serving.generation ?? 0)'s TTL"
+            let soon = input.now.addingTimeInterval(1)
+            plan.requeueAt = min(plan.requeueAt ?? soon, soon)
         } else {
             status.health = .progressing
             status.message = "generation \(kept) is \(keep.phase.rawValue); the old generation runs until it is running"

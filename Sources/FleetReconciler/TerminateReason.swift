@@ -6,6 +6,8 @@ public enum TerminateReason: Sendable, Equatable, CustomStringConvertible {
     case replaced(by: Int)
     /// Its logical name is no longer desired (an orphan).
     case noLongerDesired
+    /// Its TTL is about to run out and the generation created ahead of it is running.
+    case rotated(by: Int)
 
     /// Whether terminating it only cleans up (what `gc` does).
     public var isCleanup: Bool { self == .noLongerDesired }
@@ -16,6 +18,7 @@ public enum TerminateReason: Sendable, Equatable, CustomStringConvertible {
         case .duplicate(let generation): "duplicate of generation \(generation)"
         case .replaced(let generation): "replaced by generation \(generation)"
         case .noLongerDesired: "no longer desired"
+        case .rotated(let generation): "its TTL is about to run out; generation \(generation) runs in its place"
         }
     }
 }
