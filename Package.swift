@@ -105,7 +105,6 @@ let package = Package(
                 "PorterSandbox",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
-                .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -127,8 +126,22 @@ let package = Package(
             ]
         ),
         .target(
+            name: "FleetDaemon",
+            dependencies: [
+                "FleetDashboard",
+                "FleetReconciler",
+                "FleetStore",
+                "PorterSandbox",
+                "LocalSandboxAPI",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
             name: "FleetCommands",
             dependencies: [
+                "FleetDaemon",
                 "FleetDashboard",
                 "PorterSandbox",
                 "WireFormats",
@@ -139,7 +152,6 @@ let package = Package(
                 "FleetStorePostgres",
                 "FleetReconciler",
                 .product(name: "Yams", package: "Yams"),
-                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -239,6 +251,15 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "FleetDaemonTests",
+            dependencies: [
+                "FleetDaemon", "FleetReconciler", "FleetStore", "FleetStoreSQLite", "FleetModel", "LocalSandboxAPI", "PorterSandbox", "FleetDashboard",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .testTarget(
             name: "LocalSandboxAPITests",

@@ -14,8 +14,9 @@ public struct ControllerOptions: Sendable {
     /// A pass that observes exactly what the last settled pass observed reuses its plan
     /// (``SettledObservation``); at least this often a pass plans in full all the same, in seconds.
     public var fullPassInterval: TimeInterval = 300
-    /// Where the controller logs.
-    public var logger = Logger(label: "porter-fleet.controller")
+    /// Where the controller logs each action as it is recorded (successes at info, failures at warning);
+    /// nowhere unless set (the daemon and the commands set theirs).
+    public var logger = Logger(label: "porter-fleet.controller", factory: { _ in SwiftLogNoOpLogHandler() })
 
     /// The defaults of docs/reconcile-rules.md, "Executor".
     public init() {}

@@ -60,7 +60,7 @@ struct InterruptedPassTests {
         let backend = GatedBackend(open: 5)
         let controller = FleetController(store: store, backend: backend)
         let pass = Task { try await controller.reconcileOnce() }
-        let deadline = ContinuousClock.now + .seconds(10)
+        let deadline = ContinuousClock.now + .seconds(60)
         while try await Self.created(store) < 5, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(50))
         }
@@ -81,11 +81,11 @@ struct InterruptedPassTests {
         options.flow.ceiling = 8
         let controller = FleetController(store: store, backend: backend, options: options)
         let pass = Task { try await controller.reconcileOnce() }
-        let deadline = ContinuousClock.now + .seconds(10)
-        while backend.base.allSandboxes.count < 6, ContinuousClock.now < deadline {
+        // Six answer; their places are taken by six more, held with the other two.
+        let deadline = ContinuousClock.now + .seconds(60)
+        while backend.base.allSandboxes.count < 6 || backend.started.withLock({ $0 }) < 14, ContinuousClock.now < deadline {
             try await Task.sleep(for: .milliseconds(20))
         }
-        try await Task.sleep(for: .milliseconds(100))  // the answered creates' places are taken by held ones
         let sentBeforeCancel = backend.started.withLock { $0 }
         pass.cancel()
         _ = try? await pass.value

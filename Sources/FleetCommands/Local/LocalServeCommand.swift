@@ -1,9 +1,7 @@
 import ArgumentParser
 import Foundation
-import Hummingbird
 import LocalSandboxAPI
 import Logging
-import ServiceLifecycle
 
 /// `porter-fleet local serve`: serves the Porter Sandbox API wire format on this machine.
 struct LocalServeCommand: AsyncParsableCommand {

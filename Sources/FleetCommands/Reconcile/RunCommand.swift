@@ -1,13 +1,10 @@
 import ArgumentParser
-import FleetDashboard
+import FleetDaemon
 import FleetReconciler
 import FleetStore
 import Foundation
-import Hummingbird
-import LocalSandboxAPI
 import Logging
 import PorterSandbox
-import ServiceLifecycle
 
 /// `porter-fleet run`: the controller daemon.
 struct RunCommand: AsyncParsableCommand {
@@ -38,13 +35,24 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         // With --sync-from the directory is the desired state, so a new SQLite store is created for it.
         let fleetStore = try await store.open(create: syncFrom != nil)
-        var extra: [any Service] = []
+        var configuration = try daemon.configuration(endpoint: try backend.endpoint(), flags: flags, logging: store.logging)
         if let syncFrom {
-            let report = try await ManifestSync.apply(syncFrom, to: fleetStore)
+            let directory = ManifestDirectory(path: syncFrom) { try await Self.apply(syncFrom, to: fleetStore) }
+            let report = try await directory.apply()
             CommandOutput.current.error("applied \(syncFrom) (revision \(report.revision), \(report.items.count) resources)")
-            extra.append(ManifestSync(directory: syncFrom, store: fleetStore, logger: DaemonOptions.logger(store.logging)))
+            configuration.manifestDirectory = directory
         }
-        try await daemon.run(store: fleetStore, endpoint: try backend.endpoint(), flags: flags, logging: store.logging, extraServices: extra)
+        try await daemon.run(store: fleetStore, configuration: configuration)
+    }
+
+    /// Applies a directory of manifests with prune; throws what is wrong with it.
+    static func apply(_ directory: String, to store: any FleetStore) async throws -> ApplyReport {
+        let (manifests, sources) = try ManifestFiles.read([directory])
+        do {
+            return try await store.apply(manifests, sources: sources, prune: true, dryRun: false)
+        } catch let error as FleetStoreError {
+            throw CommandFailure(error.lines)
+        }
     }
 }
 
@@ -81,77 +89,26 @@ struct DaemonOptions: ParsableArguments {
     /// The daemon's logger: at --log-level, else info.
     static func logger(_ logging: LoggingOptions) -> Logger { logging.logger(defaultLevel: .info) }
 
-    /// Runs the controller service (and the metrics listener) until a shutdown signal, with a client for
-    /// `endpoint` whose every attempt goes through the daemon's flow control and metrics.
-    func run(
-        store: any FleetStore, endpoint: PorterEndpoint, flags: ControllerFlags, logging: LoggingOptions, extraServices: [any Service] = [],
-        onListening: @escaping @Sendable (String) -> Void = { _ in }, onPass: @escaping @Sendable (ReconcileResult) -> Void = { _ in }
-    ) async throws {
-        let logger = Self.logger(logging)
-        let token = try metricsListen == "off" ? nil : dashboard.token(listeningOn: try HostPort.parse(metricsListen, option: "--metrics-listen").0, option: "--metrics-listen")
-        let metrics = FleetMetrics(version: PorterFleetVersion.current)
-        var options = flags.options
-        options.logger = logger
-        let traffic = APITraffic(flow: FlowControl(options: options.flow), metrics: metrics, logger: logger)
-        let porter = traffic.porter(endpoint: endpoint)
-        do {
-            try await run(
-                store: store, porter: porter, flow: traffic.flow, metrics: metrics, logger: logger, options: options, token: token,
-                extraServices: extraServices, onListening: onListening, onPass: onPass)
-            try? await porter.shutdown()
-        } catch {
-            try? await porter.shutdown()
-            throw error
+    /// The daemon's configuration from these flags, acting on `endpoint`.
+    func configuration(endpoint: PorterEndpoint, flags: ControllerFlags, logging: LoggingOptions) throws -> DaemonConfiguration {
+        var configuration = DaemonConfiguration(
+            endpoint: endpoint, controller: flags.options, version: PorterFleetVersion.current, logger: Self.logger(logging))
+        configuration.resync = try resyncInterval()
+        configuration.leaseDuration = try leaseDuration()
+        configuration.dashboard = dashboard.settings
+        if metricsListen == "off" {
+            configuration.listen = nil
+        } else {
+            let (host, port) = try HostPort.parse(metricsListen, option: "--metrics-listen")
+            configuration.listen = ListenAddress(host: host, port: port)
+            configuration.dashboardToken = try dashboard.token(listeningOn: host, option: "--metrics-listen")
         }
+        return configuration
     }
 
-    private func run(
-        store: any FleetStore, porter: Porter, flow: FlowControl, metrics: FleetMetrics, logger: Logger, options: ControllerOptions, token: String?,
-        extraServices: [any Service], onListening: @escaping @Sendable (String) -> Void, onPass: @escaping @Sendable (ReconcileResult) -> Void
-    ) async throws {
-        let controller = FleetController(store: store, backend: PorterSandboxBackend(porter: porter), options: options, flow: flow)
-        let latest = LatestPass()
-        let service = FleetControllerService(
-            store: store, controller: controller, metrics: metrics, resync: try resyncInterval(),
-            leaseDuration: Double(try leaseDuration().components.seconds), logger: logger,
-            onPass: { result in
-                latest.record(result)
-                onPass(result)
-            })
-        var services: [any Service] = [service] + extraServices
-        if metricsListen != "off" {
-            let (host, port) = try HostPort.parse(metricsListen, option: "--metrics-listen")
-            let metricsLogger = logger
-            let updates = DashboardUpdates(store: store, logger: logger)
-            let plan = CachedPlan { try await controller.plan() }
-            let source = DashboardSource(
-                store: store, role: { metrics.role.summary }, lastPass: { latest.summary },
-                // The last pass's plan while it found nothing to do (the next pass runs at once when the
-                // desired state changes, and sees the API within --resync); else the controller plans.
-                plan: {
-                    if let last = latest.summary, last.succeeded, last.plan.isInSync { return last.plan }
-                    return try await plan.plan()
-                },
-                logs: DashboardSource.logs(porter))
-            let settings = dashboard.settings
-            services.append(
-                buildMetricsServer(
-                    host: host, port: port, metrics: metrics, logger: metricsLogger,
-                    configure: { router in DashboardRoutes.add(to: router, source: source, settings: settings, token: token, updates: updates) }
-                ) { bound in
-                    let address = host.contains(":") ? "[\(host)]:\(bound)" : "\(host):\(bound)"
-                    metricsLogger.info("dashboard on http://\(address)/, metrics on http://\(address)/metrics")
-                    onListening("http://\(address)/")
-                })
-            // Last, so it stops first: it ends the pages' update streams, which the listener waits for.
-            services.append(updates)
-        }
-        let group = ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
-        do {
-            try await group.run()
-        } catch {
-            throw ListenFailure.explain(error, address: metricsListen, option: "--metrics-listen")
-        }
+    /// Runs the daemon until a shutdown signal.
+    func run(store: any FleetStore, configuration: DaemonConfiguration, hooks: DaemonHooks = DaemonHooks()) async throws {
+        try await FleetDaemon.run(store: store, configuration: configuration, hooks: hooks)
     }
 }
 

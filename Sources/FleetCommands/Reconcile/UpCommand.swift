@@ -1,4 +1,5 @@
 import ArgumentParser
+import FleetDaemon
 import FleetReconciler
 import FleetStore
 import Foundation
@@ -85,10 +86,8 @@ struct UpCommand: AsyncParsableCommand {
         out.line("keeping fleet '\(try await fleetStore.settings().fleetID)' alive; Ctrl-C stops")
         let wasConverged = Mutex(false)
         do {
-            try await daemon.run(
-                store: fleetStore, endpoint: endpoint, flags: flags, logging: store.logging,
-                onListening: { url in out.line("dashboard: \(url)") }
-            ) { result in
+            let configuration = try daemon.configuration(endpoint: endpoint, flags: flags, logging: store.logging)
+            try await daemon.run(store: fleetStore, configuration: configuration, hooks: DaemonHooks(onListening: { url in out.line("dashboard: \(url)") }) { result in
                 for done in result.succeeded { out.line(done.summary) }
                 for line in result.failed { out.error("failed: \(line)") }
                 let healthy = result.plan.statuses.filter(\.health.isSettled).count
@@ -99,7 +98,7 @@ struct UpCommand: AsyncParsableCommand {
                 if !result.plan.actions.isEmpty || !result.failed.isEmpty || changed {
                     out.line("\(healthy)/\(result.plan.statuses.count) sandboxes healthy\(result.converged ? ", converged" : "")")
                 }
-            }
+            })
         } catch {
             await local?.stop()
             throw error

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FleetDaemon
 import FleetReconciler
 import FleetStore
 import Foundation
@@ -79,15 +80,17 @@ struct BackendOptions: ParsableArguments {
     }
 
     /// Runs `body` with a controller acting on `store` through the configured API, under flow control
-    /// that learns from every attempt.
+    /// that learns from every attempt (``ControllerStack``). A connection that fails names the API.
     func withController<T>(
         store: any FleetStore, flags: ControllerFlags? = nil, logger: Logger, _ body: (FleetController) async throws -> T
     ) async throws -> T {
-        var options = flags?.options ?? ControllerOptions()
-        options.logger = logger
-        let traffic = APITraffic(flow: FlowControl(options: options.flow), metrics: nil, logger: logger)
-        return try await withPorter(logger: logger, traffic: traffic) { porter in
-            try await body(FleetController(store: store, backend: PorterSandboxBackend(porter: porter), options: options, flow: traffic.flow))
+        let endpoint = try endpoint()
+        do {
+            return try await ControllerStack.with(store: store, endpoint: endpoint, options: flags?.options ?? ControllerOptions(), logger: logger) {
+                try await body($0.controller)
+            }
+        } catch let error as PorterError where error.kind == .transport || error.kind == .timeout {
+            throw PorterError(kind: error.kind, message: "cannot reach the Sandbox API at \(endpoint.baseURL): \(Self.reason(error))")
         }
     }
 

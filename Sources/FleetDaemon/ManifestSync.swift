@@ -4,27 +4,17 @@ import Logging
 import ServiceLifecycle
 
 /// `run --sync-from DIR`: keeps the desired state equal to a directory of manifests (a mounted ConfigMap,
-/// a git checkout). The directory is applied with prune at start and again whenever a file in it
-/// changes, so a deployment needs no shared database and no operator with a CLI.
+/// a git checkout). The directory is applied with prune at start (by the caller, which reports what is
+/// wrong with it) and again whenever a file in it changes, so a deployment needs no shared database and
+/// no operator with a CLI.
 ///
 /// A change that does not parse or validate is logged and changes nothing: the last good desired state
 /// stays until the directory is fixed.
 struct ManifestSync: Service {
-    let directory: String
-    let store: any FleetStore
+    let directory: ManifestDirectory
     let logger: Logger
     /// How often the directory is read for changes.
     var interval: Duration = .seconds(2)
-
-    /// Applies the directory once, with prune; throws what is wrong with it.
-    static func apply(_ directory: String, to store: any FleetStore) async throws -> ApplyReport {
-        let (manifests, sources) = try ManifestFiles.read([directory])
-        do {
-            return try await store.apply(manifests, sources: sources, prune: true, dryRun: false)
-        } catch let error as FleetStoreError {
-            throw CommandFailure(error.lines)
-        }
-    }
 
     /// The directory's manifest files and their bytes: what a change is detected by.
     static func contents(of directory: String) -> [String: Data] {
@@ -38,19 +28,20 @@ struct ManifestSync: Service {
     }
 
     func run() async throws {
-        var seen = Self.contents(of: directory)
+        var seen = Self.contents(of: directory.path)
         while !Task.isShuttingDownGracefully && !Task.isCancelled {
             try? await cancelWhenGracefulShutdown { try await Task.sleep(for: interval) }
-            let current = Self.contents(of: directory)
+            let current = Self.contents(of: directory.path)
             guard current != seen else { continue }
             seen = current
             do {
-                let report = try await Self.apply(directory, to: store)
+                let report = try await directory.apply()
                 let changed = report.items.filter { $0.action != .unchanged }
                 logger.info(
-                    "applied \(directory)", metadata: ["revision": "\(report.revision)", "changed": "\(changed.map { "\($0.kind.rawValue)/\($0.name) \($0.action.rawValue)" })"])
+                    "applied \(directory.path)",
+                    metadata: ["revision": "\(report.revision)", "changed": "\(changed.map { "\($0.kind.rawValue)/\($0.name) \($0.action.rawValue)" })"])
             } catch {
-                logger.error("cannot apply \(directory); the desired state is unchanged", metadata: ["error": "\(error)"])
+                logger.error("cannot apply \(directory.path); the desired state is unchanged", metadata: ["error": "\(error)"])
             }
         }
     }
