@@ -35,16 +35,12 @@ struct ApplyCommand: AsyncParsableCommand {
         let (manifests, sources) = try ManifestFiles.read(manifestFiles.files)
         let (fleetStore, scratch) = try await openStore()
         defer { if let scratch { try? FileManager.default.removeItem(at: scratch) } }
-        do {
-            if dryRun {
-                try await ApplyPreview.show(manifests, sources: sources, prune: prune, store: fleetStore, format: output)
-                return
-            }
-            ReportPrinter.print(try await fleetStore.apply(manifests, sources: sources, prune: prune, dryRun: false), format: output)
-            await PruneGuardNotice.print(for: fleetStore)
-        } catch let error as FleetStoreError {
-            throw CommandFailure(error.lines)
+        if dryRun {
+            try await ApplyPreview.show(manifests, sources: sources, prune: prune, store: fleetStore, format: output)
+            return
         }
+        ReportPrinter.print(try await fleetStore.apply(manifests, sources: sources, prune: prune, dryRun: false), format: output)
+        await PruneGuardNotice.print(for: fleetStore)
     }
 
     /// The store to apply to. A dry run against an SQLite store that does not exist yet compares with an

@@ -34,11 +34,7 @@ struct ApplyPreview {
         _ manifests: [(manifest: Manifest, source: String)], sources: [String], prune: Bool, store: any FleetStore, format: OutputFormat
     ) async throws {
         let preview: ApplyPreview
-        do {
-            preview = try await make(manifests, sources: sources, prune: prune, store: store)
-        } catch let error as FleetStoreError {
-            throw CommandFailure(error.lines)
-        }
+        preview = try await make(manifests, sources: sources, prune: prune, store: store)
         preview.print(format: format)
         if preview.changesSomething { throw ExitCode(ExitStatus.changesPending) }
     }

@@ -49,11 +49,7 @@ struct DeleteCommand: AsyncParsableCommand {
     func run() async throws {
         let fleetStore = try await store.open()
         let report: ApplyReport
-        do {
-            report = dryRun ? try await preview(fleetStore) : try await delete(from: fleetStore)
-        } catch let error as FleetStoreError {
-            throw CommandFailure(error.lines)
-        }
+        report = dryRun ? try await preview(fleetStore) : try await delete(from: fleetStore)
         ReportPrinter.print(report, format: output)
         if !dryRun { await PruneGuardNotice.print(for: fleetStore) }
     }

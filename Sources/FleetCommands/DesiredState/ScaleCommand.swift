@@ -40,11 +40,7 @@ struct ScaleCommand: AsyncParsableCommand {
     func run() async throws {
         let report: ApplyReport
         let fleetStore = try await store.open(create: false)
-        do {
-            report = try await fleetStore.scale(set: name, replicas: replicas)
-        } catch let error as FleetStoreError {
-            throw CommandFailure(error.lines)
-        }
+        report = try await fleetStore.scale(set: name, replicas: replicas)
         ReportPrinter.print(report, format: output)
         await PruneGuardNotice.print(for: fleetStore)
     }

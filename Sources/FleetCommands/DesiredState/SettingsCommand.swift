@@ -29,12 +29,8 @@ struct SettingsCommand: AsyncParsableCommand {
 
     func run() async throws {
         let fleetStore = try await store.open()
-        do {
-            if let namePrefix { try await fleetStore.setNamePrefix(namePrefix) }
-            if let volumeNames { try await fleetStore.setVolumeNaming(volumeNames) }
-        } catch let error as FleetStoreError {
-            throw CommandFailure(error.lines)
-        }
+        if let namePrefix { try await fleetStore.setNamePrefix(namePrefix) }
+        if let volumeNames { try await fleetStore.setVolumeNaming(volumeNames) }
         let settings = try await fleetStore.settings()
         let out = CommandOutput.current
         switch output {

@@ -54,7 +54,9 @@ struct ReconcileCommand: AsyncParsableCommand {
         while true {
             if let last {
                 guard wait, !last.converged, ContinuousClock.now < deadline else { break }
-                try await Task.sleep(for: max(.milliseconds(100), min(last.requeueAfter ?? .milliseconds(500), .seconds(2))))
+                // The next pass within 100 ms: convergence is noticed that soon after the last sandbox runs
+                // (a pass that finds nothing new costs the list pages, decoded only when they changed).
+                try await Task.sleep(for: max(.milliseconds(100), min(last.requeueAfter ?? .milliseconds(100), .seconds(2))))
             }
             let answered = !passes.isEmpty
             guard let result = try await pass(controller, backoff: &backoff, apiAnsweredBefore: answered, deadline: deadline, out: out) else { break }

@@ -51,7 +51,7 @@ struct RunCommand: AsyncParsableCommand {
         do {
             return try await store.apply(manifests, sources: sources, prune: true, dryRun: false)
         } catch let error as FleetStoreError {
-            throw CommandFailure(error.lines)
+            throw CommandFailure(error.lines)  // worded for the log of a later sync, too
         }
     }
 }

@@ -39,12 +39,8 @@ struct StoreCopyCommand: AsyncParsableCommand {
         let source = try await StoreOptions.at(from, logging: logging).open(create: false)
         let destination = try await StoreOptions.at(to, logging: logging).open(create: true)
         let snapshot: StoreSnapshot
-        do {
-            snapshot = try await source.snapshot()
-            try await destination.restore(snapshot, replacing: force)
-        } catch let error as FleetStoreError {
-            throw CommandFailure(error.lines)
-        }
+        snapshot = try await source.snapshot()
+        try await destination.restore(snapshot, replacing: force)
         let info = try await StoreInfoCommand.info(destination)
         let out = CommandOutput.current
         switch output {

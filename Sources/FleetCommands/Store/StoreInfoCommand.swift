@@ -35,11 +35,7 @@ struct StoreInfoCommand: AsyncParsableCommand {
     func run() async throws {
         let fleetStore = try await store.open(create: false)
         let info: Info
-        do {
-            info = try await Self.info(fleetStore)
-        } catch let error as FleetStoreError {
-            throw CommandFailure(error.lines)
-        }
+        info = try await Self.info(fleetStore)
         let out = CommandOutput.current
         switch output {
         case .json, .yaml: out.line(output.render(info))
