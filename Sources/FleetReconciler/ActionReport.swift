@@ -24,15 +24,20 @@ public struct ActionFailure: Sendable, Equatable, CustomStringConvertible {
     public var kind: ActionKind
     /// The action's summary (`create sandbox api-g1: the first generation`).
     public var summary: String
-    /// What went wrong.
-    public var error: String
+    /// What went wrong, and what happens next.
+    public var error: ActionError
 
     /// A failure of `kind` for `logicalName`.
-    public init(logicalName: String?, kind: ActionKind, summary: String, error: String) {
+    public init(logicalName: String?, kind: ActionKind, summary: String, error: ActionError) {
         self.logicalName = logicalName
         self.kind = kind
         self.summary = summary
         self.error = error
+    }
+
+    /// A failure of `kind` for `logicalName` from any error, classified (``ActionError/init(_:mutating:)``).
+    public init(logicalName: String?, kind: ActionKind, summary: String, failure: any Error) {
+        self.init(logicalName: logicalName, kind: kind, summary: summary, error: ActionError(failure))
     }
 
     /// `summary: error`, as `reconcile` prints it.

@@ -89,7 +89,7 @@ extension FleetController {
             try await store.recordIntents(intents, fence: fence(now: now))
             return true
         } catch {
-            result.failed.append(ActionFailure(logicalName: nil, kind: .recordIntents, summary: "cannot record the creates of this pass", error: "\(error)"))
+            result.failed.append(ActionFailure(logicalName: nil, kind: .recordIntents, summary: "cannot record the creates of this pass", failure: error))
             return false
         }
     }
@@ -151,10 +151,10 @@ extension FleetController {
                 try await mutate { try await backend.terminateSandbox(id: id) }
                 return .terminated(logicalName: logical, actualName: actual, reason: reason)
             } catch {
-                return .failed(ActionFailure(logicalName: logical, kind: action.kind, summary: action.summary, error: "\(error)"))
+                return .failed(ActionFailure(logicalName: logical, kind: action.kind, summary: action.summary, failure: error))
             }
         default:
-            return .failed(ActionFailure(logicalName: action.logicalName, kind: action.kind, summary: action.summary, error: "not a sandbox action"))
+            return .failed(ActionFailure(logicalName: action.logicalName, kind: action.kind, summary: action.summary, error: ActionError(.terminal, "not a sandbox action")))
         }
     }
 
@@ -171,7 +171,7 @@ extension FleetController {
             return .created(record, reason: reason)
         } catch let error as PorterError where error.kind == .conflict {
             guard let existing = try? await call({ try await backend.sandbox(named: actual) }) else {
-                return .failed(ActionFailure(logicalName: logical, kind: action.kind, summary: action.summary, error: error.description))
+                return .failed(ActionFailure(logicalName: logical, kind: action.kind, summary: action.summary, failure: error))
             }
             let ours = existing.fleet == spec.tags?.additionalProperties[OwnershipTags.fleet] && existing.logicalName == logical
             guard ours, !existing.phase.isTerminal else {
@@ -183,9 +183,9 @@ extension FleetController {
                     specHash: existing.specHash ?? "", phase: existing.phase.rawValue, createdAt: existing.createdAt,
                     startedAt: existing.startedAt, tracked: true))
         } catch let error as PorterError where error.kind == .timeout || error.kind == .transport {
-            return .maybeDone(ActionFailure(logicalName: logical, kind: action.kind, summary: action.summary, error: error.description))
+            return .maybeDone(ActionFailure(logicalName: logical, kind: action.kind, summary: action.summary, error: ActionError(.maybeDone, error.description, porterError: error)))
         } catch {
-            return .failed(ActionFailure(logicalName: logical, kind: action.kind, summary: action.summary, error: "\(error)"))
+            return .failed(ActionFailure(logicalName: logical, kind: action.kind, summary: action.summary, failure: error))
         }
     }
 
@@ -220,7 +220,8 @@ extension FleetController {
             result.failed.append(failure)
         case .failed(let failure):
             backOff(key(of: failure.logicalName ?? ""))
-            pass.event(.sandbox, failure.logicalName ?? "", .warning, .apiError, "\(failure.summary) failed: \(failure.error)")
+            let next = failure.error.disposition == .retryable ? "tried again after a backoff" : "tried again after a backoff; it will fail the same way until the spec or the API changes"
+            pass.event(.sandbox, failure.logicalName ?? "", .warning, .apiError, "\(failure.summary) failed: \(failure.error) (\(next))")
             result.failed.append(failure)
         }
     }
@@ -274,7 +275,7 @@ extension FleetController {
             result.succeeded.append(ActionReport(action.kind, action.summary))
         } catch {
             pass.event(.volume, action.logicalName, .warning, .apiError, "\(action.summary) failed: \(error)")
-            result.failed.append(ActionFailure(logicalName: action.logicalName, kind: action.kind, summary: action.summary, error: "\(error)"))
+            result.failed.append(ActionFailure(logicalName: action.logicalName, kind: action.kind, summary: action.summary, failure: error))
         }
     }
 }

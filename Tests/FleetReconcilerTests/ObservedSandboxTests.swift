@@ -1,4 +1,6 @@
+import FleetStore
 import Foundation
+import PorterSandbox
 import Testing
 
 @testable import FleetReconciler
@@ -42,5 +44,22 @@ struct ObservedSandboxTests {
         var same = changed
         same.tags = changed.tags
         #expect(same == changed)
+    }
+}
+
+/// Action failures are classified for what happens next.
+@Suite("Action errors")
+struct ActionErrorTests {
+    @Test func porterErrorsAreClassifiedByWhatHappensNext() {
+        func disposition(_ kind: PorterError.Kind, mutating: Bool = true) -> ActionError.Disposition {
+            ActionError(PorterError(kind: kind, message: "x"), mutating: mutating).disposition
+        }
+        #expect(disposition(.timeout) == .maybeDone && disposition(.transport) == .maybeDone, "a lost answer to a create may be done")
+        #expect(disposition(.timeout, mutating: false) == .retryable)
+        #expect(disposition(.rateLimited) == .retryable && disposition(.server) == .retryable)
+        #expect(disposition(.conflict) == .terminal && disposition(.authentication) == .terminal)
+        #expect(ActionError(FleetStoreError.fencedOut(holder: "b", token: 2)).disposition == .retryable)
+        let wrapped = ActionError(PorterError(kind: .server, message: "boom"))
+        #expect(wrapped.porterError?.kind == .server && ActionError(wrapped) == wrapped)
     }
 }
