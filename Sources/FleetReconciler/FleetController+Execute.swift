@@ -100,7 +100,9 @@ extension FleetController {
     private func run(
         _ actions: [PlannedAction], until watch: DesiredStateWatch, pass: inout ReconcilePass, result: inout ReconcileResult
     ) async -> (unsent: [PlannedAction], why: String) {
-        await withTaskGroup(of: ActionOutcome?.self) { group in
+        // Nothing to send, nothing to record as it goes: no tick to wait for.
+        guard !actions.isEmpty else { return ([], "") }
+        return await withTaskGroup(of: ActionOutcome?.self) { group in
             var remaining = actions[...]
             var inFlight = 0
             while inFlight < max(1, options.flow.ceiling), let action = remaining.popFirst() {
@@ -132,6 +134,7 @@ extension FleetController {
                     group.addTask { await self.run(action) }
                     inFlight += 1
                 }
+                if stopped != nil, inFlight == 0 { group.cancelAll() }  // stopped with nothing in flight: only the tick is left
             }
             return (stopped == nil ? [] : Array(remaining), stopped ?? "")
         }
