@@ -22,8 +22,10 @@ public actor FleetController {
     /// What the last pass read, kept while neither the desired state nor the reconciler's tables change.
     var cachedDesired: (revision: Int64, pruneAll: Bool, fleet: DesiredFleet)?
     var cachedState: (revision: Int64, state: ReconcilerState, history: [String: LogicalHistory])?
-    /// The lease a daemon holds: checked before every mutating call.
-    var fencing: Fencing?
+    /// The lease this controller acts under: checked before every mutating call.
+    var lease: LeaseKeeper?
+    /// The holder and token every store write carries while fenced.
+    var fencing: (holder: String, token: Int64)?
     /// What the last pass that found nothing to do observed, while it may be reused.
     var settled: SettledObservation?
 
@@ -92,12 +94,19 @@ public actor FleetController {
     }
 
 
-    /// Makes every mutating call check that this lease is still current, right before it is sent
-    /// (docs/design-decisions.md, "The single-writer lease"). With `leaseDuration`, the check also renews
-    /// the lease once a third of it has passed since `renewedAt` (when the caller last took or renewed it;
-    /// now by default), so a long pass never outlives its lease.
-    public func setFencing(holder: String, token: Int64, leaseDuration: TimeInterval? = nil, renewedAt: Date? = nil) {
-        fencing = Fencing(holder: holder, token: token, leaseDuration: leaseDuration, renewedAt: renewedAt ?? clock.now())
+    /// Makes every mutating call check, right before it is sent, that `keeper`'s lease is still current
+    /// (renewing it once a third has passed), and every store write carry its token (docs/design-decisions.md,
+    /// "The single-writer lease").
+    public func fence(with keeper: LeaseKeeper) async {
+        lease = keeper
+        fencing = await keeper.token.map { (keeper.holder, $0) }
+    }
+
+    /// Fences with a grant taken elsewhere: `token` of `holder`; with `leaseDuration`, checks renew it
+    /// once a third of it has passed since `renewedAt` (now by default).
+    public func setFencing(holder: String, token: Int64, leaseDuration: TimeInterval? = nil, renewedAt: Date? = nil) async {
+        let keeper = LeaseKeeper(store: store, holder: holder, token: token, duration: leaseDuration, renewedAt: renewedAt ?? clock.now(), clock: clock)
+        await fence(with: keeper)
     }
 
     /// What this controller's store writes carry, so the store refuses them once the lease is lost (nil
@@ -106,28 +115,14 @@ public actor FleetController {
         fencing.map { LeaseFence(holder: $0.holder, token: $0.token, now: now) }
     }
 
-    /// When the lease was last renewed by a fencing check, if ever.
-    var lastLeaseRenewal: Date? { fencing?.renewedAt }
-
-    /// Renews the lease when a third of it has passed since the last renewal (a pass that finds nothing
-    /// to do otherwise reads nothing from the store for it); throws ``LeaseLost`` when it was taken over.
+    /// Renews the lease when it is due; throws ``LeaseLost`` when it was taken over.
     func renewLeaseIfDue() async throws {
-        guard let fencing, let duration = fencing.leaseDuration, clock.now().timeIntervalSince(fencing.renewedAt) >= duration / 3 else { return }
-        try await checkFencing()
+        try await lease?.renewIfDue()
     }
 
     /// Throws ``LeaseLost`` when the lease this controller acts under is no longer current; renews it when due.
     func checkFencing() async throws {
-        guard var fencing else { return }
-        let now = clock.now()
-        if let duration = fencing.leaseDuration, now.timeIntervalSince(fencing.renewedAt) >= duration / 3 {
-            let renewed = try await store.acquireLease(holder: fencing.holder, duration: duration, now: now)
-            guard renewed?.token == fencing.token else { throw LeaseLost(holder: fencing.holder, token: fencing.token) }
-            fencing.renewedAt = now
-            self.fencing = fencing
-        } else if !(try await store.leaseIsCurrent(holder: fencing.holder, token: fencing.token, now: now)) {
-            throw LeaseLost(holder: fencing.holder, token: fencing.token)
-        }
+        try await lease?.check()
     }
 
     /// A read from the API: waits for a flow-control permit, then calls.
@@ -160,14 +155,6 @@ public actor FleetController {
             throw error
         }
     }
-}
-
-/// The lease a controller acts under.
-struct Fencing {
-    var holder: String
-    var token: Int64
-    var leaseDuration: TimeInterval?
-    var renewedAt: Date
 }
 
 /// The single-writer lease was taken over: the controller stops acting.

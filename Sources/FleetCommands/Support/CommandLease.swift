@@ -15,37 +15,27 @@ struct LeaseOptions: ParsableArguments {
 enum CommandLease {
     /// How long the lease lasts unless renewed (renewed every third of it while the command acts).
     static let duration: TimeInterval = 15
-    /// How often a waiting command looks again.
-    static let pollInterval: Duration = .milliseconds(250)
 
-    /// Runs `body` with `controller` fenced by the lease of `store`.
+    /// Runs `body` with `controller` fenced by the lease of `store` (``LeaseKeeper``).
     static func hold<T>(
         _ store: any FleetStore, for controller: FleetController, command: String, wait: Bool, _ body: () async throws -> T
     ) async throws -> T {
-        let holder = "\(command)@\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)"
-        let grant = try await acquire(store, holder: holder, wait: wait)
-        await controller.setFencing(holder: holder, token: grant.token, leaseDuration: duration)
+        let keeper = LeaseKeeper(store: store, holder: "\(command)@\(ProcessInfo.processInfo.hostName):\(ProcessInfo.processInfo.processIdentifier)", duration: duration)
+        do {
+            _ = try await keeper.acquire(wait: wait) { current in
+                CommandOutput.current.error("waiting for the fleet lease, held by \(current.holder)")
+            }
+        } catch let held as LeaseHeld {
+            throw CommandFailure(heldMessage(held.current))
+        }
+        await controller.fence(with: keeper)
         do {
             let result = try await body()
-            try? await store.releaseLease(holder: holder, token: grant.token)
+            await keeper.release()
             return result
         } catch {
-            try? await store.releaseLease(holder: holder, token: grant.token)
+            await keeper.release()
             throw error
-        }
-    }
-
-    private static func acquire(_ store: any FleetStore, holder: String, wait: Bool) async throws -> LeaseGrant {
-        var announced = false
-        while true {
-            if let grant = try await store.acquireLease(holder: holder, duration: duration, now: Date()) { return grant }
-            let current = try await store.leaseHolder(now: Date())
-            guard wait else { throw CommandFailure(heldMessage(current)) }
-            if !announced, let current {
-                CommandOutput.current.error("waiting for the fleet lease, held by \(current.holder)")
-                announced = true
-            }
-            try await Task.sleep(for: pollInterval)
         }
     }
 
