@@ -21,7 +21,7 @@ struct FakeBackendControllerTests {
     }
 
     static func set(_ name: String, replicas: Int, image: String = "python:3.12-slim") -> String {
-        "apiVersion: porter-fleet/v1\nkind: SandboxSet\nname: \(name)\nspec:\n  replicas: \(replicas)\n  template:\n    image: \(image)\n    command: [\"sleep\", \"infinity\"]\n"
+        ManifestText.set(name, replicas: replicas, image: image)
     }
 
     @Test func convergesAndThenOnlyLists() async throws {

@@ -44,8 +44,8 @@ struct InterruptedPassTests {
     static func store(replicas: Int) throws -> InMemoryFleetStore {
         let store = InMemoryFleetStore()
         try store.claim(fleetID: "fleet-interrupted")
-        let text = FakeBackendControllerTests.set("agent", replicas: replicas)
-        _ = try store.apply(try ManifestParser.parse(text, file: "fleet.yaml").map { ($0, "fleet.yaml") }, sources: ["fleet.yaml"], prune: true, dryRun: false)
+        let text = ManifestText.set("agent", replicas: replicas)
+        _ = try store.apply(try ManifestText.parsed(text), sources: ["fleet.yaml"], prune: true, dryRun: false)
         return store
     }
 

@@ -1,6 +1,7 @@
 import FleetModel
 import FleetStore
 import FleetStoreSQLite
+import FleetTestSupport
 import Foundation
 import LocalSandboxAPI
 import Logging
@@ -9,14 +10,6 @@ import Synchronization
 
 @testable import FleetReconciler
 
-/// A clock the tests move forward (to get past backoffs) while everything else runs in real time.
-final class TestClock: FleetClock {
-    private let offset = Mutex<TimeInterval>(0)
-    func now() -> Date { Date().addingTimeInterval(offset.withLock { $0 }) }
-    func sleep(for duration: Duration) async throws { try await Task.sleep(for: duration) }
-    func advance(by seconds: TimeInterval) { offset.withLock { $0 += seconds } }
-}
-
 /// A real local Sandbox API (simulated runtime) on 127.0.0.1, a real store file, an SDK client and a
 /// controller for them.
 struct ReconcilerHarness {
@@ -24,7 +17,7 @@ struct ReconcilerHarness {
     let porter: Porter
     let store: SQLiteFleetStore
     let directory: URL
-    let clock = TestClock()
+    let clock = OffsetClock()
 
     static func start(
         fleet: String = "default", faults: FaultSpec = .none, rateLimit: Double? = nil, runtime: LocalRuntimeKind = .simulated, retries: RetryPolicy = RetryPolicy(maxRetries: 3, initialBackoff: .milliseconds(2), maxBackoff: .milliseconds(10))

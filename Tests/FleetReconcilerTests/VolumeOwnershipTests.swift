@@ -21,7 +21,7 @@ struct VolumeOwnershipTests {
     }
 
     static func apply(_ text: String, to store: InMemoryFleetStore) throws {
-        let manifests = try ManifestParser.parse(text, file: "fleet.yaml").map { ($0, "fleet.yaml") }
+        let manifests = try ManifestText.parsed(text)
         _ = try store.apply(manifests, sources: ["fleet.yaml"], prune: true, dryRun: false)
     }
 

@@ -40,14 +40,12 @@ enum StoreEngine: String, CaseIterable, CustomStringConvertible, Sendable {
 
 /// Manifests from YAML, each from `source`.
 func manifests(_ text: String, source: String = "fleet.yaml") throws -> [(manifest: Manifest, source: String)] {
-    try ManifestParser.parse(text, file: source).map { ($0, source) }
+    try ManifestText.parsed(text, source: source)
 }
 
 /// A sandbox manifest, optionally mounting a volume.
 func sandbox(_ name: String, image: String = "python:3.12-slim", mounting volume: String? = nil) -> String {
-    var text = "apiVersion: porter-fleet/v1\nkind: Sandbox\nname: \(name)\nspec:\n  image: \(image)\n  command: [\"sleep\", \"infinity\"]\n"
-    if let volume { text += "  volume_mounts: {/mnt/data: \(volume)}\n" }
-    return text
+    ManifestText.sandbox(name, image: image, mounting: volume)
 }
 
 /// A volume manifest.
