@@ -44,6 +44,15 @@ struct VolumePlanning {
             return owned.volumeID
         }
         guard let existing = byName[actual] else {
+            if let other = input.liveInOtherFleets.values.compactMap(\.fleet).sorted().first {
+                // The fleet looks like a lost store applied under a new id: its volumes (and their data)
+                // belong to the other fleet; new empty ones are not made beside them.
+                let message = "fleet \(other) runs this fleet's sandboxes; no volume is created. "
+                    + "If this store replaces that fleet's lost store, claim its id: porter-fleet apply --fleet \(other) -f …"
+                plan.events.append(PlannedEvent(kind: .volume, name: logical, type: .warning, reason: .otherFleetLive, message: message))
+                plan.held.append("Volume/\(logical): \(message)")
+                return nil
+            }
             plan.actions.append(.createVolume(logicalName: logical, actualName: actual))
             return nil
         }

@@ -80,6 +80,23 @@ struct VolumeOwnershipTests {
         #expect(try await backend.volumes().count == 2, "nothing created for the recovered fleet")
     }
 
+    /// A store lost and applied again without its fleet id finds the old fleet's sandboxes live: it
+    /// creates neither sandboxes nor empty volumes beside the old fleet's, and names the way back.
+    @Test func aLostStoreAppliedUnderANewIdCreatesNoEmptyVolumes() async throws {
+        let backend = FakeSandboxBackend()
+        let fleet = Self.volume + "---\n" + ManifestText.sandbox("api", mounting: "race-vol")
+        let lost = try Self.store(fleet: "fleet-old")
+        try Self.apply(fleet, to: lost)
+        for _ in 0..<2 { _ = try await FleetController(store: lost, backend: backend).reconcileOnce() }
+        #expect(try await backend.volumes().count == 1 && backend.allSandboxes.count == 1)
+
+        let again = try Self.store(fleet: "fleet-new")
+        try Self.apply(fleet, to: again)
+        let result = try await FleetController(store: again, backend: backend).reconcileOnce()
+        #expect(try await backend.volumes().count == 1 && backend.allSandboxes.count == 1, "nothing created beside the old fleet")
+        #expect(result.plan.held.contains { $0.hasPrefix("Volume/race-vol: fleet fleet-old runs") && $0.contains("--fleet fleet-old") })
+    }
+
     /// New stores name volumes scoped; naming changes only while nothing is desired or owned.
     @Test func newStoresAreScopedAndTheNamingIsLockedOnceUsed() async throws {
         let store = try Self.store(fleet: "fleet-lock")
