@@ -63,6 +63,9 @@ struct SandboxLifecycleTests {
         .init(name: "two ports", spec: .init(image: "i", networking: [.init(port: 8080), .init(port: 8081)]), status: 400, message: "at most one entry"),
         .init(name: "privileged port", spec: .init(image: "i", networking: [.init(port: 80)]), status: 400, message: "outside 1024–65535"),
         .init(name: "zero TTL", spec: .init(image: "i", ttlSeconds: 0), status: 400, message: "ttl_seconds"),
+        .init(name: "empty image", spec: .init(image: ""), status: 400, message: "image is required"),
+        .init(name: "cpu not a quantity", spec: .init(image: "i", resources: .init(cpu: "lots")), status: 400, message: "resources.cpu 'lots' is not a positive Kubernetes quantity"),
+        .init(name: "memory not a quantity", spec: .init(image: "i", resources: .init(memory: "1Zb")), status: 400, message: "resources.memory '1Zb' is not"),
         .init(name: "unknown env group", spec: .init(image: "i", envGroups: ["prod"]), status: 400, message: "env_groups"),
         .init(name: "snapshot", spec: .init(snapshotId: "snap-1"), status: 501, message: "snapshots are not supported"),
     ]

@@ -3,19 +3,14 @@ import PorterSandbox
 import WireFormats
 
 /// The checks the local Sandbox API makes on a create, each failing with `badRequest` and a message
-/// naming the field.
+/// naming the field. The rules themselves are the Sandbox API's, stated once in ``SandboxSpecRules`` and
+/// ``SandboxTagRules``, which manifests are held to on `apply` as well.
 enum SandboxSpecValidation {
     /// Whether `name` is a DNS label: 1–63 of `a-z0-9-`, starting and ending with a letter or digit.
-    static func isDNSLabel(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
-        guard (1...63).contains(bytes.count) else { return false }
-        func alphanumeric(_ byte: UInt8) -> Bool { (97...122).contains(byte) || (48...57).contains(byte) }
-        guard alphanumeric(bytes.first!), alphanumeric(bytes.last!) else { return false }
-        return bytes.allSatisfy { alphanumeric($0) || $0 == 45 }
-    }
+    static func isDNSLabel(_ name: String) -> Bool { SandboxSpecRules.isDNSLabel(name) }
 
     /// The longest lifetime `ttl_seconds` may ask for: ten years.
-    static let maximumTTLSeconds: Int64 = 10 * 365 * 86_400
+    static let maximumTTLSeconds = Int64(SandboxSpecRules.maximumTTLSeconds)
 
     static func validate(_ spec: SandboxSpec) throws {
         try refuseNULs(spec)
@@ -29,20 +24,28 @@ enum SandboxSpecValidation {
             throw LocalAPIError.badRequest("name '\(name)' is not a DNS label (1–63 lowercase letters, digits and '-', starting and ending with a letter or digit)")
         }
         for path in spec.volumeMounts?.additionalProperties.keys.sorted() ?? [] {
-            guard path.hasPrefix("/"), path != "/", !path.split(separator: "/").contains(".."), !path.contains("\0") else {
+            guard SandboxSpecRules.isMountPath(path) else {
                 throw LocalAPIError.badRequest("volume_mounts: mount path '\(path)' must be an absolute path below /")
             }
         }
         if let networking = spec.networking {
-            guard networking.count <= 1 else { throw LocalAPIError.badRequest("networking: at most one entry is supported") }
+            guard networking.count <= SandboxSpecRules.maximumNetworkingEntries else {
+                throw LocalAPIError.badRequest("networking: at most one entry is supported")
+            }
             if let entry = networking.first {
-                guard (1024...65535).contains(entry.port) else {
-                    throw LocalAPIError.badRequest("networking[0].port \(entry.port) is outside 1024–65535")
+                guard SandboxSpecRules.ports.contains(Int(clamping: entry.port)) else {
+                    let ports = SandboxSpecRules.ports
+                    throw LocalAPIError.badRequest("networking[0].port \(entry.port) is outside \(ports.lowerBound)–\(ports.upperBound)")
                 }
                 if entry._internal == true, !(entry.domains ?? []).isEmpty {
                     throw LocalAPIError.badRequest("networking[0]: internal cannot be combined with domains")
                 }
-                guard (entry.domains ?? []).count <= 1 else { throw LocalAPIError.badRequest("networking[0].domains: at most one entry") }
+                guard (entry.domains ?? []).count <= SandboxSpecRules.maximumNetworkingEntries else { throw LocalAPIError.badRequest("networking[0].domains: at most one entry") }
+            }
+        }
+        for (field, value) in [("cpu", spec.resources?.cpu), ("memory", spec.resources?.memory)] {
+            if let value, !SandboxSpecRules.isQuantity(value) {
+                throw LocalAPIError.badRequest("resources.\(field) '\(value)' is not \(SandboxSpecRules.quantity.requirement)")
             }
         }
         if let ttl = spec.ttlSeconds, !(1...maximumTTLSeconds).contains(ttl) {
