@@ -32,11 +32,16 @@ struct ExplainCommand: AsyncParsableCommand {
         let (name, node) = try Self.resolve(path)
         out.line("\(name): \(node.typeName)")
         out.line("  \(node.summary)")
+        if !node.rules.isEmpty {
+            out.line("rules (apply checks them all; docs/manifest.schema.json states them):")
+            for rule in node.rules { out.line("  - \(rule)") }
+        }
         if !node.fields.isEmpty {
             out.line("fields:")
             let width = node.fields.map(\.name.count).max() ?? 0
             for field in node.fields {
-                out.line("  \(field.name.padding(toLength: width, withPad: " ", startingAt: 0))   \(field.node.typeName): \(field.node.summary)")
+                let required = field.isRequired ? " (required)" : ""
+                out.line("  \(field.name.padding(toLength: width, withPad: " ", startingAt: 0))   \(field.node.typeName)\(required): \(field.node.summary)")
             }
         }
     }

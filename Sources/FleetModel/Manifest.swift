@@ -52,6 +52,11 @@ public struct Manifest: Sendable, Equatable {
 
     /// `Kind/name`, e.g. `Sandbox/api`.
     public var reference: String { "\(kind.rawValue)/\(name)" }
+
+    /// The fields of a manifest document around its spec.
+    enum EnvelopeKeys: String, CodingKey, CaseIterable {
+        case apiVersion, kind, name, tags, spec
+    }
 }
 
 /// The `spec` of a desired resource.
@@ -137,6 +142,11 @@ public struct SandboxTemplate: Sendable, Equatable, Codable {
             self.internal = `internal`
         }
 
+        enum CodingKeys: String, CodingKey, CaseIterable {
+            case port, domains
+            case `internal`
+        }
+
         /// A hostname to serve the port on.
         public struct Domain: Sendable, Equatable, Codable {
             /// The hostname.
@@ -149,6 +159,8 @@ public struct SandboxTemplate: Sendable, Equatable, Codable {
                 self.domain = domain
                 self.visibility = visibility
             }
+
+            enum CodingKeys: String, CodingKey, CaseIterable { case domain, visibility }
         }
     }
 
@@ -160,7 +172,7 @@ public struct SandboxTemplate: Sendable, Equatable, Codable {
         /// Creates an allow-list.
         public init(allowedDestinations: [String]) { self.allowedDestinations = allowedDestinations }
 
-        enum CodingKeys: String, CodingKey { case allowedDestinations = "allowed_destinations" }
+        enum CodingKeys: String, CodingKey, CaseIterable { case allowedDestinations = "allowed_destinations" }
     }
 
     /// CPU and memory as Kubernetes quantities.
@@ -175,6 +187,8 @@ public struct SandboxTemplate: Sendable, Equatable, Codable {
             self.cpu = cpu
             self.memory = memory
         }
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case cpu, memory }
     }
 }
 
@@ -200,6 +214,8 @@ public struct SandboxSetSpec: Sendable, Equatable, Codable {
         self.replicas = replicas
         self.template = template
     }
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case replicas, template }
 }
 
 /// The spec of a volume.

@@ -5,7 +5,7 @@ public enum ManifestRules {
     /// The most replicas a set may ask for.
     public static let maximumReplicas = 10_000
     /// The longest `ttl_seconds` accepted: ten years, as the Sandbox API allows.
-    public static let maximumTTLSeconds = 10 * 365 * 86_400
+    public static let maximumTTLSeconds = SandboxSpecRules.maximumTTLSeconds
     /// The longest image reference accepted.
     public static let maximumImageLength = 1024
     /// The tags porter-fleet puts on every sandbox it creates (`porter-fleet/fleet`, `/name`,
@@ -16,14 +16,26 @@ public enum ManifestRules {
     /// Characters reserved in every actual sandbox name for `-g<generation>` (up to `-g999999`).
     public static let generationSuffixLength = 8
 
+    /// The key prefix reserved for the ownership tags.
+    public static let reservedTagPrefix = "porter-fleet/"
+
+    /// Environment variable names (`env` keys).
+    public static let envName = TextRule(
+        pattern: "^[A-Za-z_][A-Za-z0-9_]*$(?!\\n)",
+        requirement: "a variable name: letters, digits and _, not starting with a digit",
+        matches: isEnvName)
+
+    /// The keys of a manifest's tags: the Sandbox API's tag keys, less the prefix reserved for the
+    /// ownership tags.
+    public static let tagKey = TextRule(
+        pattern: "^(?!porter-fleet/)" + SandboxTagRules.key.pattern.dropFirst(),
+        requirement: "\(SandboxTagRules.key.requirement), not starting with '\(reservedTagPrefix)'",
+        problem: { key in
+            key.utf8.starts(with: reservedTagPrefix.utf8) ? "'\(key)' uses the reserved prefix '\(reservedTagPrefix)'" : SandboxTagRules.keyProblem(key)
+        })
+
     /// Whether `name` is a DNS label: 1–63 of `a-z0-9-`, starting and ending with a letter or digit.
-    public static func isDNSLabel(_ name: String) -> Bool {
-        let bytes = Array(name.utf8)
-        guard (1...63).contains(bytes.count) else { return false }
-        func alphanumeric(_ byte: UInt8) -> Bool { (97...122).contains(byte) || (48...57).contains(byte) }
-        guard alphanumeric(bytes.first!), alphanumeric(bytes.last!) else { return false }
-        return bytes.allSatisfy { alphanumeric($0) || $0 == 45 }
-    }
+    public static func isDNSLabel(_ name: String) -> Bool { SandboxSpecRules.isDNSLabel(name) }
 
     /// The longest logical name a resource of `kind` may have with a fleet's `namePrefix`, leaving room
     /// for `-<index>` of a set and `-g<generation>`.
@@ -49,7 +61,5 @@ public enum ManifestRules {
     }
 
     /// Whether `path` is an absolute mount path below `/` without `..`.
-    public static func isMountPath(_ path: String) -> Bool {
-        path.hasPrefix("/") && path != "/" && !path.split(separator: "/").contains("..") && !path.contains("\0")
-    }
+    public static func isMountPath(_ path: String) -> Bool { SandboxSpecRules.isMountPath(path) }
 }

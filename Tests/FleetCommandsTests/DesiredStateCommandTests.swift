@@ -220,7 +220,7 @@ struct DesiredStateCommandTests {
         let before = await cli.export()
         let invalid = try await ProcessHygieneTests.run(["edit", "--db", cli.database, "set", "agent"], environment: try editor(replicas: -2))
         #expect(invalid.status == 1)
-        #expect(invalid.stderr.contains("spec.replicas must be 0 or more, not -2") && invalid.stderr.contains("nothing changed; your edit is kept in"))
+        #expect(invalid.stderr.contains("spec.replicas must be between 0 and 10000, not -2") && invalid.stderr.contains("nothing changed; your edit is kept in"))
         #expect(await cli.export() == before)
     }
 

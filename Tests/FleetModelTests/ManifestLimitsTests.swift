@@ -56,7 +56,7 @@ struct ManifestLimitsTests {
     @Test func tagsAreHeldToTheSandboxAPIsRules() {
         let many = (0..<61).map { "t\($0): v" }.joined(separator: ", ")
         let tooMany = "apiVersion: porter-fleet/v1\nkind: Volume\nname: v\ntags: {\(many)}\n"
-        #expect(Self.errors(tooMany).contains { $0.contains("61 tags given; at most 60") }, "\(Self.errors(tooMany))")
+        #expect(Self.errors(tooMany).contains { $0.contains("tags: 61 entries given; at most 60") }, "\(Self.errors(tooMany))")
         let sixty = "apiVersion: porter-fleet/v1\nkind: Volume\nname: v\ntags: {\((0..<60).map { "t\($0): v" }.joined(separator: ", "))}\n"
         #expect(Self.errors(sixty).isEmpty)
         for key in ["-a", "a/b/c", "Example.com/x", "a_"] {
