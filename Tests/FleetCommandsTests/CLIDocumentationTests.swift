@@ -50,6 +50,9 @@ struct CLIDocumentationTests {
         #expect(generated.code == 0 && generated.out == published, "docs/manifest.schema.json is stale")
         let field = await cli.run(["explain", "sandboxset.spec.template.restart_policy"])
         #expect(field.out.hasPrefix("SandboxSet.spec.template.restart_policy: one of always, on_failure, never\n"), "\(field.out)")
+        let quantity = await cli.run(["explain", "Sandbox.spec.resources.cpu"])
+        let text = try String(contentsOf: Self.document, encoding: .utf8)
+        #expect(text.contains("$ porter-fleet explain Sandbox.spec.resources.cpu\n" + quantity.out), "the example of docs/cli.md is what explain prints")
         let unknown = await cli.run(["explain", "Volume.spec.color"])
         #expect(unknown.code == 64 && unknown.err.contains("Volume has no field 'spec.color'"))
     }
