@@ -113,6 +113,21 @@ public enum ManifestSchema {
 
     /// A whole manifest of `kind`, or of an unknown kind (only its envelope is checked then).
     public static func manifest(of kind: ResourceKind?) -> SchemaNode {
+        switch kind {
+        case .sandbox: sandboxManifest
+        case .sandboxSet: sandboxSetManifest
+        case .volume: volumeManifest
+        case nil: anyManifest
+        }
+    }
+
+    // Built once: every document is checked against one of them.
+    static let sandboxManifest = makeManifest(of: .sandbox)
+    static let sandboxSetManifest = makeManifest(of: .sandboxSet)
+    static let volumeManifest = makeManifest(of: .volume)
+    static let anyManifest = makeManifest(of: nil)
+
+    static func makeManifest(of kind: ResourceKind?) -> SchemaNode {
         typealias Field = Manifest.EnvelopeKeys
         let kinds = kind.map { [$0] } ?? ResourceKind.allCases
         return .object(

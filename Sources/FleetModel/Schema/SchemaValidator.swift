@@ -19,32 +19,39 @@ struct SchemaValidator {
 
     /// Checks `node`, found at `path`, against `schema`.
     mutating func validate(_ node: Node, against schema: SchemaNode, at path: FieldPath) {
-        if let problem = Self.tagProblem(node) {
+        // The type of a scalar is read once: it is what most checks look at first.
+        var scalar: (value: Node.Scalar, kind: ScalarKind)?
+        if case .scalar(let value) = node { scalar = (value, ScalarKind(value)) }
+        if let problem = Self.tagProblem(node, kind: scalar?.kind) {
             fail(node, "\(path) \(problem)")
             return
         }
         switch schema.shape {
         case .anything: return
         case .string(let constraints):
-            guard case .scalar(let scalar) = node, ScalarKind(scalar) == .string else { return mismatch(node, path, "a string") }
-            check(scalar.string, constraints, node, path)
+            guard let scalar, scalar.kind == .string else { return mismatch(node, path, "a string") }
+            check(scalar.value.string, constraints, node, path)
         case .text(let constraints, let numbers, let booleans):
-            guard case .scalar(let scalar) = node else { return mismatch(node, path, "a string") }
-            switch ScalarKind(scalar) {
+            guard let scalar else { return mismatch(node, path, "a string") }
+            switch scalar.kind {
             case .string: break
             case .integer, .float: if case .refused = numbers { return mismatch(node, path, "a string") }
             case .boolean: if !booleans { return mismatch(node, path, "a string") }
             case .null, .unsupportedTag: return mismatch(node, path, "a string")
             }
-            check(scalar.string, constraints, node, path)
-        case .integer(let range): integer(node, range, path)
+            check(scalar.value.string, constraints, node, path)
+        case .integer(let range):
+            guard let scalar, let reading = ScalarKind.integerReading(scalar.value.string, kind: scalar.kind) else { return mismatch(node, path, "an integer") }
+            integer(reading, scalar.value.string, range, node, path)
         case .boolean:
-            guard case .scalar(let scalar) = node, ScalarKind(scalar) == .boolean else { return mismatch(node, path, "true or false") }
-        case .choice(let values): choice(node, values, path)
+            guard let scalar, scalar.kind == .boolean else { return mismatch(node, path, "true or false") }
+        case .choice(let values):
+            guard let scalar, scalar.kind == .string else { return mismatch(node, path, "a string") }
+            choice(scalar.value.string, values, node, path)
         case .list(let item, let maxItems): list(node, item, maxItems, path)
         case .map(let keys, let values, let maxEntries): map(node, keys, values, maxEntries, path)
         case .object(let fields, let rules, let nullable):
-            if nullable, case .scalar(let scalar) = node, ScalarKind(scalar) == .null { return }
+            if nullable, scalar?.kind == .null { return }
             object(node, fields, rules, path)
         }
     }
@@ -57,21 +64,16 @@ struct SchemaValidator {
         if let problem = constraints.problem(with: text) { fail(node, "\(path) \(problem)") }
     }
 
-    private mutating func integer(_ node: Node, _ range: ClosedRange<Int>, _ path: FieldPath) {
-        guard case .scalar(let scalar) = node, let reading = ScalarKind.integerReading(scalar.string, kind: ScalarKind(scalar)) else {
-            return mismatch(node, path, "an integer")
-        }
+    private mutating func integer(_ reading: ScalarKind.IntegerReading, _ text: String, _ range: ClosedRange<Int>, _ node: Node, _ path: FieldPath) {
         switch reading {
         case .fraction: mismatch(node, path, "an integer")
-        case .tooLarge: fail(node, "\(path) is too large: \(scalar.string)")
+        case .tooLarge: fail(node, "\(path) is too large: \(text)")
         case .value(let value):
             if !range.contains(value) { fail(node, "\(path) must be between \(range.lowerBound) and \(range.upperBound), not \(value)") }
         }
     }
 
-    private mutating func choice(_ node: Node, _ values: [String], _ path: FieldPath) {
-        guard case .scalar(let scalar) = node, ScalarKind(scalar) == .string else { return mismatch(node, path, "a string") }
-        let value = scalar.string
+    private mutating func choice(_ value: String, _ values: [String], _ node: Node, _ path: FieldPath) {
         guard !values.contains(value) else { return }
         if values.count == 1 {
             fail(node, "\(path) \(Self.quoted(value)) is not supported (use '\(values[0])')")
@@ -113,7 +115,6 @@ struct SchemaValidator {
     private mutating func object(_ node: Node, _ fields: [SchemaField], _ rules: [ObjectRule], _ path: FieldPath) {
         guard case .mapping(let mapping) = node else { return mismatch(node, path, "a mapping") }
         var present: [String: Node] = [:]
-        let names = fields.map(\.name)
         for (key, value) in mapping {
             guard let name = keyText(key, path) else { continue }
             guard present[name] == nil else {
@@ -121,7 +122,7 @@ struct SchemaValidator {
                 continue
             }
             guard let field = fields.first(where: { $0.name == name }) else {
-                fail(key, "\(path): unknown field \(Self.quoted(name))\(NameSuggestion.hint(for: name, in: names))")
+                fail(key, "\(path): unknown field \(Self.quoted(name))\(NameSuggestion.hint(for: name, in: fields.map(\.name)))")
                 continue
             }
             present[name] = value
@@ -147,11 +148,12 @@ struct SchemaValidator {
 
     /// The text of a mapping key (a scalar other than null), or nil after reporting why not.
     private mutating func keyText(_ key: Node, _ path: FieldPath) -> String? {
-        if let problem = Self.tagProblem(key) {
+        let kind: ScalarKind? = if case .scalar(let scalar) = key { ScalarKind(scalar) } else { nil }
+        if let problem = Self.tagProblem(key, kind: kind) {
             fail(key, "\(path): a key \(problem)")
             return nil
         }
-        guard case .scalar(let scalar) = key, ScalarKind(scalar) != .null else {
+        guard case .scalar(let scalar) = key, kind != .null else {
             fail(key, "\(path): keys must be strings, not \(Self.describe(key))")
             return nil
         }
@@ -160,10 +162,10 @@ struct SchemaValidator {
 
     /// Why a node's explicit YAML tag is refused, or nil: only the core schema's tags are read, and only
     /// where they fit (`!!int 5`, `!!str 5`, `!!map {…}`).
-    static func tagProblem(_ node: Node) -> String? {
+    static func tagProblem(_ node: Node, kind: ScalarKind?) -> String? {
         switch node {
         case .scalar(let scalar):
-            guard ScalarKind(scalar) == .unsupportedTag else { return nil }
+            guard kind == .unsupportedTag else { return nil }
             return "has the YAML tag '\(scalar.tag.description)', which is not supported or does not fit \(quoted(scalar.string))"
         case .mapping(let mapping):
             let tag = mapping.tag.description
