@@ -90,14 +90,20 @@ public enum ManifestSchema {
     static func name(of kind: ResourceKind) -> SchemaNode {
         let limit = ManifestRules.maximumNameLength(kind: kind, namePrefix: "", replicas: 10)
         var applyOnly = ["the fleet's name_prefix shortens the limit by its own length"]
-        if kind == .sandboxSet {
+        var room = "the fleet's name prefix and the generation suffix"
+        switch kind {
+        case .sandbox: break
+        case .sandboxSet:
             applyOnly.insert("with more than 10 replicas the limit is one less for each further digit of replicas-1 (52 up to 100 replicas)", at: 0)
+        case .volume:
+            room = "the fleet's name prefix"
+            applyOnly.insert(
+                "in a store with scoped volume names (every new store) the limit is \(limit - VolumeNaming.scopeLength), "
+                    + "leaving room for the fleet's volume scope; this schema states the limit of plain volume names", at: 0)
         }
         return .string(
             "The logical name, stable forever: lowercase letters, digits and '-'.",
-            StringConstraints(
-                maximumLength: limit, lengthNote: "a \(kind.rawValue) name may have at most \(limit), leaving room for the fleet's name prefix and the generation suffix",
-                rule: SandboxSpecRules.dnsLabel),
+            StringConstraints(maximumLength: limit, lengthNote: "a \(kind.rawValue) name may have at most \(limit), leaving room for \(room)", rule: SandboxSpecRules.dnsLabel),
             applyOnly: applyOnly)
     }
 
