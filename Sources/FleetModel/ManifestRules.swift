@@ -26,9 +26,9 @@ public enum ManifestRules {
         matches: isEnvName)
 
     /// The keys of a manifest's tags: the Sandbox API's tag keys, less the prefix reserved for the
-    /// ownership tags.
+    /// ownership tags (which holds no regular-expression metacharacter, so it stands in the pattern as is).
     public static let tagKey = TextRule(
-        pattern: "^(?!porter-fleet/)" + SandboxTagRules.key.pattern.dropFirst(),
+        pattern: "^(?!\(reservedTagPrefix))" + SandboxTagRules.key.pattern.dropFirst(),
         requirement: "\(SandboxTagRules.key.requirement), not starting with '\(reservedTagPrefix)'",
         problem: { key in
             key.utf8.starts(with: reservedTagPrefix.utf8) ? "'\(key)' uses the reserved prefix '\(reservedTagPrefix)'" : SandboxTagRules.keyProblem(key)
