@@ -26,7 +26,7 @@ public enum ManifestSetValidation {
             if !ManifestRules.isDNSLabel(manifest.name) {
                 errors.append(ManifestError(manifest.location, "name '\(manifest.name)' must be lowercase letters, digits and '-', starting and ending with a letter or digit"))
             } else if manifest.name.count > limit {
-                errors.append(ManifestError(manifest.location, "name '\(manifest.name)' is \(manifest.name.count) characters; a \(manifest.kind.rawValue) name may have at most \(limit) here, leaving room for the fleet's name prefix and the generation suffix"))
+                errors.append(ManifestError(manifest.location, "name '\(manifest.name)' is \(manifest.name.count) characters; a \(manifest.kind.rawValue) name may have at most \(limit) here, leaving room for \(manifest.kind == .volume ? "the fleet's name prefix and volume scope" : "the fleet's name prefix and the generation suffix")"))
             }
         }
         let declaredVolumes = otherVolumes.union(manifests.filter { $0.kind == .volume }.map(\.name))

@@ -50,8 +50,9 @@ extension FleetController {
         let fleet = pass.desired.fleetID
         var found: [String: ObservedSandbox] = [:]
         for sandbox in live {
+            let stem = pass.desired.namePrefix + (sandbox.logicalName ?? "") + "-g"
             guard let other = sandbox.fleet, other != fleet, let logical = sandbox.logicalName, unknown.contains(logical),
-                sandbox.name.hasPrefix(pass.desired.namePrefix + logical + "-g")
+                sandbox.name.hasPrefix(stem), let generation = Int(sandbox.name.dropFirst(stem.count)), generation > 0
             else { continue }
             found[logical] = sandbox
         }
@@ -61,7 +62,11 @@ extension FleetController {
     /// Desired logical sandboxes with no status, no record, no intent and nothing live.
     private func unknownLogicalNames(_ pass: ReconcilePass) -> Set<String> {
         let state = pass.state
-        let unrecorded = pass.desired.sandboxes.lazy.map(\.logicalName).filter { state.statuses[$0] == nil && state.newestEnded[$0] == nil }
+        // Never created by this fleet: no status yet, or one still at generation 0 (held for another
+        // fleet, or waiting for a volume), and no ended generation on record.
+        let unrecorded = pass.desired.sandboxes.lazy.map(\.logicalName).filter {
+            (state.statuses[$0]?.lastGeneration ?? 0) == 0 && state.newestEnded[$0] == nil
+        }
         // The usual pass: every desired logical sandbox has a status, and nothing more is built.
         guard !unrecorded.isEmpty else { return [] }
         let known = Set(pass.live.compactMap(\.logicalName) + state.intents.map(\.logicalName) + state.trackedSandboxes.map(\.logicalName))

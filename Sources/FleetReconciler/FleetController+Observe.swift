@@ -173,7 +173,10 @@ extension FleetController {
             if intent.kind == "volume" {
                 volumeIntents.insert(intent.actualName)
             } else if liveNames.contains(intent.actualName) {
+                // A create recorded before the controller stopped (or lost its answer) took effect.
                 pass.changes.settledIntents.append(intent.actualName)
+                pass.event(.sandbox, intent.logicalName, .normal, .adopted,
+                    "generation \(intent.generation) (\(intent.actualName)) already existed: a create recorded by an earlier pass took effect")
             } else if try await call({ try await backend.sandbox(named: intent.actualName) }) != nil {
                 pass.changes.settledIntents.append(intent.actualName)
                 pass.history[intent.logicalName, default: LogicalHistory()].lastGeneration = max(

@@ -100,6 +100,15 @@ struct SandboxPlanning {
             return
         }
         let generation = current.generation ?? 0
+        // A successor that failed to start backs off like any crash loop; the current one serves meanwhile.
+        let history = input.history[sandbox.logicalName] ?? LogicalHistory()
+        if let outcome = history.lastOutcome, outcome.generation > generation, history.holdsBack(creator.hash, at: input.now),
+            let until = history.backoffUntil
+        {
+            status.message = "generation \(outcome.generation), started ahead of generation \(generation)'s TTL, failed; next attempt at \(RFC3339DateTranscoder.format(until))"
+            plan.requeueAt = min(plan.requeueAt ?? until, until)
+            return
+        }
         let reason = CreateReason.rotateBeforeTTL(generation: generation)
         plan.actions.append(creator.create(reason))
         status.message = "starting the next generation: \(reason)"

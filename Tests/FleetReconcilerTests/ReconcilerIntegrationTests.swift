@@ -166,8 +166,10 @@ struct ReconcilerIntegrationTests {
         }
         let (fresh, freshStore) = try controller(claiming: "fleet-new")
         let first = try await fresh.reconcileOnce()
-        _ = try await fresh.reconcileOnce()
-        #expect(try await harness.liveNames() == before, "nothing was created twice")
+        var last = first
+        for _ in 0..<4 { last = try await fresh.reconcileOnce() }
+        #expect(try await harness.liveNames() == before, "nothing was created twice, however many passes run")
+        #expect(last.plan.held.count == 3, "the hold stands on every pass, not only the first")
         #expect(first.plan.held.count == 3 && first.plan.held.allSatisfy { $0.contains("fleet fleet-old") && $0.contains("--fleet fleet-old") })
         #expect(!first.converged)
         #expect(try await freshStore.events().contains { $0.reason == .otherFleetLive })

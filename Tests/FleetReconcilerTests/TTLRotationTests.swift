@@ -62,6 +62,25 @@ struct TTLRotationTests {
         #expect(reason == .rotated(by: 2))
     }
 
+    /// A successor that fails to start is not created again at every pass: it backs off like any crash
+    /// loop while the current generation serves.
+    @Test func aFailingSuccessorBacksOffWhileTheCurrentGenerationServes() {
+        let sandbox = Self.desired(ttl: 100)
+        var history = LogicalHistory()
+        history.lastGeneration = 3
+        let hash = PlannerTests.hash(sandbox)
+        for generation in 2...3 {
+            history.recordEnd(
+                .init(generation: generation, phase: .failed, reason: .workloadExited, exitCode: 3, specHash: hash),
+                startedAt: Self.now.addingTimeInterval(-2), finishedAt: Self.now.addingTimeInterval(-1), policy: .always, supersededByLive: false)
+        }
+        let input = PlannerInput(
+            desired: PlannerTests.fleet([sandbox]), live: [Self.generation(1, of: sandbox, age: 90)], history: ["api": history], now: Self.now)
+        let plan = Planner.plan(input)
+        #expect(plan.actions.isEmpty, "no create while the successor backs off")
+        #expect(plan.requeueAt == history.backoffUntil && plan.statuses.first?.health == .healthy)
+    }
+
     @Test(arguments: [(9, RestartPolicy.always), (100, .onFailure), (100, .never)])
     func shortTTLsAndOtherPoliciesAreNotRotated(ttl: Int, policy: RestartPolicy) {
         let sandbox = Self.desired(ttl: ttl, policy: policy)

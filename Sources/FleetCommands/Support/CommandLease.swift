@@ -29,11 +29,21 @@ enum CommandLease {
             throw CommandFailure(heldMessage(held.current))
         }
         await controller.fence(with: keeper)
+        // Renewed every third of it for the command's length, as the daemon does: a command waiting out
+        // an API outage between passes keeps its lease.
+        let renewal = Task {
+            while !Task.isCancelled {
+                try await Task.sleep(for: .seconds(duration / 3))
+                try await keeper.renewIfDue()
+            }
+        }
         do {
             let result = try await body()
+            renewal.cancel()
             await keeper.release()
             return result
         } catch {
+            renewal.cancel()
             await keeper.release()
             throw error
         }
