@@ -27,6 +27,8 @@ public final class FakeSandboxBackend: SandboxBackend {
         var sandboxes: [String: ObservedSandbox] = [:]
         var order: [String] = []
         var volumes: [String: ObservedVolume] = [:]
+        /// The `ttl_seconds` of sandboxes created with one, by id.
+        var lifetimes: [String: TimeInterval] = [:]
         var counter = 0
         var calls: [Call: Int] = [:]
     }
@@ -79,6 +81,45 @@ public final class FakeSandboxBackend: SandboxBackend {
             state.sandboxes[id]?.exitCode = exitCode
             state.sandboxes[id]?.terminationReason = reason
             state.sandboxes[id]?.finishedAt = now()
+        }
+    }
+
+    /// Ends every live sandbox whose `ttl_seconds` has run out by now, as the API does (`terminated`,
+    /// `ttl_expired`, finished at its deadline); returns their names. Time moves only when a test moves it,
+    /// so a test calls this after moving its clock.
+    @discardableResult
+    public func expireLifetimes() -> [String] {
+        let now = now()
+        return state.withLock { state in
+            var expired: [String] = []
+            for id in state.order {
+                guard let sandbox = state.sandboxes[id], !sandbox.phase.isTerminal, let lifetime = state.lifetimes[id] else { continue }
+                let deadline = (sandbox.startedAt ?? sandbox.createdAt).addingTimeInterval(lifetime)
+                guard deadline <= now else { continue }
+                state.sandboxes[id]?.phase = .terminated
+                state.sandboxes[id]?.terminationReason = .ttlExpired
+                state.sandboxes[id]?.finishedAt = deadline
+                expired.append(sandbox.name)
+            }
+            return expired
+        }
+    }
+
+    /// The API restarted and lost every live sandbox, as the local API does on start-up (`failed`,
+    /// `backend_lost`); returns their names.
+    @discardableResult
+    public func restart() -> [String] {
+        let now = now()
+        return state.withLock { state in
+            var lost: [String] = []
+            for id in state.order {
+                guard let sandbox = state.sandboxes[id], !sandbox.phase.isTerminal else { continue }
+                state.sandboxes[id]?.phase = .failed
+                state.sandboxes[id]?.terminationReason = .backendLost
+                state.sandboxes[id]?.finishedAt = now
+                lost.append(sandbox.name)
+            }
+            return lost
         }
     }
 
@@ -142,6 +183,7 @@ public final class FakeSandboxBackend: SandboxBackend {
                 id: id, name: name, tags: spec.tags?.additionalProperties ?? [:], phase: .running, image: spec.image ?? "",
                 volumeMounts: spec.volumeMounts?.additionalProperties ?? [:], createdAt: now(), startedAt: now())
             state.order.append(id)
+            if let lifetime = spec.ttlSeconds { state.lifetimes[id] = TimeInterval(lifetime) }
             return id
         }
         try finish(fault, .create)
