@@ -52,6 +52,26 @@ struct FakeBackendControllerTests {
         #expect(ContinuousClock.now - started < .seconds(5), "ten passes in sync took \(ContinuousClock.now - started)")
     }
 
+    /// `gc` runs only the cleaning part of a pass: what it leaves undone (here the adoption of a volume,
+    /// every sandbox being in sync) is work left, and the fleet has not converged, as `status` and `plan` say.
+    @Test func aGarbageCollectionDoesNotCallTheFleetConvergedWhileAPassHasWorkLeft() async throws {
+        let fixture = Fixture()
+        try fixture.apply(Self.set("agent", replicas: 2))
+        let backend = FakeSandboxBackend()
+        backend.seedVolume(name: "legacy")
+        let controller = FleetController(store: fixture.store, backend: backend)
+        _ = try await controller.reconcileOnce()
+        #expect(try await controller.reconcileOnce().converged)
+        try fixture.apply(Self.set("agent", replicas: 2) + "---\napiVersion: porter-fleet/v1\nkind: Volume\nname: legacy\nspec:\n  adopt: true\n")
+        let collected = try await controller.collectGarbage()
+        #expect(collected.succeeded.isEmpty, "gc adopts nothing")
+        #expect(!collected.converged, "the adoption gc left undone is work left")
+        #expect(try await controller.plan().isInSync == false)
+        let adopting = try await controller.reconcileOnce()
+        let settled = try await controller.reconcileOnce()
+        #expect(!adopting.converged && settled.converged, "a pass adopts it, the next is in sync")
+    }
+
     @Test func lostCreateAnswersAreSettledByNameNeverDuplicated() async throws {
         let fixture = Fixture()
         try fixture.apply(Self.set("agent", replicas: 3))
