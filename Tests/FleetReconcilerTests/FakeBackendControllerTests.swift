@@ -104,6 +104,25 @@ struct FakeBackendControllerTests {
         #expect(try first.store.settings().fleetID != second.store.settings().fleetID)
     }
 
+    /// A job's create whose answer was lost took effect, and the job finished before the next pass: the
+    /// pass that settles the create by name learns how it ended, so the completed job is not run again.
+    @Test func aJobThatFinishedBeforeItsLostCreateWasSettledIsNotRunAgain() async throws {
+        let fixture = Fixture()
+        try fixture.apply("apiVersion: porter-fleet/v1\nkind: Sandbox\nname: migrate\nspec:\n  image: i\n  restart_policy: never\n")
+        let dropFirstCreate = Mutex(true)
+        let backend = FakeSandboxBackend(faults: { call in
+            call == .create && dropFirstCreate.withLock { drop in defer { drop = false }; return drop } ? .dropAnswer : nil
+        })
+        let controller = FleetController(store: fixture.store, backend: backend)
+        let first = try await controller.reconcileOnce()
+        #expect(first.failed.count == 1 && backend.allSandboxes.map(\.name) == ["migrate-g1"], "created, the answer lost")
+        backend.end(name: "migrate-g1", phase: .succeeded, exitCode: 0)
+        let second = try await controller.reconcileOnce()
+        #expect(backend.calls(.create) == 1, "not run again: \(second.succeeded.map(\.summary))")
+        #expect(second.plan.statuses.first?.health == .completed && second.converged)
+        #expect(try fixture.store.generations(of: "migrate").map(\.phase) == ["succeeded"], "its end is recorded")
+    }
+
     /// A store rebuilt from `export` (a lost disk) knows no generations: the controller reads them from
     /// the API's ended sandboxes before creating, so a completed job is not run again and generation
     /// numbers continue.
