@@ -38,9 +38,11 @@ struct CrashLoopAccounting {
 
     /// Judges every generation that ended since the last call.
     mutating func judgeNewEndings(in sandboxes: [ObservedSandbox]) {
+        let unjudged = sandboxes.filter { endings[$0.id] == nil && $0.phase.isTerminal }
+        guard !unjudged.isEmpty else { return }
         let newestLive = Dictionary(grouping: sandboxes.filter { !$0.phase.isTerminal && $0.logicalName != nil }) { "\($0.fleet ?? "")/\($0.logicalName ?? "")" }
             .mapValues { $0.compactMap(\.generation).max() ?? 0 }
-        for sandbox in sandboxes where sandbox.phase.isTerminal && endings[sandbox.id] == nil {
+        for sandbox in unjudged {
             guard let generation = sandbox.generation else { continue }
             let key = "\(sandbox.fleet ?? "")/\(sandbox.logicalName ?? "")"
             endings[sandbox.id] = Ending(

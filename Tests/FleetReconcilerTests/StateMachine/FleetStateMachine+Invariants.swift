@@ -54,7 +54,8 @@ extension FleetStateMachine {
     }
 
     /// No generation number used twice; at most two live generations of a logical sandbox; and no pass
-    /// raises the number of desired logical sandboxes being replaced above the surge limit.
+    /// raises the number of desired logical sandboxes being replaced (live generations of two specs) above
+    /// the surge limit.
     func checkGenerations(of fleet: MachineFleet, in all: [ObservedSandbox]) async throws {
         let owned = all.filter { OwnershipCheckedBackend.belongs($0, to: fleet.fleetID) }
         var seen: Set<String> = []
@@ -64,7 +65,9 @@ extension FleetStateMachine {
         let desired = try await desiredLogicalNames(of: fleet)
         let live = Dictionary(grouping: owned.filter { !$0.phase.isTerminal }) { $0.logicalName ?? "" }
         for (name, generations) in live where generations.count > 2 { fail("\(fleet.title): \(name) has \(generations.count) live generations") }
-        let doubled = live.filter { desired.contains($0.key) && $0.value.count > 1 }.count
+        // A replacement in flight: live generations of two specs. Two of one spec are a TTL rotation, which
+        // max_surge does not hold (the TTL forces it either way).
+        let doubled = live.filter { desired.contains($0.key) && Set($0.value.map { $0.specHash ?? "" }).count > 1 }.count
         let limit = max(1, desired.count / 4)
         // Only a pass creates; edits of the desired state can make names with two live generations desired again.
         if passedThisStep === fleet, doubled > max(limit, doubledBefore[fleet.label] ?? 0) {

@@ -160,16 +160,17 @@ extension FleetStateMachine {
         let fleet = pickFleet()
         if fleet.mistakenFor != nil { return try await reclaim(fleet) }
         let old = fleet.fleetID
+        let naming = await fleet.volumeNaming
         if random.chance(0.7) {
-            try await fleet.loseStore(claiming: old)
+            try await fleet.loseStore(claiming: old, volumeNaming: naming)
             tally["store lost, recovered with its fleet id", default: 0] += 1
-            note("\(fleet.label) loses its store; a fresh store claims \(old) and applies the same manifests")
+            note("\(fleet.label) loses its store; a fresh store claims \(old) and applies the same manifests (volume names \(naming.rawValue))")
         } else {
             fleetIDsMade += 1
             let new = "\(old)-new\(fleetIDsMade)"
-            try await fleet.loseStore(claiming: new)
+            try await fleet.loseStore(claiming: new, volumeNaming: naming)
             tally["store lost, replaced under a new fleet id", default: 0] += 1
-            note("\(fleet.label) loses its store; a fresh store without --fleet gets \(new) and applies the same manifests")
+            note("\(fleet.label) loses its store; a fresh store without --fleet gets \(new) and applies the same manifests (volume names \(naming.rawValue))")
         }
     }
 
@@ -184,7 +185,8 @@ extension FleetStateMachine {
         let mistaken = fleet.fleetID
         let original = fleet.mistakenFor ?? mistaken
         crashLoops.judgeNewEndings(in: api.allSandboxes)
-        let cleaned = try await faults.muted { try await fleet.reclaimOriginalID(passes: 20) }
+        let naming = await fleet.volumeNaming
+        let cleaned = try await faults.muted { try await fleet.reclaimOriginalID(passes: 20, volumeNaming: naming) }
         tally["mistaken fleet id reclaimed", default: 0] += 1
         note("\(fleet.label): the operator deletes everything of \(mistaken)\(cleaned ? "" : " (its clean-up did not finish)"), then a fresh store claims \(original)")
         if !cleaned { fail("\(fleet.label): the clean-up of \(mistaken) after delete --all did not converge") }

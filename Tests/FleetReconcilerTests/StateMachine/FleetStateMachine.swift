@@ -65,15 +65,19 @@ final class FleetStateMachine {
         }
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("porter-fleet-state-machine-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        let namesA = RandomManifests.Names(set: "agent", service: "api", job: "migrate", retriedJob: "backfill")
-        let namesB = RandomManifests.Names(set: "worker", service: "web", job: "report", retriedJob: "reindex")
+        let namesA = RandomManifests.Names(set: "agent", service: "api", job: "migrate", retriedJob: "backfill", ownVolume: "logs")
+        let namesB = RandomManifests.Names(set: "worker", service: "web", job: "report", retriedJob: "reindex", ownVolume: "models")
         jobs = JobLedger(policies: namesA.jobPolicies.merging(namesB.jobPolicies) { first, _ in first })
         adoptedVolumeID = api.seedVolume(name: RandomManifests.legacyVolume)
+        let namingA = random.chance(0.5) ? VolumeNaming.plain : .scoped
+        let namingB = random.chance(0.5) ? VolumeNaming.plain : .scoped
         fleets = [
             try await MachineFleet(
-                label: "A", names: namesA, engine: .sqlite(directory: directory), holders: ["writer-a", "writer-b"], fleetID: "fleet-a", api: api,
-                clock: clock, ledger: volumeLedger),
-            try await MachineFleet(label: "B", names: namesB, engine: .memory, holders: [], fleetID: "fleet-b", api: api, clock: clock, ledger: volumeLedger),
+                label: "A", names: namesA, engine: .sqlite(directory: directory), holders: ["writer-a", "writer-b"], fleetID: "fleet-a",
+                volumeNaming: namingA, api: api, clock: clock, ledger: volumeLedger),
+            try await MachineFleet(
+                label: "B", names: namesB, engine: .memory, holders: [], fleetID: "fleet-b", volumeNaming: namingB, api: api, clock: clock,
+                ledger: volumeLedger),
         ]
         api.seed(name: "theirs-g1", tags: [OwnershipTags.fleet: "someone-else", OwnershipTags.name: "agent-0", OwnershipTags.generation: "1"])
         api.seed(name: "untagged", tags: [:])
@@ -81,7 +85,10 @@ final class FleetStateMachine {
         for sandbox in api.allSandboxes { bystanders[sandbox.id] = sandbox.phase }
         let first = RandomManifests.set("worker", replicas: 2, image: "i:1")
         _ = try await fleets[1].store.apply(try RandomManifests.manifests(first), sources: ["fleet.yaml"], prune: true, dryRun: false)
-        trace.record(step: 0, "seed \(seed); fleet A (fleet-a) on SQLite, writers writer-a and writer-b; fleet B (fleet-b) in memory; B applies worker×2 i:1")
+        trace.record(
+            step: 0,
+            "seed \(seed); fleet A (fleet-a) on SQLite, writers writer-a and writer-b, volume names \(namingA.rawValue); "
+                + "fleet B (fleet-b) in memory, volume names \(namingB.rawValue); B applies worker×2 i:1")
     }
 
     deinit { try? FileManager.default.removeItem(at: directory) }

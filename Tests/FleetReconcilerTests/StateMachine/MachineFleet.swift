@@ -55,8 +55,8 @@ final class MachineFleet {
     }
 
     init(
-        label: String, names: RandomManifests.Names, engine: Engine, holders: [String], fleetID: String, api: FakeSandboxBackend, clock: ManualClock,
-        ledger: VolumeLedger
+        label: String, names: RandomManifests.Names, engine: Engine, holders: [String], fleetID: String, volumeNaming: VolumeNaming,
+        api: FakeSandboxBackend, clock: ManualClock, ledger: VolumeLedger
     ) async throws {
         self.label = label
         self.names = names
@@ -67,14 +67,19 @@ final class MachineFleet {
         self.ledger = ledger
         self.fleetID = fleetID
         store = InMemoryFleetStore()
-        store = try await openStore(claiming: fleetID)
+        store = try await openStore(claiming: fleetID, volumeNaming: volumeNaming)
         writers = makeWriters()
     }
+
+    /// How the current store names volumes.
+    var volumeNaming: VolumeNaming { get async { (try? await store.settings().volumeNaming) ?? .scoped } }
 
     /// The fleet as traces name it: `A (fleet-a)`.
     var title: String { "\(label) (\(fleetID))" }
 
-    private func openStore(claiming fleetID: String) async throws -> any FleetStore {
+    /// A new store of the fleet's engine claiming `fleetID`. New stores name volumes with the fleet's scope;
+    /// `plain` makes it one created before scoped names, whose volumes any fleet may name alike.
+    private func openStore(claiming fleetID: String, volumeNaming: VolumeNaming) async throws -> any FleetStore {
         storesMade += 1
         let store: any FleetStore
         switch engine {
@@ -84,6 +89,7 @@ final class MachineFleet {
             store = InMemoryFleetStore()
         }
         try await store.claim(fleetID: fleetID)
+        try await store.setVolumeNaming(volumeNaming)
         return store
     }
 
@@ -144,19 +150,19 @@ final class MachineFleet {
 
     /// The store is lost. A fresh store applies the manifests the lost one held, claiming `claim` (the
     /// old id for a recovery, or a new id when the operator forgot `--fleet`).
-    func loseStore(claiming claim: String) async throws {
+    func loseStore(claiming claim: String, volumeNaming: VolumeNaming) async throws {
         let manifests = try await store.resources().map { (manifest: try $0.manifest(), source: $0.source) }
         let sources = Array(Set(manifests.map(\.source))).sorted()
         if claim != fleetID { mistakenFor = mistakenFor ?? fleetID } else { mistakenFor = nil }
         fleetID = claim
-        store = try await openStore(claiming: claim)
+        store = try await openStore(claiming: claim, volumeNaming: volumeNaming)
         if !manifests.isEmpty { _ = try await store.apply(manifests, sources: sources, prune: true, dryRun: false) }
         writers = makeWriters()
     }
 
     /// The operator notices the fleet runs under a new id, removes what that store made (`delete --all`
     /// and passes), drops it and recovers the original id. False when the clean-up did not finish.
-    func reclaimOriginalID(passes: Int) async throws -> Bool {
+    func reclaimOriginalID(passes: Int, volumeNaming: VolumeNaming) async throws -> Bool {
         guard let original = mistakenFor else { return true }
         let manifests = try await store.resources().map { (manifest: try $0.manifest(), source: $0.source) }
         _ = try await store.deleteAll()
@@ -172,7 +178,7 @@ final class MachineFleet {
         let sources = Array(Set(manifests.map(\.source))).sorted()
         fleetID = original
         mistakenFor = nil
-        store = try await openStore(claiming: original)
+        store = try await openStore(claiming: original, volumeNaming: volumeNaming)
         if !manifests.isEmpty { _ = try await store.apply(manifests, sources: sources, prune: true, dryRun: false) }
         writers = makeWriters()
         return cleaned

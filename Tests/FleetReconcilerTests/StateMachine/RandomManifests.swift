@@ -2,8 +2,9 @@ import FleetModel
 import FleetTestSupport
 
 /// Random desired states for one fleet of the state machine: a set, a long-running sandbox, two jobs
-/// (`never` and `on_failure`), and volumes. Each fleet has sandbox names of its own, while volume names
-/// are shared by the two fleets, so their volumes meet on the API under one name.
+/// (`never` and `on_failure`), and volumes. Each fleet has sandbox names of its own and a volume of its
+/// own, and two volume names are shared by the two fleets, so their volumes meet on the API under one
+/// name where both name volumes plainly.
 struct RandomManifests {
     /// The logical names of one fleet's resources.
     struct Names {
@@ -11,6 +12,8 @@ struct RandomManifests {
         var service: String
         var job: String
         var retriedJob: String
+        /// A volume only this fleet declares.
+        var ownVolume: String
 
         /// The restart policy of each job, by logical name.
         var jobPolicies: [String: RestartPolicy] { [job: .never, retriedJob: .onFailure] }
@@ -29,7 +32,8 @@ struct RandomManifests {
         var documents: [String] = []
         var summary: [String] = []
         var volumes: Set<String> = []
-        let mount = random.chance(0.3) ? Self.sharedVolumes[random.int(in: 0...1)] : nil
+        let volumeNames = Self.sharedVolumes + [names.ownVolume]
+        let mount = random.chance(0.4) ? volumeNames[random.int(in: 0...(volumeNames.count - 1))] : nil
         if let mount { volumes.insert(mount) }
         let replicas = random.int(in: 0...6)
         let image = random.chance(0.5) ? "i:1" : "i:2"
@@ -45,10 +49,10 @@ struct RandomManifests {
             documents.append(Self.sandbox(job, policy: policy, ttl: nil))
             summary.append("\(job) (\(policy.rawValue))")
         }
-        for volume in Self.sharedVolumes where random.chance(0.4) { volumes.insert(volume) }
+        for volume in volumeNames where random.chance(0.4) { volumes.insert(volume) }
         for volume in volumes.sorted() {
             let policy: DeletionPolicy = random.chance(0.6) ? .delete : .retain
-            let adopt = random.chance(0.15)
+            let adopt = random.chance(0.25)
             documents.append(Self.volume(volume, policy: policy, adopt: adopt))
             summary.append("volume \(volume) \(policy.rawValue)\(adopt ? " adopt" : "")")
         }
