@@ -138,7 +138,7 @@ public final class FakeSandboxBackend: SandboxBackend {
         try finish(try begin(.list), .list)
         return state.withLock { state in
             state.order.reversed().compactMap { state.sandboxes[$0] }.filter { sandbox in
-                !sandbox.phase.isTerminal && tags.allSatisfy { sandbox.tags[$0.key] == $0.value }
+                !sandbox.phase.isTerminal && sandbox.carries(tags)
             }
         }
     }
@@ -155,7 +155,7 @@ public final class FakeSandboxBackend: SandboxBackend {
         try finish(try begin(.list), .list)
         return state.withLock { state in
             state.order.reversed().compactMap { state.sandboxes[$0] }.filter { sandbox in
-                sandbox.phase.isTerminal && tags.allSatisfy { sandbox.tags[$0.key] == $0.value }
+                sandbox.phase.isTerminal && sandbox.carries(tags)
             }
         }
     }
@@ -204,9 +204,13 @@ public final class FakeSandboxBackend: SandboxBackend {
     public func volumes() async throws -> [ObservedVolume] {
         try finish(try begin(.volumes), .volumes)
         return state.withLock { state in
-            state.volumes.values.sorted { $0.name < $1.name }.map { volume in
+            var attached: [String: [String]] = [:]
+            for sandbox in state.sandboxes.values where !sandbox.volumeMounts.isEmpty && !sandbox.phase.isTerminal {
+                for volumeID in Set(sandbox.volumeMounts.values) { attached[volumeID, default: []].append(sandbox.id) }
+            }
+            return state.volumes.values.sorted { $0.name < $1.name }.map { volume in
                 var volume = volume
-                volume.attachedTo = state.sandboxes.values.filter { !$0.phase.isTerminal && $0.volumeMounts.values.contains(volume.id) }.map(\.id)
+                volume.attachedTo = attached[volume.id] ?? []
                 return volume
             }
         }
@@ -235,6 +239,19 @@ public final class FakeSandboxBackend: SandboxBackend {
 }
 
 extension ObservedSandbox {
+    /// Whether it carries every tag given, as a tag filter of the API matches (the ownership tags read
+    /// from their fields, without building the tag map: listings of a long test scan every sandbox).
+    func carries(_ filter: [String: String]) -> Bool {
+        filter.allSatisfy { key, value in
+            switch key {
+            case OwnershipTags.fleet: fleet == value
+            case OwnershipTags.name: logicalName == value
+            case OwnershipTags.specHash: specHash == value
+            default: tags[key] == value
+            }
+        }
+    }
+
     /// Every field, in a fixed order.
     var fingerprintText: String {
         func sorted(_ map: [String: String]) -> String { map.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") }
