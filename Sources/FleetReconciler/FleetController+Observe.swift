@@ -96,32 +96,49 @@ extension FleetController {
         let left = pass.state.trackedSandboxes.filter { !liveIDs.contains($0.id) }.sorted { $0.name < $1.name }
         // The usual pass: every tracked sandbox is still live, and nothing more is built.
         guard !left.isEmpty else { return }
-        let liveGenerations = Dictionary(grouping: pass.live.compactMap { sandbox in sandbox.logicalName.map { ($0, sandbox.generation ?? 0) } }) { $0.0 }
-            .mapValues { $0.map(\.1).max() ?? 0 }
-        let policies = Dictionary(pass.desired.sandboxes.map { ($0.logicalName, $0.template.effectiveRestartPolicy) }, uniquingKeysWith: { a, _ in a })
+        let context = EndingContext(pass)
         for record in left {
             let observed = try await call { try await backend.sandbox(id: record.id) }
-            let ended = record.ended(as: observed, now: pass.now)
-            pass.changes.sandboxes.append(ended)
-            let phase = observed?.phase ?? .terminated
-            let outcome = LogicalHistory.Outcome(
-                generation: record.generation, phase: phase, reason: observed?.terminationReason, exitCode: observed?.exitCode, specHash: record.specHash)
-            var logical = pass.history[record.logicalName] ?? LogicalHistory()
-            let before = logical.failureCount
-            logical.recordEnd(
-                outcome, startedAt: ended.startedAt, finishedAt: ended.finishedAt ?? pass.now, policy: policies[record.logicalName] ?? .always,
-                // Not a crash: replaced by a newer generation, or ended while no longer desired (an orphan).
-                supersededByLive: (liveGenerations[record.logicalName] ?? 0) > record.generation || policies[record.logicalName] == nil)
-            pass.history[record.logicalName] = logical
-            let detail = [observed?.exitCode.map { "exit code \($0)" }, observed?.terminationReason.map { "reason \($0.rawValue)" }]
-                .compactMap { $0 }.joined(separator: ", ")
-            let reason: EventReason = phase == .succeeded ? .succeeded : phase == .failed ? .failed : .terminated
-            pass.event(.sandbox, record.logicalName, phase == .failed ? .warning : .normal, reason,
-                "generation \(record.generation) (\(record.name)) \(phase.rawValue)\(detail.isEmpty ? "" : ": \(detail)")", at: ended.finishedAt)
-            if logical.failureCount > before, logical.failureCount >= 2, let until = logical.backoffUntil {
-                pass.event(.sandbox, record.logicalName, .warning, .crashLoopBackOff,
-                    "\(logical.failureCount) failed generations in a row; next attempt at \(RFC3339DateTranscoder.format(until))")
-            }
+            recordEnding(of: record, as: observed, context: context, in: &pass)
+        }
+    }
+
+    /// What judging an ended generation needs from the pass: the newest live generation and the restart
+    /// policy of each logical sandbox.
+    struct EndingContext {
+        let liveGenerations: [String: Int]
+        let policies: [String: RestartPolicy]
+
+        init(_ pass: ReconcilePass) {
+            liveGenerations = Dictionary(grouping: pass.live.compactMap { sandbox in sandbox.logicalName.map { ($0, sandbox.generation ?? 0) } }) { $0.0 }
+                .mapValues { $0.map(\.1).max() ?? 0 }
+            policies = Dictionary(pass.desired.sandboxes.map { ($0.logicalName, $0.template.effectiveRestartPolicy) }, uniquingKeysWith: { a, _ in a })
+        }
+    }
+
+    /// Records how a generation of this fleet ended (`observed`, nil when the API no longer has it): its
+    /// record, its logical sandbox's history (failures and backoff) and the events.
+    private func recordEnding(of record: ActualSandboxRecord, as observed: ObservedSandbox?, context: EndingContext, in pass: inout ReconcilePass) {
+        let ended = record.ended(as: observed, now: pass.now)
+        pass.changes.sandboxes.append(ended)
+        let phase = observed?.phase ?? .terminated
+        let outcome = LogicalHistory.Outcome(
+            generation: record.generation, phase: phase, reason: observed?.terminationReason, exitCode: observed?.exitCode, specHash: record.specHash)
+        var logical = pass.history[record.logicalName] ?? LogicalHistory()
+        let before = logical.failureCount
+        logical.recordEnd(
+            outcome, startedAt: ended.startedAt, finishedAt: ended.finishedAt ?? pass.now, policy: context.policies[record.logicalName] ?? .always,
+            // Not a crash: replaced by a newer generation, or ended while no longer desired (an orphan).
+            supersededByLive: (context.liveGenerations[record.logicalName] ?? 0) > record.generation || context.policies[record.logicalName] == nil)
+        pass.history[record.logicalName] = logical
+        let detail = [observed?.exitCode.map { "exit code \($0)" }, observed?.terminationReason.map { "reason \($0.rawValue)" }]
+            .compactMap { $0 }.joined(separator: ", ")
+        let reason: EventReason = phase == .succeeded ? .succeeded : phase == .failed ? .failed : .terminated
+        pass.event(.sandbox, record.logicalName, phase == .failed ? .warning : .normal, reason,
+            "generation \(record.generation) (\(record.name)) \(phase.rawValue)\(detail.isEmpty ? "" : ": \(detail)")", at: ended.finishedAt)
+        if logical.failureCount > before, logical.failureCount >= 2, let until = logical.backoffUntil {
+            pass.event(.sandbox, record.logicalName, .warning, .crashLoopBackOff,
+                "\(logical.failureCount) failed generations in a row; next attempt at \(RFC3339DateTranscoder.format(until))")
         }
     }
 
@@ -177,10 +194,18 @@ extension FleetController {
                 pass.changes.settledIntents.append(intent.actualName)
                 pass.event(.sandbox, intent.logicalName, .normal, .adopted,
                     "generation \(intent.generation) (\(intent.actualName)) already existed: a create recorded by an earlier pass took effect")
-            } else if try await call({ try await backend.sandbox(named: intent.actualName) }) != nil {
+            } else if let found = try await call({ try await backend.sandbox(named: intent.actualName) }) {
                 pass.changes.settledIntents.append(intent.actualName)
                 pass.history[intent.logicalName, default: LogicalHistory()].lastGeneration = max(
                     pass.history[intent.logicalName]?.lastGeneration ?? 0, intent.generation)
+                if found.phase.isTerminal, found.isOwned(by: pass.desired.fleetID), found.logicalName == intent.logicalName {
+                    // The create took effect and the generation ended before a pass tracked it: how it ended
+                    // counts as for any generation (a job it completed is not run again).
+                    let record = ActualSandboxRecord(
+                        id: found.id, name: found.name, logicalName: intent.logicalName, generation: found.generation ?? intent.generation,
+                        specHash: found.specHash ?? "", phase: found.phase.rawValue, createdAt: found.createdAt, startedAt: found.startedAt, tracked: true)
+                    recordEnding(of: record, as: found, context: EndingContext(pass), in: &pass)
+                }
             } else if desiredNames.contains(intent.logicalName) {
                 retryIntents[intent.logicalName] = intent
             } else {

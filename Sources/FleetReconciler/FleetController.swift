@@ -64,6 +64,8 @@ public actor FleetController {
         try await renewLeaseIfDue()
         let started = ContinuousClock.now
         var pass = try await observeAndPlan()
+        // Judged on the whole plan: what a garbage collection leaves undone is work left.
+        let inSync = pass.plan.isInSync
         if cleanupOnly { pass.plan.actions = pass.plan.actions.filter(\.isCleanup) }
         var result = ReconcileResult(plan: pass.plan, converged: false, apiCalls: 0)
         let observed = ContinuousClock.now
@@ -81,7 +83,7 @@ public actor FleetController {
         result.timings = .init(
             observe: (observed - started).timeInterval, execute: (executed - observed).timeInterval, record: (ContinuousClock.now - executed).timeInterval)
         result.wroteStore = wroteAtEnd || pass.progress.committedEarly
-        result.converged = pass.plan.isInSync && result.failed.isEmpty
+        result.converged = inSync && result.failed.isEmpty
         if let requeue = pass.plan.requeueAt {
             result.requeueAfter = .milliseconds(Int64(max(0, requeue.timeIntervalSince(now)) * 1000))
         }

@@ -45,6 +45,8 @@ struct SandboxPlanning {
             planWithoutGeneration(sandbox, creator: creator, status: &status, into: &plan)
         } else if let keep = keptGeneration(generations, of: sandbox, base: base, hash: hash) {
             planKeeping(keep, of: generations, sandbox: sandbox, hash: hash, status: &status, into: &plan)
+        } else if generations.count > 1 {
+            planOvertakenReplacement(of: generations, status: &status, into: &plan)
         } else {
             planReplacement(of: generations[0], creator: creator, hash: hash, status: &status, into: &plan)
         }
@@ -192,6 +194,21 @@ struct SandboxPlanning {
             status.health = .progressing
             status.message = "generation \(kept) is \(keep.phase.rawValue); the old generation runs until it is running"
         }
+    }
+
+    /// Rule 4 when no live generation has the desired spec: a replacement was in flight when the spec
+    /// changed again. The newest running generation is kept and the others terminated; the next pass
+    /// replaces the kept one (create before destroy, within the surge limit). Waiting for the surge limit
+    /// instead would wait on the slot this very sandbox holds, and creating now would make three live.
+    private func planOvertakenReplacement(of generations: [ObservedSandbox], status: inout LogicalSandboxStatus, into plan: inout Plan) {
+        let keep = generations.first { $0.phase == .running } ?? generations[0]
+        let kept = keep.generation ?? 0
+        status.show(keep)
+        for other in generations where other.id != keep.id {
+            plan.actions.append(.terminateSandbox(id: other.id, actualName: other.name, logicalName: keep.logicalName ?? "", reason: .outdated(keeping: kept)))
+        }
+        status.health = .progressing
+        status.message = "no live generation has the desired spec; keeping generation \(kept) until its replacement runs"
     }
 
     /// Rule 3: every live generation differs from the desired spec. Replace it, create before destroy,

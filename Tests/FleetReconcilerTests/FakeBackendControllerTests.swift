@@ -52,6 +52,26 @@ struct FakeBackendControllerTests {
         #expect(ContinuousClock.now - started < .seconds(5), "ten passes in sync took \(ContinuousClock.now - started)")
     }
 
+    /// `gc` runs only the cleaning part of a pass: what it leaves undone (here the adoption of a volume,
+    /// every sandbox being in sync) is work left, and the fleet has not converged, as `status` and `plan` say.
+    @Test func aGarbageCollectionDoesNotCallTheFleetConvergedWhileAPassHasWorkLeft() async throws {
+        let fixture = Fixture()
+        try fixture.apply(Self.set("agent", replicas: 2))
+        let backend = FakeSandboxBackend()
+        backend.seedVolume(name: "legacy")
+        let controller = FleetController(store: fixture.store, backend: backend)
+        _ = try await controller.reconcileOnce()
+        #expect(try await controller.reconcileOnce().converged)
+        try fixture.apply(Self.set("agent", replicas: 2) + "---\napiVersion: porter-fleet/v1\nkind: Volume\nname: legacy\nspec:\n  adopt: true\n")
+        let collected = try await controller.collectGarbage()
+        #expect(collected.succeeded.isEmpty, "gc adopts nothing")
+        #expect(!collected.converged, "the adoption gc left undone is work left")
+        #expect(try await controller.plan().isInSync == false)
+        let adopting = try await controller.reconcileOnce()
+        let settled = try await controller.reconcileOnce()
+        #expect(!adopting.converged && settled.converged, "a pass adopts it, the next is in sync")
+    }
+
     @Test func lostCreateAnswersAreSettledByNameNeverDuplicated() async throws {
         let fixture = Fixture()
         try fixture.apply(Self.set("agent", replicas: 3))
@@ -82,6 +102,25 @@ struct FakeBackendControllerTests {
         #expect(backend.calls(.terminate) == 0)
         #expect(backend.allSandboxes.filter { !$0.phase.isTerminal }.count == 7)
         #expect(try first.store.settings().fleetID != second.store.settings().fleetID)
+    }
+
+    /// A job's create whose answer was lost took effect, and the job finished before the next pass: the
+    /// pass that settles the create by name learns how it ended, so the completed job is not run again.
+    @Test func aJobThatFinishedBeforeItsLostCreateWasSettledIsNotRunAgain() async throws {
+        let fixture = Fixture()
+        try fixture.apply("apiVersion: porter-fleet/v1\nkind: Sandbox\nname: migrate\nspec:\n  image: i\n  restart_policy: never\n")
+        let dropFirstCreate = Mutex(true)
+        let backend = FakeSandboxBackend(faults: { call in
+            call == .create && dropFirstCreate.withLock { drop in defer { drop = false }; return drop } ? .dropAnswer : nil
+        })
+        let controller = FleetController(store: fixture.store, backend: backend)
+        let first = try await controller.reconcileOnce()
+        #expect(first.failed.count == 1 && backend.allSandboxes.map(\.name) == ["migrate-g1"], "created, the answer lost")
+        backend.end(name: "migrate-g1", phase: .succeeded, exitCode: 0)
+        let second = try await controller.reconcileOnce()
+        #expect(backend.calls(.create) == 1, "not run again: \(second.succeeded.map(\.summary))")
+        #expect(second.plan.statuses.first?.health == .completed && second.converged)
+        #expect(try fixture.store.generations(of: "migrate").map(\.phase) == ["succeeded"], "its end is recorded")
     }
 
     /// A store rebuilt from `export` (a lost disk) knows no generations: the controller reads them from

@@ -114,6 +114,26 @@ struct PlannerTests {
         #expect(!full.isInSync && full.waitingOn.contains { $0.contains("waits for max_surge") }, "waiting on the surge limit is not in sync")
     }
 
+    /// A replacement in flight whose spec is edited again: neither live generation matches. Waiting for
+    /// the surge limit would wait on itself forever (one slot, held by this very sandbox); a third
+    /// generation would make three live. The newest running one is kept, the other terminated, and the
+    /// next pass replaces the kept one.
+    @Test func aReplacementOvertakenByAnotherEditKeepsTheNewestRunningGeneration() {
+        let api = Self.desired("api", Self.template("img:3"))
+        let old = Self.live("api", generation: 1, hash: "spec-1", image: "img:1")
+        let overtaken = Self.live("api", generation: 2, hash: "spec-2", image: "img:2")
+        let plan = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [old, overtaken], now: Self.now))
+        #expect(Self.creates(plan).isEmpty && Self.terminates(plan) == ["api-g1"], "\(plan.actions.map(\.summary)) \(plan.waitingOn)")
+        #expect(plan.statuses.first?.generation == 2 && plan.statuses.first?.health == .progressing)
+        let starting = Self.live("api", generation: 2, hash: "spec-2", phase: .creating, image: "img:2")
+        let beforeRunning = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [old, starting], now: Self.now))
+        #expect(Self.creates(beforeRunning).isEmpty && Self.terminates(beforeRunning) == ["api-g2"], "the running generation is the one kept")
+        let roomy = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [old, overtaken], now: Self.now, maxSurge: 5))
+        #expect(Self.creates(roomy).isEmpty && Self.terminates(roomy) == ["api-g1"], "never a third live generation, whatever the surge limit")
+        let next = Planner.plan(PlannerInput(desired: Self.fleet([api]), live: [overtaken], now: Self.now))
+        #expect(Self.creates(next) == ["api-g3"], "then replaced, create before destroy")
+    }
+
     @Test func duplicateGenerationsKeepTheNewestRunning() {
         let api = Self.desired("api")
         let hash = Self.hash(api)

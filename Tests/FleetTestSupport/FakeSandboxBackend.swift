@@ -27,6 +27,8 @@ public final class FakeSandboxBackend: SandboxBackend {
         var sandboxes: [String: ObservedSandbox] = [:]
         var order: [String] = []
         var volumes: [String: ObservedVolume] = [:]
+        /// The `ttl_seconds` of sandboxes created with one, by id.
+        var lifetimes: [String: TimeInterval] = [:]
         var counter = 0
         var calls: [Call: Int] = [:]
     }
@@ -82,6 +84,45 @@ public final class FakeSandboxBackend: SandboxBackend {
         }
     }
 
+    /// Ends every live sandbox whose `ttl_seconds` has run out by now, as the API does (`terminated`,
+    /// `ttl_expired`, finished at its deadline); returns their names. Time moves only when a test moves it,
+    /// so a test calls this after moving its clock.
+    @discardableResult
+    public func expireLifetimes() -> [String] {
+        let now = now()
+        return state.withLock { state in
+            var expired: [String] = []
+            for id in state.order {
+                guard let sandbox = state.sandboxes[id], !sandbox.phase.isTerminal, let lifetime = state.lifetimes[id] else { continue }
+                let deadline = (sandbox.startedAt ?? sandbox.createdAt).addingTimeInterval(lifetime)
+                guard deadline <= now else { continue }
+                state.sandboxes[id]?.phase = .terminated
+                state.sandboxes[id]?.terminationReason = .ttlExpired
+                state.sandboxes[id]?.finishedAt = deadline
+                expired.append(sandbox.name)
+            }
+            return expired
+        }
+    }
+
+    /// The API restarted and lost every live sandbox, as the local API does on start-up (`failed`,
+    /// `backend_lost`); returns their names.
+    @discardableResult
+    public func restart() -> [String] {
+        let now = now()
+        return state.withLock { state in
+            var lost: [String] = []
+            for id in state.order {
+                guard let sandbox = state.sandboxes[id], !sandbox.phase.isTerminal else { continue }
+                state.sandboxes[id]?.phase = .failed
+                state.sandboxes[id]?.terminationReason = .backendLost
+                state.sandboxes[id]?.finishedAt = now
+                lost.append(sandbox.name)
+            }
+            return lost
+        }
+    }
+
     private func begin(_ call: Call) throws -> Fault? {
         state.withLock { $0.calls[call, default: 0] += 1 }
         let fault = faults(call)
@@ -97,7 +138,7 @@ public final class FakeSandboxBackend: SandboxBackend {
         try finish(try begin(.list), .list)
         return state.withLock { state in
             state.order.reversed().compactMap { state.sandboxes[$0] }.filter { sandbox in
-                !sandbox.phase.isTerminal && tags.allSatisfy { sandbox.tags[$0.key] == $0.value }
+                !sandbox.phase.isTerminal && sandbox.carries(tags)
             }
         }
     }
@@ -114,7 +155,7 @@ public final class FakeSandboxBackend: SandboxBackend {
         try finish(try begin(.list), .list)
         return state.withLock { state in
             state.order.reversed().compactMap { state.sandboxes[$0] }.filter { sandbox in
-                sandbox.phase.isTerminal && tags.allSatisfy { sandbox.tags[$0.key] == $0.value }
+                sandbox.phase.isTerminal && sandbox.carries(tags)
             }
         }
     }
@@ -142,6 +183,7 @@ public final class FakeSandboxBackend: SandboxBackend {
                 id: id, name: name, tags: spec.tags?.additionalProperties ?? [:], phase: .running, image: spec.image ?? "",
                 volumeMounts: spec.volumeMounts?.additionalProperties ?? [:], createdAt: now(), startedAt: now())
             state.order.append(id)
+            if let lifetime = spec.ttlSeconds { state.lifetimes[id] = TimeInterval(lifetime) }
             return id
         }
         try finish(fault, .create)
@@ -162,9 +204,13 @@ public final class FakeSandboxBackend: SandboxBackend {
     public func volumes() async throws -> [ObservedVolume] {
         try finish(try begin(.volumes), .volumes)
         return state.withLock { state in
-            state.volumes.values.sorted { $0.name < $1.name }.map { volume in
+            var attached: [String: [String]] = [:]
+            for sandbox in state.sandboxes.values where !sandbox.volumeMounts.isEmpty && !sandbox.phase.isTerminal {
+                for volumeID in Set(sandbox.volumeMounts.values) { attached[volumeID, default: []].append(sandbox.id) }
+            }
+            return state.volumes.values.sorted { $0.name < $1.name }.map { volume in
                 var volume = volume
-                volume.attachedTo = state.sandboxes.values.filter { !$0.phase.isTerminal && $0.volumeMounts.values.contains(volume.id) }.map(\.id)
+                volume.attachedTo = attached[volume.id] ?? []
                 return volume
             }
         }
@@ -193,6 +239,19 @@ public final class FakeSandboxBackend: SandboxBackend {
 }
 
 extension ObservedSandbox {
+    /// Whether it carries every tag given, as a tag filter of the API matches (the ownership tags read
+    /// from their fields, without building the tag map: listings of a long test scan every sandbox).
+    func carries(_ filter: [String: String]) -> Bool {
+        filter.allSatisfy { key, value in
+            switch key {
+            case OwnershipTags.fleet: fleet == value
+            case OwnershipTags.name: logicalName == value
+            case OwnershipTags.specHash: specHash == value
+            default: tags[key] == value
+            }
+        }
+    }
+
     /// Every field, in a fixed order.
     var fingerprintText: String {
         func sorted(_ map: [String: String]) -> String { map.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",") }

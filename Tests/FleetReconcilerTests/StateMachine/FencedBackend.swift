@@ -30,6 +30,7 @@ final class FencedBackend: SandboxBackend {
     }
 
     func liveSandboxes(tags: [String: String]) async throws -> [ObservedSandbox] { try await base.liveSandboxes(tags: tags) }
+    func liveListing(tags: [String: String]) async throws -> LiveListing { try await base.liveListing(tags: tags) }
     func endedSandboxes(tags: [String: String]) async throws -> [ObservedSandbox] { try await base.endedSandboxes(tags: tags) }
     func sandbox(id: String) async throws -> ObservedSandbox? { try await base.sandbox(id: id) }
     func sandbox(named name: String) async throws -> ObservedSandbox? { try await base.sandbox(named: name) }
