@@ -53,9 +53,10 @@ public struct Manifest: Sendable, Equatable {
     /// `Kind/name`, e.g. `Sandbox/api`.
     public var reference: String { "\(kind.rawValue)/\(name)" }
 
-    /// The fields of a manifest document around its spec.
+    /// The fields of a manifest document around its spec (`status` is what `get -o yaml` adds; apply
+    /// ignores it, as kubectl does).
     enum EnvelopeKeys: String, CodingKey, CaseIterable {
-        case apiVersion, kind, name, tags, spec
+        case apiVersion, kind, name, tags, spec, status
     }
 }
 

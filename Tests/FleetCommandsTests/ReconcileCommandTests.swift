@@ -13,6 +13,20 @@ import Testing
 struct ReconcileCommandTests {
     /// A lost store, applied again: `fleets` finds the old fleet's id, the new fleet holds instead of
     /// starting the same workloads twice, and `apply --fleet OLD` into a fresh store takes the fleet over.
+    /// `get -o yaml` shows the observed status as kubectl does, and still applies back unchanged.
+    @Test func getYAMLCarriesTheStatusAndRoundTrips() async throws {
+        let cli = try CLIHarness()
+        defer { cli.remove() }
+        let api = try await cli.startLocalAPI { $0.runtime = .simulated }
+        defer { Task { await api.stop() } }
+        #expect(await cli.run("apply", "-f", try cli.write("fleet.yaml", sandboxManifest("api"))).code == 0)
+        #expect(await cli.run("reconcile", "--api-url", api.baseURL, "--once", "--wait", "--timeout", "30s").code == 0)
+        let yaml = await cli.run("get", "-o", "yaml").out
+        #expect(yaml.contains("status:\n  actual_name: api-g1\n  generation: 1\n  health: Healthy\n  phase: running\n  sync: Synced\n"), "\(yaml)")
+        let again = await cli.run("apply", "-f", try cli.write("again.yaml", yaml))
+        #expect(again.code == 0 && again.out.contains("unchanged"), "\(again.out)\(again.err)")
+    }
+
     @Test func aLostStoreIsRecoveredWithFleetsAndFleetFlag() async throws {
         let cli = try CLIHarness()
         defer { cli.remove() }

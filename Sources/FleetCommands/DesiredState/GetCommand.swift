@@ -65,7 +65,10 @@ struct GetCommand: AsyncParsableCommand {
             let items = try zip(resources, observed).map { try GetItem($0, status: $1) }
             out.line(JSONOutput.string(GetOutput(fleet: try await fleetStore.settings().fleetID, revision: try await fleetStore.revision(), items: items)))
         case .yaml:
-            out.raw(try ManifestExport.yaml(resources))
+            // Manifests with the observed status, as kubectl prints them; apply ignores `status`, so they
+            // still round-trip.
+            let observed = try await observedStatuses(resources, in: fleetStore)
+            out.raw(try ManifestExport.yaml(resources, statuses: observed.map(\.fields)))
         case .name:
             for resource in resources { out.line("\(resource.kind.rawValue.lowercased())/\(resource.name)") }
         case .table, .wide:
@@ -146,5 +149,16 @@ struct ObservedStatus: Encodable {
     enum CodingKeys: String, CodingKey {
         case sync, health, phase, generation
         case actualName = "actual_name"
+    }
+
+    /// The recorded fields, for `get -o yaml` (empty before the reconciler's first pass).
+    var fields: [String: Any] {
+        var fields: [String: Any] = [:]
+        if let sync { fields[CodingKeys.sync.stringValue] = sync }
+        if let health { fields[CodingKeys.health.stringValue] = health }
+        if let phase { fields[CodingKeys.phase.stringValue] = phase }
+        if let generation { fields[CodingKeys.generation.stringValue] = generation }
+        if let actualName { fields[CodingKeys.actualName.stringValue] = actualName }
+        return fields
     }
 }

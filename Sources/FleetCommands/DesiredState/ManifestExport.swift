@@ -35,9 +35,11 @@ enum ManifestExport {
     }
 
     /// Multi-document YAML.
-    static func yaml(_ resources: [DesiredResource]) throws -> String {
-        try resources.map { resource in
-            try Yams.dump(object: try object(resource), width: -1, sortKeys: true)
+    static func yaml(_ resources: [DesiredResource], statuses: [[String: Any]]? = nil) throws -> String {
+        try resources.enumerated().map { index, resource in
+            var document = try object(resource)
+            if let statuses { document["status"] = statuses[index] }
+            return try Yams.dump(object: document, width: -1, sortKeys: true)
         }.joined(separator: "---\n")
     }
 

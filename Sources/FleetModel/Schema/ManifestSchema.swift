@@ -144,6 +144,7 @@ public enum ManifestSchema {
                 SchemaField(Field.name, name(of: kind ?? .volume), required: true),
                 SchemaField(Field.tags, tags),
                 SchemaField(Field.spec, kind.map(spec(of:)) ?? SchemaNode("The kind's spec.", .anything), required: kind != nil && kind != .volume),
+                SchemaField(Field.status, SchemaNode("What the controller last observed, as get -o yaml prints it; apply ignores it.", .anything)),
             ])
     }
 
