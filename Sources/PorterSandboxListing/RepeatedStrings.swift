@@ -6,7 +6,13 @@ struct RepeatedStrings {
     /// The keys seen so far, with the value each had last.
     private var keys: [(key: String, lastValue: String?)] = []
     /// How many distinct keys are remembered; further ones are read as they come.
-    private static let capacity = 32
+    private let capacity: Int
+
+    /// How many distinct keys a page's reader remembers.
+    static let defaultCapacity = 32
+
+    /// Remembers up to `capacity` keys (0: every string is made as it comes).
+    init(capacity: Int = Self.defaultCapacity) { self.capacity = capacity }
 
     /// Reads an object of string values (a tag map) whose keys are all different; nil when it is not one.
     mutating func readMap(_ scanner: inout JSONScanner) -> [String: String]? {
@@ -31,7 +37,7 @@ struct RepeatedStrings {
     /// Where `key` is remembered, remembering it when there is room.
     private mutating func slot(for key: UnsafeBufferPointer<UInt8>) -> Int? {
         if let known = keys.firstIndex(where: { JSONScanner.matches(key, $0.key) }) { return known }
-        guard keys.count < Self.capacity else { return nil }
+        guard keys.count < capacity else { return nil }
         keys.append((String(decoding: key, as: UTF8.self), nil))
         return keys.count - 1
     }

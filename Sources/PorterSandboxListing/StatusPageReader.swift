@@ -1,4 +1,5 @@
 import Foundation
+import PorterSandbox
 
 /// Reads a `GET /v1/sandbox` answer (a ``Components/Schemas/ListResponse``) straight from its bytes, about
 /// ten times faster than the generated `Codable` path on Linux: a controller lists every sandbox of its
@@ -7,11 +8,12 @@ import Foundation
 /// an unknown phase, a malformed date, invalid JSON) it returns nil and the caller decodes the page the
 /// generated way, which reports the problem precisely.
 enum StatusPageReader {
-    /// The page in `bytes`, or nil when the generated decoder must read it.
-    static func read(_ bytes: [UInt8]) -> Components.Schemas.ListResponse? {
+    /// The page in `bytes`, or nil when the generated decoder must read it. With `sharingTags`, tag keys
+    /// and values that repeat across the page are made into one string each (``RepeatedStrings``).
+    static func read(_ bytes: [UInt8], sharingTags: Bool = true) -> Components.Schemas.ListResponse? {
         bytes.withUnsafeBufferPointer { buffer in
             var scanner = JSONScanner(buffer)
-            var tags = RepeatedStrings()
+            var tags = RepeatedStrings(capacity: sharingTags ? RepeatedStrings.defaultCapacity : 0)
             var sandboxes: [Components.Schemas.StatusResponse]?
             var pagination: Components.Schemas.Pagination?
             let read = scanner.readObject { scanner, key in
