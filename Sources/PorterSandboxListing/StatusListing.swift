@@ -12,8 +12,6 @@ public struct ListingOptions: Sendable {
     /// Read pages with ``StatusPageReader`` (the generated decoder only when it declines); otherwise
     /// every page is decoded by the generated client's `JSONDecoder`.
     public var readsBytes = true
-    /// Make tag keys and values that repeat across a page one string each (``RepeatedStrings``).
-    public var sharesRepeatedTags = true
     /// Leave a page undecoded when its body has the digest the caller already knows.
     public var reusesUnchangedPages = true
 
@@ -24,7 +22,6 @@ public struct ListingOptions: Sendable {
     public static let generated: ListingOptions = {
         var options = ListingOptions()
         options.readsBytes = false
-        options.sharesRepeatedTags = false
         options.reusesUnchangedPages = false
         return options
     }()
@@ -121,7 +118,7 @@ struct PageBodyTap: ClientMiddleware {
             capture.record(.unchanged(digest))
             return (response, HTTPBody(Self.emptyPage))
         }
-        if capture.options.readsBytes, let page = StatusPageReader.read(bytes, sharingTags: capture.options.sharesRepeatedTags) {
+        if capture.options.readsBytes, let page = StatusPageReader.read(bytes) {
             capture.record(.read(digest, page))
             return (response, HTTPBody(Self.emptyPage))
         }
