@@ -40,10 +40,20 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "Crypto", package: "swift-crypto"),
                 "WireFormats",
             ],
             exclude: ["openapi-generator-config.yaml"]
+        ),
+        // The controller's listing of its fleet: page digests, a byte-level page reader, shared tag strings.
+        // Internal (no product): not part of the SDK.
+        .target(
+            name: "PorterSandboxListing",
+            dependencies: [
+                "PorterSandbox",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Crypto", package: "swift-crypto"),
+            ]
         ),
         .target(name: "WireFormats"),
         .target(name: "CLinuxFiles"),
@@ -103,6 +113,7 @@ let package = Package(
                 "FleetModel",
                 "FleetStore",
                 "PorterSandbox",
+                "PorterSandboxListing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
@@ -173,6 +184,7 @@ let package = Package(
             name: "reconciler-benchmark",
             dependencies: [
                 "FleetReconciler", "FleetStore", "FleetStoreSQLite", "FleetStorePostgres", "FleetModel", "PorterSandbox",
+                "PorterSandboxListing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -208,6 +220,7 @@ let package = Package(
             name: "FleetTestSupport",
             dependencies: [
                 "FleetReconciler", "FleetStore", "FleetStorePostgres", "FleetModel", "PorterSandbox", "LocalSandboxAPI",
+                "PorterSandboxListing",
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -272,6 +285,15 @@ let package = Package(
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOFoundationCompat", package: "swift-nio"),
+            ]
+        ),
+        .testTarget(
+            name: "PorterSandboxListingTests",
+            dependencies: [
+                "PorterSandboxListing",
+                "PorterSandbox",
+                .product(name: "OpenAPIRuntime", package: "swift-openapi-runtime"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
             ]
         ),
         .testTarget(

@@ -13,7 +13,7 @@ import Synchronization
 /// Benchmarks of the reconciler against the simulated local Sandbox API, which runs as a separate
 /// `porter-fleet local serve` process so this process's CPU time and memory are the controller's own.
 /// Run with `swift run -c release reconciler-benchmark [--converge N] [--throttled N --quota Q] [--flow-csv PATH]
-/// [--noop N] [--postgres URL]`; the controller runs at its default flags throughout. With
+/// [--noop N] [--noop-only] [--postgres URL]`; the controller runs at its default flags throughout. With
 /// `--postgres` (an empty database) the no-op pass is measured on PostgreSQL too, and so is failover: two
 /// `porter-fleet run` replicas, the leader SIGKILLed, until the standby's first action.
 @main
@@ -28,6 +28,8 @@ struct ReconcilerBenchmark {
         let quota = value("--quota", 100)
         let noopCount = value("--noop", 10_000)
         let flowCSV = arguments.firstIndex(of: "--flow-csv").map { arguments[$0 + 1] }
+        // Only the no-op pass and the listing comparison: no converge, no throttled run, no daemon.
+        let noopOnly = arguments.contains("--noop-only")
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("porter-fleet-bench-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -40,8 +42,8 @@ struct ReconcilerBenchmark {
         // loop of Swift SDK creates at the concurrency the limiter settled on.
         var options = ControllerOptions()
         options.logger = Logger(label: "bench", factory: { _ in SwiftLogNoOpLogHandler() })
-        try await converge(count: convergeCount, url: url, directory: directory, options: options, porter: porter)
-        if throttledCount > 0 {
+        if !noopOnly { try await converge(count: convergeCount, url: url, directory: directory, options: options, porter: porter) }
+        if throttledCount > 0, !noopOnly {
             try await throttled(count: throttledCount, quota: quota, directory: directory, options: options, csv: flowCSV)
         }
 
@@ -105,6 +107,11 @@ struct ReconcilerBenchmark {
             _ = try await porter.sandboxes.listStatuses(tags: ["porter-fleet/fleet": "nobody"], phases: [.running], page: page)
         }
         print(String(format: "  the same number of list requests answered with empty pages: %.0f ms (the HTTP and SDK part of the listing)", (cpuSeconds() - mark) * 1000))
+        try await compareListings(store: noopStore, url: url, options: options, count: noopCount)
+        if noopOnly {
+            try await porter.shutdown()
+            return
+        }
         // 3. A `porter-fleet run` daemon at default flags keeping the N sandboxes: CPU a pass, peak memory.
         try await daemonNoop(db: directory.appendingPathComponent("noop.db").path, url: url, count: noopCount)
         if let postgres = arguments.firstIndex(of: "--postgres").map({ arguments[$0 + 1] }) {

@@ -1,4 +1,4 @@
-import PorterSandbox
+import PorterSandboxListing
 
 /// The live sandboxes of a fleet as one listing found them, with a fingerprint of the API's answer.
 public struct LiveListing: Sendable {

@@ -1,5 +1,6 @@
 import Foundation
 import PorterSandbox
+import PorterSandboxListing
 import Synchronization
 
 /// ``SandboxBackend`` on the PorterSandbox SDK, for Porter or the local Sandbox API.
@@ -7,11 +8,19 @@ public struct PorterSandboxBackend: SandboxBackend {
     /// The client.
     public let porter: Porter
 
+    /// Live listings: page digests, pages read from their bytes (`PorterSandboxListing`).
+    private let listing: StatusListing
     /// The live pages last read, by their tags: a page whose body comes back the same is not decoded again.
     private let livePages = LivePageCache()
 
     /// A backend using `porter`.
-    public init(porter: Porter) { self.porter = porter }
+    public init(porter: Porter) { self.init(porter: porter, listingOptions: ListingOptions()) }
+
+    /// A backend whose live listings read pages as `listingOptions` say (the benchmark compares them).
+    package init(porter: Porter, listingOptions: ListingOptions) {
+        self.porter = porter
+        self.listing = StatusListing(porter: porter, options: listingOptions)
+    }
 
     public func liveSandboxes(tags: [String: String]) async throws -> [ObservedSandbox] {
         try await liveListing(tags: tags).sandboxes
@@ -27,8 +36,7 @@ public struct PorterSandboxBackend: SandboxBackend {
         while true {
             let number = pages.count + 1
             let previous = known.count >= number ? known[number - 1] : nil
-            let answer = try await porter.sandboxes.listStatuses(
-                tags: tags, phases: Self.livePhases, page: number, knownDigest: previous?.digest)
+            let answer = try await listing.page(tags: tags, phases: Self.livePhases, page: number, knownDigest: previous?.digest)
             let page =
                 if let response = answer.response {
                     LivePageCache.Page(

@@ -31,6 +31,11 @@ public final class Porter: Sendable {
 
     private let httpClient: HTTPClient
     private let ownsHTTPClient: Bool
+    /// What ``raw`` was built from, for ``generatedClient(addingInnermost:)``.
+    private let serverURL: URL
+    private let configuration: Configuration
+    private let transport: any ClientTransport
+    private let middlewares: [any ClientMiddleware]
 
     /// The `User-Agent` this SDK sends.
     public static let userAgent = "porter-sandbox-swift/\(PorterSandboxVersion.current)"
@@ -103,11 +108,25 @@ public final class Porter: Sendable {
         let serverURL = URL(string: endpoint.baseURL) ?? URL(string: "http://127.0.0.1")!
         let configuration = Configuration(dateTranscoder: RFC3339DateTranscoder(), jsonEncodingOptions: [.sortedKeys, .withoutEscapingSlashes])
         let client = Client(serverURL: serverURL, configuration: configuration, transport: transport, middlewares: middlewares)
+        self.serverURL = serverURL
+        self.configuration = configuration
+        self.transport = transport
+        self.middlewares = middlewares
         self.raw = client
-        let listing = StatusListing(serverURL: serverURL, configuration: configuration, transport: transport, middlewares: middlewares)
-        self.sandboxes = Sandboxes(client: client, listing: listing)
+        self.sandboxes = Sandboxes(client: client)
         self.volumes = Volumes(client: client)
         self.snapshots = Snapshots(client: client)
+    }
+
+    /// A generated client that sends exactly as ``raw`` does (same transport, configuration and
+    /// middlewares, so the same retries, redirects, headers and errors), with `extra` run for every
+    /// attempt inside all of them, next to the transport.
+    ///
+    /// The package's seam for reading answers as they arrive on the wire (the controller's listing reads
+    /// page bodies itself, see `PorterSandboxListing`) without rebuilding a generated request by hand.
+    /// Not part of the SDK's public API.
+    package func generatedClient(addingInnermost extra: [any ClientMiddleware]) -> Client {
+        Client(serverURL: serverURL, configuration: configuration, transport: transport, middlewares: middlewares + extra)
     }
 
     /// `GET /healthz`: the service's health.

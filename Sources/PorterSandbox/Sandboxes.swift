@@ -5,12 +5,9 @@ import OpenAPIRuntime
 public struct Sandboxes: Sendable {
     /// The generated client these calls go through.
     public let raw: Client
-    /// Listings, read by a reader of their own (``StatusPageReader``).
-    let listing: StatusListing
 
-    init(client: Client, listing: StatusListing) {
+    init(client: Client) {
         self.raw = client
-        self.listing = listing
     }
 
     /// Creates a sandbox from every field of `SandboxSpec` (`POST /v1/sandbox/run`).
@@ -116,7 +113,7 @@ public struct Sandboxes: Sendable {
             includeFilterValues: includeFilterValues,
             page: page.map(Int64.init)
         )
-        let response = try await PorterCall.perform { try await listing.list(query) }
+        let response = try await PorterCall.perform { try await raw.listSandboxes(query: query).ok.body.json }
         return SandboxPage(
             sandboxes: response.sandboxes.map { Sandbox(status: $0, client: raw) },
             pagination: response.pagination,
@@ -130,18 +127,7 @@ public struct Sandboxes: Sendable {
     ) async throws -> Components.Schemas.ListResponse {
         let query = Operations.ListSandboxes.Input.Query(
             search: search, tag: Self.tagQuery(tags), phase: phases.isEmpty ? nil : phases, page: Int64(page))
-        return try await PorterCall.perform { try await listing.list(query) }
-    }
-
-    /// One page of statuses, decoded only when its body differs from the one whose digest the caller
-    /// knows: a caller that lists the same filters over and over (a controller's every pass) keeps what it
-    /// decoded before, and pays only for the HTTP exchange and a SHA-256 when nothing changed.
-    public func listStatuses(
-        tags: [String: String] = [:], phases: [SandboxPhaseFilter] = [], search: String? = nil, page: Int, knownDigest: BodyDigest?
-    ) async throws -> StatusPage {
-        let query = Operations.ListSandboxes.Input.Query(
-            search: search, tag: Self.tagQuery(tags), phase: phases.isEmpty ? nil : phases, page: Int64(page))
-        return try await PorterCall.perform { try await listing.list(query, knownDigest: knownDigest) }
+        return try await PorterCall.perform { try await raw.listSandboxes(query: query).ok.body.json }
     }
 
     /// Every sandbox matching the filters, page after page, fetched lazily as the sequence is iterated.
@@ -182,7 +168,7 @@ public struct Sandboxes: Sendable {
     }
 
     /// Tags as repeated `key=value` query values, in key order so requests are reproducible.
-    static func tagQuery(_ tags: [String: String]) -> [String]? {
+    package static func tagQuery(_ tags: [String: String]) -> [String]? {
         guard !tags.isEmpty else { return nil }
         return tags.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }
     }

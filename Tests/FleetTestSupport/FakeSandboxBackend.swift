@@ -1,6 +1,7 @@
 import FleetReconciler
 import Foundation
 import PorterSandbox
+import PorterSandboxListing
 import Synchronization
 
 /// An in-memory Sandbox API behind the ``SandboxBackend`` seam, for controller tests without sockets.

@@ -1,4 +1,5 @@
 import Foundation
+import PorterSandbox
 
 /// Reads a `GET /v1/sandbox` answer (a ``Components/Schemas/ListResponse``) straight from its bytes, about
 /// ten times faster than the generated `Codable` path on Linux: a controller lists every sandbox of its
@@ -11,13 +12,12 @@ enum StatusPageReader {
     static func read(_ bytes: [UInt8]) -> Components.Schemas.ListResponse? {
         bytes.withUnsafeBufferPointer { buffer in
             var scanner = JSONScanner(buffer)
-            var tags = RepeatedStrings()
             var sandboxes: [Components.Schemas.StatusResponse]?
             var pagination: Components.Schemas.Pagination?
             let read = scanner.readObject { scanner, key in
                 switch key {
                 case "sandboxes":
-                    sandboxes = readStatuses(&scanner, tags: &tags)
+                    sandboxes = readStatuses(&scanner)
                     return sandboxes != nil
                 case "pagination":
                     pagination = readPagination(&scanner)
@@ -31,10 +31,10 @@ enum StatusPageReader {
         }
     }
 
-    private static func readStatuses(_ scanner: inout JSONScanner, tags: inout RepeatedStrings) -> [Components.Schemas.StatusResponse]? {
+    private static func readStatuses(_ scanner: inout JSONScanner) -> [Components.Schemas.StatusResponse]? {
         var statuses: [Components.Schemas.StatusResponse] = []
         let read = scanner.readArray { scanner in
-            guard let status = readStatus(&scanner, tags: &tags) else { return false }
+            guard let status = readStatus(&scanner) else { return false }
             statuses.append(status)
             return true
         }
@@ -99,9 +99,9 @@ enum StatusPageReader {
         }
     }
 
-    private static func readStatus(_ scanner: inout JSONScanner, tags: inout RepeatedStrings) -> Components.Schemas.StatusResponse? {
+    private static func readStatus(_ scanner: inout JSONScanner) -> Components.Schemas.StatusResponse? {
         var fields = Fields()
-        let read = scanner.readObject(keys: Key.init) { scanner, key in readField(key, into: &fields, &scanner, tags: &tags) }
+        let read = scanner.readObject(keys: Key.init) { scanner, key in readField(key, into: &fields, &scanner) }
         guard read, let id = fields.id, let name = fields.name, let image = fields.image, let phase = fields.phase,
             let createdAt = fields.createdAt, let host = fields.host
         else { return nil }
@@ -113,7 +113,7 @@ enum StatusPageReader {
     }
 
     /// Reads the value of `key`; false when it cannot be read here. Optional fields may be null.
-    private static func readField(_ key: Key, into fields: inout Fields, _ scanner: inout JSONScanner, tags: inout RepeatedStrings) -> Bool {
+    private static func readField(_ key: Key, into fields: inout Fields, _ scanner: inout JSONScanner) -> Bool {
         switch key {
         case .id: return set(&fields.id, scanner.readString())
         case .name: return set(&fields.name, scanner.readString())
@@ -128,7 +128,7 @@ enum StatusPageReader {
         }
         if scanner.consumeNull() { return true }
         switch key {
-        case .tags: return set(&fields.tags, tags.readMap(&scanner))
+        case .tags: return set(&fields.tags, scanner.readStringMap())
         case .volumeMounts: return set(&fields.volumeMounts, scanner.readStringMap())
         case .exitCode: return set(&fields.exitCode, scanner.readInt64())
         case .startedAt: return set(&fields.startedAt, scanner.readPlainString(RFC3339DateTranscoder.parse(utf8:)))

@@ -1,15 +1,19 @@
 import Foundation
+import HTTPTypes
+import OpenAPIRuntime
+import PorterSandbox
 import Testing
 
-@_spi(Generated) import OpenAPIRuntime
-@testable import PorterSandbox
+@testable import PorterSandboxListing
 
 @Suite("The sandbox-listing reader agrees with the generated decoder")
 struct StatusPageReaderTests {
-    /// What the generated client would make of `bytes` (nil when it throws).
+    /// What the generated client makes of a listing answered with `bytes` (nil when it throws).
     static func generated(_ bytes: [UInt8]) async -> Components.Schemas.ListResponse? {
-        let converter = Converter(configuration: Configuration(dateTranscoder: RFC3339DateTranscoder()))
-        return try? await converter.getResponseBodyAsJSON(Components.Schemas.ListResponse.self, from: HTTPBody(bytes), transforming: { $0 })
+        let client = Client(
+            serverURL: URL(string: "http://127.0.0.1")!, configuration: Configuration(dateTranscoder: RFC3339DateTranscoder()),
+            transport: AnsweringTransport(body: bytes))
+        return try? await client.listSandboxes().ok.body.json
     }
 
     /// 300 seeded random pages (strings with escapes, quotes, control characters, emoji and other scripts;
@@ -67,6 +71,15 @@ struct StatusPageReaderTests {
     @Test func anExecTargetIsLeftToTheGeneratedDecoder() async {
         let text = #"{"pagination":{"current_page":1,"has_next_page":false,"total_pages":1},"sandboxes":[{"id":"a","name":"b","image":"i","phase":"running","created_at":"2026-01-01T00:00:00Z","host":"","exec_target":{"namespace":"n","pod":"p","container":"c"}}]}"#
         #expect(StatusPageReader.read(Array(text.utf8)) == nil)
+    }
+}
+
+/// Answers every request 200 with a JSON body.
+struct AnsweringTransport: ClientTransport {
+    var body: [UInt8]
+
+    func send(_ request: HTTPRequest, body _: HTTPBody?, baseURL: URL, operationID: String) async throws -> (HTTPResponse, HTTPBody?) {
+        (HTTPResponse(status: .ok, headerFields: [.contentType: "application/json"]), HTTPBody(body))
     }
 }
 
