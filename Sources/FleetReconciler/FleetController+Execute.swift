@@ -73,7 +73,8 @@ extension FleetController {
         }
         let replanned = Planner.plan(input)
         pass.plan.statuses = replanned.statuses
-        pass.plan.actions = pass.plan.actions.filter { !$0.isSandboxAction } + replanned.actions.filter(\.isSandboxAction)
+        let sandboxActions = replanned.actions.filter { $0.isSandboxAction && (!pass.cleanupOnly || $0.isCleanup) }
+        pass.plan.actions = pass.plan.actions.filter { !$0.isSandboxAction } + sandboxActions
     }
 
     /// Every create of this pass is recorded before any is sent, in one transaction; false when that failed.

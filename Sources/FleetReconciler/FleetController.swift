@@ -66,6 +66,7 @@ public actor FleetController {
         var pass = try await observeAndPlan()
         // Judged on the whole plan: what a garbage collection leaves undone is work left.
         let inSync = pass.plan.isInSync
+        pass.cleanupOnly = cleanupOnly
         if cleanupOnly { pass.plan.actions = pass.plan.actions.filter(\.isCleanup) }
         var result = ReconcileResult(plan: pass.plan, converged: false, apiCalls: 0)
         let observed = ContinuousClock.now

@@ -26,6 +26,8 @@ struct ReconcilePass: Sendable {
     var owners: [String: String]?
     /// What of the pass's results is committed and logged.
     var progress = PassProgress()
+    /// A garbage collection: only clean-up actions run, whatever is planned again during the pass.
+    var cleanupOnly = false
 
     /// Merges history and the plan's statuses into the stored statuses, recording only what changed,
     /// and drops the statuses of logical sandboxes no longer desired with nothing live.

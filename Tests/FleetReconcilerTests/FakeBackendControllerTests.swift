@@ -72,6 +72,22 @@ struct FakeBackendControllerTests {
         #expect(!adopting.converged && settled.converged, "a pass adopts it, the next is in sync")
     }
 
+    /// `gc` never creates: a pass that retains a volume plans its sandboxes again with the volumes it now
+    /// owns, and that plan's creates are not clean-up either.
+    @Test func aGarbageCollectionThatRetainsAVolumeCreatesNothing() async throws {
+        let fixture = Fixture()
+        let volume = "apiVersion: porter-fleet/v1\nkind: Volume\nname: cache\nspec:\n  deletion_policy: retain\n"
+        try fixture.apply(Self.set("agent", replicas: 1) + "---\n" + volume)
+        let backend = FakeSandboxBackend()
+        let controller = FleetController(store: fixture.store, backend: backend)
+        _ = try await controller.reconcileOnce()
+        #expect(try await controller.reconcileOnce().converged)
+        try fixture.apply(Self.set("agent", replicas: 2))
+        let collected = try await controller.collectGarbage()
+        #expect(collected.succeeded.map(\.kind) == [.retainVolume], "\(collected.succeeded.map(\.summary))")
+        #expect(backend.calls(.create) == 1, "gc created nothing")
+    }
+
     @Test func lostCreateAnswersAreSettledByNameNeverDuplicated() async throws {
         let fixture = Fixture()
         try fixture.apply(Self.set("agent", replicas: 3))
