@@ -34,7 +34,7 @@ struct ReconcilerHarness {
         configuration.seed = 11
         configuration.logger = Logger(label: "test", factory: { _ in SwiftLogNoOpLogHandler() })
         let api = try await RunningLocalAPI.start(configuration: configuration)
-        let porter = try Porter(baseURL: api.baseURL, timeout: .seconds(5), retryPolicy: retries, environment: [:])
+        let porter = try Porter(baseURL: api.baseURL, timeout: .seconds(30), retryPolicy: retries, environment: [:])
         let store = try SQLiteFleetStore(path: directory.appendingPathComponent("fleet.db").path)
         try store.claim(fleetID: fleet)
         return ReconcilerHarness(api: api, porter: porter, store: store, directory: directory)

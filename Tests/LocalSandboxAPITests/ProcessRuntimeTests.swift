@@ -49,10 +49,10 @@ struct ProcessRuntimeTests {
             _ = try await api.waitFor(sandbox) { $0.phase == .running }
             let finished = ExecTracker()
             // Long enough that five listings answer first even on a loaded machine (beside the whole suite,
-            // they once took longer than a 2 s exec).
+            // they once took longer than a 6 s exec).
             let execs = (0..<3).map { _ in
                 Task {
-                    let result = try await sandbox.exec(["sleep", "6"])
+                    let result = try await sandbox.exec(["sleep", "15"])
                     finished.markDone()
                     return result.exitCode
                 }
