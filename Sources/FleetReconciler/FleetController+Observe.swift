@@ -93,27 +93,14 @@ extension FleetController {
     /// feeds its logical sandbox's history (failures, crash-loop backoff) and an event.
     private func settleEndedGenerations(_ pass: inout ReconcilePass) async throws {
         let liveIDs = Set(pass.live.map(\.id))
-        let left = pass.state.trackedSandboxes.filter { !liveIDs.contains($0.id) }.sorted { $0.name < $1.name }
+        let left = pass.state.trackedSandboxes.filter { !liveIDs.contains($0.id) }
+            .sorted { ($0.logicalName, $0.generation) < ($1.logicalName, $1.generation) }
         // The usual pass: every tracked sandbox is still live, and nothing more is built.
         guard !left.isEmpty else { return }
-        let context = EndingContext(pass)
-        for record in left {
-            let observed = try await call { try await backend.sandbox(id: record.id) }
-            recordEnding(of: record, as: observed, context: context, in: &pass)
-        }
-    }
-
-    /// What judging an ended generation needs from the pass: the newest live generation and the restart
-    /// policy of each logical sandbox.
-    struct EndingContext {
-        let liveGenerations: [String: Int]
-        let policies: [String: RestartPolicy]
-
-        init(_ pass: ReconcilePass) {
-            liveGenerations = Dictionary(grouping: pass.live.compactMap { sandbox in sandbox.logicalName.map { ($0, sandbox.generation ?? 0) } }) { $0.0 }
-                .mapValues { $0.map(\.1).max() ?? 0 }
-            policies = Dictionary(pass.desired.sandboxes.map { ($0.logicalName, $0.template.effectiveRestartPolicy) }, uniquingKeysWith: { a, _ in a })
-        }
+        var ended: [(record: ActualSandboxRecord, observed: ObservedSandbox?)] = []
+        for record in left { ended.append((record, try await call { try await backend.sandbox(id: record.id) })) }
+        let context = EndingContext(pass, ended: ended)
+        for (record, observed) in ended { recordEnding(of: record, as: observed, context: context, in: &pass) }
     }
 
     /// Records how a generation of this fleet ended (`observed`, nil when the API no longer has it): its
@@ -128,8 +115,8 @@ extension FleetController {
         let before = logical.failureCount
         logical.recordEnd(
             outcome, startedAt: ended.startedAt, finishedAt: ended.finishedAt ?? pass.now, policy: context.policies[record.logicalName] ?? .always,
-            // Not a crash: replaced by a newer generation, or ended while no longer desired (an orphan).
-            supersededByLive: (context.liveGenerations[record.logicalName] ?? 0) > record.generation || context.policies[record.logicalName] == nil)
+            // Not a crash: a newer generation was there when it ended, or it ended no longer desired (an orphan).
+            supersededByLive: context.wasSuperseded(record, finishedAt: ended.finishedAt ?? pass.now) || context.policies[record.logicalName] == nil)
         pass.history[record.logicalName] = logical
         let detail = [observed?.exitCode.map { "exit code \($0)" }, observed?.terminationReason.map { "reason \($0.rawValue)" }]
             .compactMap { $0 }.joined(separator: ", ")

@@ -88,6 +88,33 @@ struct FakeBackendControllerTests {
         #expect(backend.calls(.create) == 1, "gc created nothing")
     }
 
+    /// A generation that ends while its replacement is live was superseded, whenever the next pass sees
+    /// it: not a crash, even if the replacement is gone by then too (here lost by a restarted API), and
+    /// whichever of the two the pass looks at first (`api-g10` sorts before `api-g9`).
+    @Test func aGenerationThatEndedWhileItsReplacementRanIsNotACrash() async throws {
+        let fixture = Fixture()
+        try fixture.store.claim(fleetID: "team")
+        let clock = ManualClock()
+        let service = { (image: String) in "apiVersion: porter-fleet/v1\nkind: Sandbox\nname: api\nspec:\n  image: \(image)\n" }
+        try fixture.apply(service("i:1"))
+        let backend = FakeSandboxBackend(now: clock.now)
+        let tags = [OwnershipTags.fleet: "team", OwnershipTags.name: "api", OwnershipTags.generation: "8", OwnershipTags.specHash: "h"]
+        backend.seed(name: "api-g8", tags: tags, phase: .terminated)
+        let controller = FleetController(store: fixture.store, backend: backend, clock: clock)
+        _ = try await controller.reconcileOnce()
+        clock.advance(by: 5)
+        try fixture.apply(service("i:2"))
+        _ = try await controller.reconcileOnce()
+        #expect(backend.allSandboxes.filter { !$0.phase.isTerminal }.map(\.name) == ["api-g9", "api-g10"], "the replacement runs beside the old one")
+        clock.advance(by: 5)
+        backend.end(name: "api-g9", phase: .failed, exitCode: 1)
+        clock.advance(by: 5)
+        backend.restart()
+        _ = try await controller.reconcileOnce()
+        let status = try fixture.store.statuses().first { $0.logicalName == "api" }
+        #expect(status?.failureCount == 0 && status?.backoffUntil == nil, "generation 1 was superseded, generation 2 lost by the API: \(String(describing: status))")
+    }
+
     @Test func lostCreateAnswersAreSettledByNameNeverDuplicated() async throws {
         let fixture = Fixture()
         try fixture.apply(Self.set("agent", replicas: 3))

@@ -92,6 +92,7 @@ extension FleetStateMachine {
         let before = try await reconcilerState(of: fleet)
         let answerBefore = await statusAnswer(of: fleet)
         let mutatingCallsBefore = mutatingCalls
+        let createsBefore = api.calls(.create) + api.calls(.createVolume)
         let hadFaults = faults.isOn
         let attempt = await fleet.pass(by: writer, collectingGarbage: collectingGarbage, options: options, givesLeaseUp: givesLeaseUp)
         let who = "\(fleet.title) \(fleet.writers[writer].holder ?? "controller")\(collectingGarbage ? " gc" : "")"
@@ -113,6 +114,9 @@ extension FleetStateMachine {
             for violation in crashLoops.violations(fleet: fleet.fleetID, before: before, after: after, sandboxes: sandboxes) { fail(violation) }
             tally["crash-loop count rose", default: 0] += after.statuses.values.filter { $0.failureCount > (before.statuses[$0.logicalName]?.failureCount ?? 0) }.count
             checkOwnedVolumeRecords(of: fleet, in: after)
+            if collectingGarbage, api.calls(.create) + api.calls(.createVolume) > createsBefore {
+                fail("\(fleet.title): a gc pass created: \(Self.describe(result))")
+            }
             if answerBefore?.isInSync == true { tally["pass after status said in sync", default: 0] += 1 }
             if result.converged { tally["pass converged", default: 0] += 1 }
             if let answerBefore, answerBefore.isInSync {

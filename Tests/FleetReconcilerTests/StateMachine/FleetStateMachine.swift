@@ -49,6 +49,10 @@ final class FleetStateMachine {
     var passedThisStep: MachineFleet?
     /// Fleet ids made so far, for new ids.
     var fleetIDsMade = 0
+    /// Whether both fleets name volumes plainly. Then a volume name, once taken by a lost store's volume or
+    /// by the other fleet's, stays taken until adopted, and adopted volumes are never deleted: a run may
+    /// delete none.
+    let volumeNamesArePlain: Bool
 
     init(seed: UInt64, integrityEvery: Int = 1) async throws {
         self.seed = seed
@@ -71,6 +75,7 @@ final class FleetStateMachine {
         adoptedVolumeID = api.seedVolume(name: RandomManifests.legacyVolume)
         let namingA = random.chance(0.5) ? VolumeNaming.plain : .scoped
         let namingB = random.chance(0.5) ? VolumeNaming.plain : .scoped
+        volumeNamesArePlain = namingA == .plain && namingB == .plain
         fleets = [
             try await MachineFleet(
                 label: "A", names: namesA, engine: .sqlite(directory: directory), holders: ["writer-a", "writer-b"], fleetID: "fleet-a",

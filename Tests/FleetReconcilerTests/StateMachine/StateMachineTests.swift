@@ -41,7 +41,8 @@ struct StateMachineTests {
             #expect(
                 tally["crash-loop count rose", default: 0] > 0 && tally["pass after status said in sync", default: 0] > 0 && machine.jobs.completions > 0,
                 "the run counted crashes, passed in sync and completed jobs: \(tally)")
-            #expect(machine.api.calls(.createVolume) > 0 && machine.api.calls(.deleteVolume) > 0, "the run created and deleted volumes")
+            #expect(machine.api.calls(.createVolume) > 0, "the run created volumes")
+            #expect(machine.volumeNamesArePlain || machine.api.calls(.deleteVolume) > 0, "the run deleted volumes")
         }
     }
 
