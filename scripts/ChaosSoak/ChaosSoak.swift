@@ -138,7 +138,9 @@ struct ChaosSoak {
         check(other.phase?.isTerminal == false || other.status?.terminationReason == .backendLost,
             "another fleet's sandbox was not terminated by porter-fleet (\(other.phase?.rawValue ?? "?"))")
         let volumes = try await porter.volumes.list().map(\.name)
-        check(volumes.contains("kept"), "the retained volume exists")
+        // Volumes are named with the fleet's scope (docs/reconcile-rules.md, "Whose a volume is").
+        let kept = try await store.settings().volumeNamePrefix + "kept"
+        check(volumes.contains(kept), "the retained volume exists (\(kept))")
         check(volumes.contains(foreignVolume.name), "a volume porter-fleet did not create is untouched")
         let integrity = try await store.integrityCheck()
         check(integrity == "ok", "the store's integrity check: \(integrity)")
