@@ -102,7 +102,8 @@ public actor FleetController {
     /// "The single-writer lease").
     public func fence(with keeper: LeaseKeeper) async {
         lease = keeper
-        fencing = await keeper.token.map { (keeper.holder, $0) }
+        // A keeper that holds nothing fences with token 0, which no store accepts: never unfenced writes.
+        fencing = (keeper.holder, await keeper.token ?? 0)
     }
 
     /// Fences with a grant taken elsewhere: `token` of `holder`; with `leaseDuration`, checks renew it

@@ -53,3 +53,21 @@ struct LeaseKeeperTests {
         await #expect(throws: LeaseHeld.self) { _ = try await keeper.acquire(wait: false) }
     }
 }
+
+/// A controller fenced with a keeper that holds no lease writes nothing: its fence carries no token a
+/// store accepts (it used to carry none, and its pass's commit went through unfenced).
+@Suite("Fencing without a lease")
+struct FencingWithoutALeaseTests {
+    @Test func aKeeperThatHoldsNothingFencesEveryWriteOut() async throws {
+        let store = InMemoryFleetStore()
+        _ = try store.apply(try ManifestText.parsed(ManifestText.set("agent", replicas: 2)), sources: ["fleet.yaml"], prune: true, dryRun: false)
+        let backend = FakeSandboxBackend()
+        let controller = FleetController(store: store, backend: backend)
+        await controller.fence(with: LeaseKeeper(store: store, holder: "nobody", duration: 15))
+        await #expect(throws: LeaseLost.self) { try await controller.reconcileOnce() }
+        #expect(backend.calls(.create) == 0 && backend.allSandboxes.isEmpty)
+        let statuses = try store.statuses()
+        let events = try await store.events(since: nil)
+        #expect(statuses.isEmpty && events.isEmpty, "nothing recorded")
+    }
+}
